@@ -1,0 +1,229 @@
+//! The places where progenitor 0.15 needs the contract in another form than `openapi.yaml`
+//! states it. Each rewrite keeps what it removes: the facts it takes out of the document are
+//! returned in [`Prepared`] and emitted as code by `emit`, so nothing the spec says is lost.
+
+use serde_json::{Map, Value};
+
+use crate::GenError;
+
+/// The extension that records when MoneyKit added a property (see `ARCHITECTURE.md`).
+const ADDED_EXTENSION: &str = "x-moneykit-added";
+
+/// The document as progenitor will see it, plus what had to be taken out of it.
+pub(crate) struct Prepared {
+    pub spec: openapiv3::OpenAPI,
+    pub open_enums: Vec<OpenEnum>,
+    pub operation_errors: Vec<OperationErrors>,
+}
+
+/// A named string enum, generated as an open enum that keeps values it does not know.
+pub(crate) struct OpenEnum {
+    pub name: String,
+    pub description: Option<String>,
+    pub values: Vec<String>,
+    pub default: Option<String>,
+}
+
+impl OpenEnum {
+    /// What the generated type implements, so typify can use it in place of its own enum.
+    pub fn type_impls(&self) -> Vec<progenitor::TypeImpl> {
+        let mut impls = vec![
+            progenitor::TypeImpl::Display,
+            progenitor::TypeImpl::FromStr,
+            progenitor::TypeImpl::FromStringIrrefutable,
+        ];
+        if self.default.is_some() {
+            impls.push(progenitor::TypeImpl::Default);
+        }
+        impls
+    }
+}
+
+/// The documented error responses of one operation.
+pub(crate) struct OperationErrors {
+    pub operation_id: String,
+    pub method: String,
+    pub path: String,
+    pub responses: Vec<DocumentedError>,
+}
+
+/// One documented error status and the component schema of its body.
+pub(crate) struct DocumentedError {
+    pub status: u16,
+    pub schema: String,
+    pub description: String,
+}
+
+/// The schema typify maps to `crate::Timestamp` instead of `chrono::DateTime<Utc>`, which
+/// rejects the naive timestamps MoneyKit's own examples use.
+pub(crate) fn timestamp_schema() -> schemars08::schema::SchemaObject {
+    schemars08::schema::SchemaObject {
+        instance_type: Some(schemars08::schema::InstanceType::String.into()),
+        format: Some("date-time".to_owned()),
+        ..Default::default()
+    }
+}
+
+/// Applies every rewrite; the input has passed `validate::document`.
+pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
+    let open_enums = collect_open_enums(&doc);
+    let operation_errors = move_error_bodies_out(&mut doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            relax_later_additions(schema);
+            disjoint_any_of_to_one_of(schema);
+        }
+    }
+    strip_moneykit_extensions(&mut doc);
+    let spec = serde_json::from_value(doc).map_err(|e| GenError::Parse(e.to_string()))?;
+    Ok(Prepared {
+        spec,
+        open_enums,
+        operation_errors,
+    })
+}
+
+/// typify generates closed enums, and MoneyKit adds and removes enum values often (facts §6),
+/// so every named string enum is replaced by an open one emitted by `emit`.
+fn collect_open_enums(doc: &Value) -> Vec<OpenEnum> {
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    schemas
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
+        .filter_map(|(name, s)| {
+            let values = s.get("enum")?.as_array()?;
+            Some(OpenEnum {
+                name: name.clone(),
+                description: s.get("description").and_then(Value::as_str).map(str::to_owned),
+                values: values.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                default: s.get("default").and_then(Value::as_str).map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// progenitor allows one error body type per operation and panics otherwise. Each error
+/// response keeps its status and description but its body becomes an opaque byte stream, so
+/// the generated method returns `Error<ByteStream>` with the status intact (even for a proxy's
+/// HTML page); the status → schema table is returned and emitted as a typed decoder.
+fn move_error_bodies_out(doc: &mut Value) -> Vec<OperationErrors> {
+    let snapshot = doc.clone();
+    let mut all = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return all;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, op) in item.iter_mut() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let operation_id = op_id(&snapshot, path, method);
+            let mut documented = Vec::new();
+            for (status, response) in responses.iter_mut() {
+                let Some(status) = status.parse::<u16>().ok().filter(|s| *s >= 400) else {
+                    continue;
+                };
+                let resolved = crate::resolve(&snapshot, response).clone();
+                let schema = resolved
+                    .pointer("/content/application~1json/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next())
+                    .map(str::to_owned);
+                let description = resolved
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if let Some(schema) = schema {
+                    documented.push(DocumentedError {
+                        status,
+                        schema,
+                        description: description.clone(),
+                    });
+                }
+                let mut opaque = Map::new();
+                opaque.insert("description".into(), Value::String(description));
+                opaque.insert(
+                    "content".into(),
+                    serde_json::json!({ "application/octet-stream": {} }),
+                );
+                *response = Value::Object(opaque);
+            }
+            if let Some(operation_id) = operation_id {
+                documented.sort_by_key(|d| d.status);
+                all.push(OperationErrors {
+                    operation_id,
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    responses: documented,
+                });
+            }
+        }
+    }
+    all.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    all
+}
+
+fn op_id(doc: &Value, path: &str, method: &str) -> Option<String> {
+    doc.get("paths")?
+        .get(path)?
+        .get(method)?
+        .get("operationId")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// A property MoneyKit added after launch (`x-moneykit-added`) is absent from bodies shaped by
+/// older API versions and from older embedded objects (facts §5.1: `provider` was missing from
+/// the embedded `link` until 2024-10-08), so it is decoded as optional even where the current
+/// API lists it as required.
+fn relax_later_additions(schema: &mut Value) {
+    let added: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| p.get(ADDED_EXTENSION).is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|r| !r.as_str().is_some_and(|r| added.iter().any(|a| a == r)));
+    }
+}
+
+/// typify turns `anyOf` into a struct of flattened optional members, all of which match an
+/// error body. MoneyKit's unions (the 401 bodies) are `anyOf` members that pin different
+/// constant `error_code`s, so they are disjoint and `oneOf` states the same thing in a form that
+/// becomes a Rust enum choosing the member by its `error_code`.
+fn disjoint_any_of_to_one_of(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    let all_refs = map
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .is_some_and(|members| members.iter().all(|m| m.get("$ref").is_some()));
+    if all_refs {
+        if let Some(members) = map.remove("anyOf") {
+            map.insert("oneOf".into(), members);
+        }
+    }
+}
+
+/// The extension has served its purpose, and typify compares schemas (for the timestamp
+/// conversion) including their extensions.
+fn strip_moneykit_extensions(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            map.retain(|key, _| !key.starts_with("x-moneykit-"));
+            map.values_mut().for_each(strip_moneykit_extensions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_moneykit_extensions),
+        _ => {}
+    }
+}
+

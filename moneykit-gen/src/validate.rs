@@ -1,0 +1,172 @@
+//! Checks, on the raw document, the rules that progenitor would otherwise enforce with a panic
+//! or silently bend, so that a broken spec fails with a message naming the place to fix.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::GenError;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Validates the whole document, collecting every problem before failing.
+pub(crate) fn document(doc: &Value) -> Result<(), GenError> {
+    let mut problems = Vec::new();
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        Some(v) => problems.push(format!(
+            "`openapi: {v}`: only OpenAPI 3.0.x is supported (progenitor 0.15 rejects 3.1)"
+        )),
+        None => problems.push("missing `openapi: 3.0.3` version field".to_owned()),
+    }
+    check_refs(doc, doc, "#", &mut problems);
+    check_operations(doc, &mut problems);
+    check_inline_enums(doc, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(GenError::Invalid(problems))
+    }
+}
+
+/// Every `$ref` must point inside this document at something that exists.
+fn check_refs(root: &Value, node: &Value, at: &str, problems: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                let resolved = target
+                    .strip_prefix('#')
+                    .and_then(|pointer| root.pointer(pointer));
+                if resolved.is_none() {
+                    problems.push(format!("{at}: `$ref: {target}` points at nothing"));
+                }
+            }
+            for (key, child) in map {
+                check_refs(root, child, &format!("{at}/{key}"), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_refs(root, child, &format!("{at}/{i}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_operations(doc: &Value, problems: &mut Vec<String>) {
+    let mut seen_ids = BTreeSet::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        problems.push("missing `paths`".to_owned());
+        return;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let place = format!("{} {path}", method.to_uppercase());
+            match op.get("operationId").and_then(Value::as_str) {
+                Some(id) if !seen_ids.insert(id.to_owned()) => {
+                    problems.push(format!("{place}: operationId `{id}` is used twice"))
+                }
+                Some(_) => {}
+                None => problems.push(format!(
+                    "{place}: missing operationId (it names the client method)"
+                )),
+            }
+            let params = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .map(|p| crate::resolve(doc, p));
+            for param in params {
+                let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+                match param.get("in").and_then(Value::as_str) {
+                    Some("path") if param.get("required") != Some(&Value::Bool(true)) => problems
+                        .push(format!(
+                            "{place}: path parameter `{name}` must be `required: true`"
+                        )),
+                    Some("cookie") => problems.push(format!(
+                        "{place}: cookie parameter `{name}` is not supported by progenitor"
+                    )),
+                    _ => {}
+                }
+            }
+            check_responses(doc, &place, op, problems);
+        }
+    }
+}
+
+fn check_responses(doc: &Value, place: &str, op: &Value, problems: &mut Vec<String>) {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        problems.push(format!("{place}: no responses"));
+        return;
+    };
+    let mut success_bodies = BTreeSet::new();
+    for (status, response) in responses {
+        let response = crate::resolve(doc, response);
+        let code: Option<u16> = status.parse().ok();
+        if code.is_none() {
+            problems.push(format!(
+                "{place}: response `{status}`: give every response its exact status code \
+                 (ranges and `default` would merge distinct error schemas)"
+            ));
+        }
+        for (media, body) in response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if media.starts_with("application/json") && body.get("schema").is_none() {
+                problems.push(format!(
+                    "{place}: response {status} `{media}` has no schema"
+                ));
+            }
+            if code.is_some_and(|c| (200..300).contains(&c)) {
+                success_bodies.insert(body.get("schema").map(Value::to_string));
+            }
+        }
+    }
+    if success_bodies.len() > 1 {
+        problems.push(format!(
+            "{place}: success responses have {} different bodies; progenitor needs one",
+            success_bodies.len()
+        ));
+    }
+}
+
+/// Named enums become open enums (see `prepare`); an inline enum with several values would
+/// silently stay closed, so it must be named. One-value inline enums are constants (FastAPI
+/// `Literal`s such as an error's `error_code`) and stay closed: they tell union members apart.
+fn check_inline_enums(doc: &Value, problems: &mut Vec<String>) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    for (name, schema) in schemas {
+        for (prop, prop_schema) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let values = prop_schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if values > 1 {
+                problems.push(format!(
+                    "components/schemas/{name}/properties/{prop}: inline enum with {values} values; \
+                     move it to components/schemas so it is generated as one open enum"
+                ));
+            }
+        }
+    }
+}
+

@@ -1,0 +1,26 @@
+//! `moneykit-api`: the low-level MoneyKit client, generated at build time from `openapi.yaml`
+//! by `moneykit-gen` (progenitor).
+//!
+//! What it is for: one method per operation (`get_link`, `get_accounts`, `get_account_numbers`,
+//! `create_access_token`), the API's schemas as [`types`], and the documented error bodies per
+//! status as [`errors`]. Every response type tolerates what MoneyKit is known to change: unknown
+//! enum values (kept, see the `Other` variants), unknown fields, `null` or missing optional
+//! fields, and every timestamp form ([`Timestamp`]).
+//!
+//! What it must not do: authentication policy, retries, redaction and friendly errors belong to
+//! the `moneykit` crate, which plugs them in through [`Hooks`]. Nothing here is hand-copied
+//! from the generated code: change `openapi.yaml` and run `cargo xtask regen`.
+//!
+//! Every request carries `moneykit-version` (the spec's default, `2023-02-18`, unless the call
+//! passes one) and never progenitor's own `api-version` header.
+#![forbid(unsafe_code)]
+
+mod hooks;
+mod timestamp;
+
+pub use hooks::{Hooks, RequestHook};
+pub use timestamp::{Timestamp, TimestampParseError};
+
+// The generated code expects to sit at the crate root: its open enums and timestamp fields are
+// named by `crate::` paths.
+include!(concat!(env!("OUT_DIR"), "/moneykit_api.rs"));

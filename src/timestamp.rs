@@ -1,0 +1,181 @@
+//! The one hand-written type the generated code uses: every `format: date-time` in
+//! `openapi.yaml` decodes into [`Timestamp`].
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// A MoneyKit timestamp in whichever form the API sent it.
+///
+/// `chrono::DateTime<Utc>` rejects the naive timestamps of MoneyKit's own examples
+/// (`2023-02-16T09:14:11`) and the bare dates `balance_date` may carry, so this type accepts
+/// RFC 3339 with `Z` or a numeric offset, the same without any offset (read as UTC), either with
+/// fractional seconds, and a bare date (read as midnight UTC). It serializes back in the form it
+/// was read in; equality, ordering and hashing follow the instant ([`Timestamp::to_utc`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Timestamp {
+    /// Had an offset (`Z`, `+00:00`, `-05:00`).
+    Offset(DateTime<FixedOffset>),
+    /// Had no offset; MoneyKit means UTC.
+    Naive(NaiveDateTime),
+    /// Had no time of day.
+    Date(NaiveDate),
+}
+
+/// The text was not a timestamp in any of the forms [`Timestamp`] accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampParseError(String);
+
+impl fmt::Display for TimestampParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not an RFC 3339 timestamp, a timestamp without offset, or a date",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for TimestampParseError {}
+
+impl Timestamp {
+    /// The instant this timestamp names, reading a missing offset as UTC and a bare date as
+    /// midnight UTC.
+    pub fn to_utc(&self) -> DateTime<Utc> {
+        match self {
+            Timestamp::Offset(t) => t.with_timezone(&Utc),
+            Timestamp::Naive(t) => t.and_utc(),
+            Timestamp::Date(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+        }
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(value: DateTime<Utc>) -> Self {
+        Timestamp::Offset(value.fixed_offset())
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimestampParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Timestamp::Offset(t));
+        }
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
+            return Ok(Timestamp::Naive(t));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(Timestamp::Date(d));
+        }
+        Err(TimestampParseError(text.chars().take(64).collect()))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Timestamp::Offset(t) => f.write_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Timestamp::Naive(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.f")),
+            Timestamp::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_utc() == other.to_utc()
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.to_utc().cmp(&other.to_utc())
+    }
+}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.to_utc().hash(state);
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "RFC 3339 date-time; MoneyKit also sends it without offset (UTC) or as a bare date.",
+            "examples": ["2023-02-16T09:14:11Z", "2023-02-16T09:14:11", "2024-02-08"]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_form_parses_and_round_trips() {
+        for text in [
+            "2021-08-12T15:23:00Z",
+            "2024-01-09T17:03:21.123456+00:00",
+            "2024-01-09T12:03:21-05:00",
+            "2023-02-16T09:14:11",
+            "2023-02-16T09:14:11.5",
+            "2024-02-08",
+        ] {
+            let parsed: Timestamp = text.parse().unwrap();
+            let again: Timestamp = parsed.to_string().parse().unwrap();
+            assert_eq!(parsed, again, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_same_instant_in_different_forms_is_equal() {
+        let z: Timestamp = "2024-01-09T17:03:21Z".parse().unwrap();
+        let offset: Timestamp = "2024-01-09T12:03:21-05:00".parse().unwrap();
+        let naive: Timestamp = "2024-01-09T17:03:21".parse().unwrap();
+        assert_eq!(z, offset);
+        assert_eq!(z, naive);
+        assert!(z < "2024-01-09T17:03:22Z".parse().unwrap());
+        assert_eq!(
+            "2024-02-08".parse::<Timestamp>().unwrap().to_utc(),
+            "2024-02-08T00:00:00Z".parse::<Timestamp>().unwrap().to_utc()
+        );
+    }
+
+    #[test]
+    fn garbage_is_a_typed_error() {
+        let err = "yesterday".parse::<Timestamp>().unwrap_err();
+        assert!(err.to_string().contains("yesterday"));
+    }
+}
