@@ -5,7 +5,8 @@
 //! `create_access_token`), the API's schemas as [`types`], and the documented error bodies per
 //! status as [`errors`]. Every response type tolerates what MoneyKit is known to change: unknown
 //! enum values (kept, see the `Other` variants), unknown fields, `null` or missing optional
-//! fields, and every timestamp form ([`Timestamp`]).
+//! fields, and every timestamp form ([`Timestamp`]). Account numbers and tokens are [`Sensitive`]:
+//! masked in `Debug` and `Display`.
 //!
 //! What it must not do: authentication policy, retries, redaction and friendly errors belong to
 //! the `moneykit` crate, which plugs them in through [`Hooks`]. Nothing here is hand-copied
@@ -16,9 +17,11 @@
 #![forbid(unsafe_code)]
 
 mod hooks;
+mod sensitive;
 mod timestamp;
 
 pub use hooks::{Hooks, RequestHook};
+pub use sensitive::Sensitive;
 pub use timestamp::{Timestamp, TimestampParseError};
 
 // The generated code expects to sit at the crate root: its open enums and timestamp fields are

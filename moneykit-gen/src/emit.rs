@@ -36,6 +36,21 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
         /// statuses (progenitor allows one error type per operation); `decode` turns the status
         /// and body into the schema `openapi.yaml` names for it.
         pub mod errors {
+            /// What every operation's error enum offers, so callers can handle them generically.
+            pub trait DocumentedError:
+                ::std::marker::Sized + ::serde::Serialize + ::std::fmt::Debug + ::std::marker::Send + ::std::marker::Sync + 'static
+            {
+                /// The operation these errors belong to.
+                const OPERATION_ID: &'static str;
+                /// The statuses `openapi.yaml` documents for the operation.
+                const STATUSES: &'static [u16];
+                /// Decodes `body` as the schema documented for `status`; `None` when the status
+                /// is not documented for the operation.
+                fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>>;
+                /// The status this body was documented for.
+                fn status(&self) -> u16;
+            }
+
             #(#error_enums)*
         }
     };
@@ -196,6 +211,7 @@ fn error_enum(op: &OperationErrors) -> TokenStream {
         "Documented error responses of `{}` (`{} {}`), one variant per status.",
         op.operation_id, op.method, op.path
     );
+    let operation_id = &op.operation_id;
     let statuses: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
     let variants: Vec<Ident> = op
         .responses
@@ -217,7 +233,8 @@ fn error_enum(op: &OperationErrors) -> TokenStream {
         .collect();
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
@@ -225,21 +242,18 @@ fn error_enum(op: &OperationErrors) -> TokenStream {
             )*
         }
 
-        impl #name {
-            /// The statuses `openapi.yaml` documents for this operation.
-            pub const STATUSES: &'static [u16] = &[#(#statuses),*];
+        impl DocumentedError for #name {
+            const OPERATION_ID: &'static str = #operation_id;
+            const STATUSES: &'static [u16] = &[#(#statuses),*];
 
-            /// Decodes `body` as the schema documented for `status`; `None` when the status is
-            /// not documented for this operation.
-            pub fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
+            fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
                 match status {
                     #(#statuses => Some(::serde_json::from_slice(body).map(Self::#variants)),)*
                     _ => None,
                 }
             }
 
-            /// The status this body was documented for.
-            pub fn status(&self) -> u16 {
+            fn status(&self) -> u16 {
                 match self {
                     #(Self::#variants(_) => #statuses,)*
                 }

@@ -10,7 +10,8 @@
 //! cannot emit ([emit]) → prettyplease.
 //!
 //! The generated code expects to be `include!`d at the root of a crate that provides
-//! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`) and depends on
+//! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`) and `crate::Sensitive` (a
+//! string that masks itself in `Debug`/`Display`), and depends on
 //! `progenitor-client`, `reqwest`, `serde`, `serde_json`, `chrono` and `schemars` 1.x.
 #![forbid(unsafe_code)]
 
@@ -74,6 +75,11 @@ pub fn generate(spec_yaml: &str) -> Result<String, GenError> {
             open.type_impls().into_iter(),
         );
     }
+    settings.with_conversion(
+        prepare::sensitive_schema(),
+        "crate::Sensitive",
+        [progenitor::TypeImpl::Display].into_iter(),
+    );
     settings.with_conversion(
         prepare::timestamp_schema(),
         "crate::Timestamp",

@@ -8,6 +8,10 @@ use crate::GenError;
 
 /// The extension that records when MoneyKit added a property (see `ARCHITECTURE.md`).
 const ADDED_EXTENSION: &str = "x-moneykit-added";
+/// The extension that marks a string that must never reach a log (numbers, tokens).
+const SENSITIVE_EXTENSION: &str = "x-moneykit-sensitive";
+/// The `format` a sensitive string is given so that typify can map it to `crate::Sensitive`.
+const SENSITIVE_FORMAT: &str = "moneykit-sensitive";
 
 /// The document as progenitor will see it, plus what had to be taken out of it.
 pub(crate) struct Prepared {
@@ -64,6 +68,15 @@ pub(crate) fn timestamp_schema() -> schemars08::schema::SchemaObject {
     }
 }
 
+/// The schema typify maps to `crate::Sensitive`, whose `Debug` and `Display` mask the value.
+pub(crate) fn sensitive_schema() -> schemars08::schema::SchemaObject {
+    schemars08::schema::SchemaObject {
+        instance_type: Some(schemars08::schema::InstanceType::String.into()),
+        format: Some(SENSITIVE_FORMAT.to_owned()),
+        ..Default::default()
+    }
+}
+
 /// Applies every rewrite; the input has passed `validate::document`.
 pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     let open_enums = collect_open_enums(&doc);
@@ -74,6 +87,7 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     {
         for schema in schemas.values_mut() {
             relax_later_additions(schema);
+            mark_sensitive_strings(schema);
             disjoint_any_of_to_one_of(schema);
         }
     }
@@ -194,6 +208,18 @@ fn relax_later_additions(schema: &mut Value) {
         .collect();
     if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
         required.retain(|r| !r.as_str().is_some_and(|r| added.iter().any(|a| a == r)));
+    }
+}
+
+/// Gives every `x-moneykit-sensitive` string property the format `sensitive_schema` matches.
+fn mark_sensitive_strings(schema: &mut Value) {
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for property in properties.values_mut() {
+        if property.get(SENSITIVE_EXTENSION) == Some(&Value::Bool(true)) {
+            property["format"] = Value::String(SENSITIVE_FORMAT.to_owned());
+        }
     }
 }
 
