@@ -5,10 +5,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::Client;
+use crate::{Client, PATH_TEMPLATES};
 use crate::types::SupportedVersion;
 
 /// The header MoneyKit reads the API version from.
@@ -60,6 +60,14 @@ impl ClientHooks<Hooks> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if !reaches_its_path(self.baseurl(), request.url(), info.operation_id) {
+            return Err(progenitor_client::Error::InvalidRequest(format!(
+                "`{}` would be sent to {}, outside its path: a path parameter such as `.` or \
+                 `..` cannot be sent as one URL segment",
+                info.operation_id,
+                request.url().path()
+            )));
+        }
         let headers = request.headers_mut();
         headers.remove(PROGENITOR_API_VERSION);
         if !headers.contains_key(&MONEYKIT_VERSION) {
@@ -73,4 +81,29 @@ impl ClientHooks<Hooks> for Client {
         }
         Ok(())
     }
+}
+
+/// Whether `url` is the base URL's path followed by the operation's path template, each
+/// `{param}` standing for exactly one segment. URL parsing resolves `.` and `..` segments (even
+/// percent-encoded ones), so a link id `..` would otherwise silently reach another endpoint.
+fn reaches_its_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> bool {
+    let Some((_, template)) = PATH_TEMPLATES.iter().find(|(id, _)| *id == operation_id) else {
+        return true;
+    };
+    let base_path = reqwest::Url::parse(base_url)
+        .map(|base| base.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    let Some(rest) = url.path().strip_prefix(&base_path) else {
+        return false;
+    };
+    let actual: Vec<&str> = rest.split('/').collect();
+    let expected: Vec<&str> = template.split('/').collect();
+    actual.len() == expected.len()
+        && actual.iter().zip(&expected).all(|(actual, expected)| {
+            if expected.starts_with('{') {
+                !actual.is_empty()
+            } else {
+                actual == expected
+            }
+        })
 }

@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::GenError;
-use crate::prepare::{OpenEnum, OperationErrors, Prepared};
+use crate::prepare::{OpenEnum, Operation, Prepared};
 
 /// The catch-all variant of every open enum. Not `Unknown`: `LinkProductError` has a documented
 /// value `unknown`.
@@ -28,7 +28,15 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
         .ok_or_else(|| GenError::Progenitor("generated code has no `mod types`".into()))?;
     types.1.extend(open_enums.into_iter().flat_map(|f| f.items));
 
-    let error_enums: Vec<TokenStream> = prepared.operation_errors.iter().map(error_enum).collect();
+    let error_enums: Vec<TokenStream> = prepared.operations.iter().map(error_enum).collect();
+    let ids: Vec<&String> = prepared.operations.iter().map(|op| &op.operation_id).collect();
+    let paths: Vec<&String> = prepared.operations.iter().map(|op| &op.path).collect();
+    let path_templates = quote! {
+        /// Each operation's path template, so a request whose URL was normalised into another
+        /// path (a `..` path parameter) can be refused before it is sent.
+        pub const PATH_TEMPLATES: &[(&str, &str)] = &[#((#ids, #paths)),*];
+    };
+    file.items.push(syn::parse2(path_templates).map_err(internal)?);
     let errors_mod = quote! {
         /// The documented error responses of each operation, decoded by status.
         ///
@@ -205,21 +213,21 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
     })
 }
 
-fn error_enum(op: &OperationErrors) -> TokenStream {
+fn error_enum(op: &Operation) -> TokenStream {
     let name = ident(&format!("{}Error", op.operation_id.to_upper_camel_case()));
     let doc = format!(
         "Documented error responses of `{}` (`{} {}`), one variant per status.",
         op.operation_id, op.method, op.path
     );
     let operation_id = &op.operation_id;
-    let statuses: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
+    let statuses: Vec<u16> = op.errors.iter().map(|r| r.status).collect();
     let variants: Vec<Ident> = op
-        .responses
+        .errors
         .iter()
         .map(|r| ident(&status_variant(r.status)))
         .collect();
     let schemas: Vec<TokenStream> = op
-        .responses
+        .errors
         .iter()
         .map(|r| {
             let schema = ident(&rust_type_name(&r.schema));
@@ -227,7 +235,7 @@ fn error_enum(op: &OperationErrors) -> TokenStream {
         })
         .collect();
     let variant_docs: Vec<String> = op
-        .responses
+        .errors
         .iter()
         .map(|r| format!("{}: {} (`{}`)", r.status, r.description, r.schema))
         .collect();

@@ -17,7 +17,7 @@ const SENSITIVE_FORMAT: &str = "moneykit-sensitive";
 pub(crate) struct Prepared {
     pub spec: openapiv3::OpenAPI,
     pub open_enums: Vec<OpenEnum>,
-    pub operation_errors: Vec<OperationErrors>,
+    pub operations: Vec<Operation>,
 }
 
 /// A named string enum, generated as an open enum that keeps values it does not know.
@@ -43,12 +43,12 @@ impl OpenEnum {
     }
 }
 
-/// The documented error responses of one operation.
-pub(crate) struct OperationErrors {
+/// One operation: where it goes and its documented error responses.
+pub(crate) struct Operation {
     pub operation_id: String,
     pub method: String,
     pub path: String,
-    pub responses: Vec<DocumentedError>,
+    pub errors: Vec<DocumentedError>,
 }
 
 /// One documented error status and the component schema of its body.
@@ -80,7 +80,7 @@ pub(crate) fn sensitive_schema() -> schemars08::schema::SchemaObject {
 /// Applies every rewrite; the input has passed `validate::document`.
 pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     let open_enums = collect_open_enums(&doc);
-    let operation_errors = move_error_bodies_out(&mut doc);
+    let operations = move_error_bodies_out(&mut doc);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -96,7 +96,7 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     Ok(Prepared {
         spec,
         open_enums,
-        operation_errors,
+        operations,
     })
 }
 
@@ -125,7 +125,7 @@ fn collect_open_enums(doc: &Value) -> Vec<OpenEnum> {
 /// response keeps its status and description but its body becomes an opaque byte stream, so
 /// the generated method returns `Error<ByteStream>` with the status intact (even for a proxy's
 /// HTML page); the status → schema table is returned and emitted as a typed decoder.
-fn move_error_bodies_out(doc: &mut Value) -> Vec<OperationErrors> {
+fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
     let snapshot = doc.clone();
     let mut all = Vec::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -171,11 +171,11 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<OperationErrors> {
             }
             if let Some(operation_id) = operation_id {
                 documented.sort_by_key(|d| d.status);
-                all.push(OperationErrors {
+                all.push(Operation {
                     operation_id,
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    responses: documented,
+                    errors: documented,
                 });
             }
         }
