@@ -1,1 +1,133 @@
+//! `moneykit`: the MoneyKit API client for Rust applications.
+//!
+//! Authenticate once and forget about tokens, match on meaningful errors, survive rate limits,
+//! and keep secrets and account numbers out of logs. The requests and response types come from
+//! the generated low-level crate `moneykit-api` (re-exported here as [`types`]); this crate adds
+//! authentication, retries, deadlines, error classification and tracing on top.
+//!
+//! # The whole flow
+//!
+//! ```no_run
+//! use moneykit::{Client, ErrorKind, LinkFreshness};
+//! use moneykit::types::Product;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET (or MONEYKIT_ACCESS_TOKEN) …
+//! let client = Client::from_env()?;
+//! // … or explicitly:
+//! let client = Client::builder()
+//!     .client_credentials("my-client-id", "my-client-secret")
+//!     .build()?;
+//!
+//! let link = client.link("mk_eqkWN34UEoa2NxyALG8pcV");
+//! let details = link.get().await?;
+//! println!("{} is {}", details.institution_name, details.state);
+//!
+//! let accounts = link.accounts().send().await?;
+//! for account in &accounts.accounts {
+//!     println!("{} {:?}", account.account_id, account.balances);
+//! }
+//! let some = link.accounts().ids(["acc_6Tef269B6ZArSVpYrxtjBV"]).await?;
+//! # let _ = some;
+//!
+//! let seen = None; // the refreshed_at you stored last time
+//! if details.has_new_data(&Product::AccountNumbers, seen.as_ref()) {
+//!     match link.account_numbers().await {
+//!         Ok(numbers) => {
+//!             for ach in &numbers.accounts[0].numbers.ach {
+//!                 // Debug and Display show ••••8062; reading the full number is explicit.
+//!                 let _full: &str = ach.account_number.reveal();
+//!             }
+//!         }
+//!         Err(e) if matches!(e.kind(), ErrorKind::Forbidden) => {
+//!             eprintln!("the user did not share account numbers: {e}");
+//!         }
+//!         Err(e) => return Err(e.into()),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Authentication
+//!
+//! Three modes ([`Credentials`]):
+//! - **client credentials** (recommended): the client calls `POST /auth/token` (form body, or
+//!   HTTP Basic with [`TokenAuthMethod::Basic`]), caches the token and renews it 60 s before it
+//!   expires. A call refused with `api_error.auth.expired_access_token` renews the token once and
+//!   is sent again. Renewal is single-flight: however many concurrent calls find the token
+//!   expired, one token request is made;
+//! - **an access token** you obtained yourself, never renewed;
+//! - **the `X-Client-Id` / `X-Client-Secret` header pair** on every request.
+//!
+//! Secrets and tokens are held as [`secrecy::SecretString`], the `Authorization` and
+//! `X-Client-Secret` headers are marked sensitive, and the `Debug` output of [`Client`],
+//! [`ClientBuilder`] and [`Credentials`] never shows them.
+//!
+//! # Errors
+//!
+//! Every call returns [`Error`]. Match on [`Error::kind`]:
+//!
+//! | kind | when |
+//! |---|---|
+//! | [`ErrorKind::Unauthorized`] | 401; the [`UnauthorizedReason`] says expired token, invalid credentials or no access to the link |
+//! | [`ErrorKind::Forbidden`] | 403 `link_error.forbidden_action` |
+//! | [`ErrorKind::NotFound`] | 404 `link_error.not_found` |
+//! | [`ErrorKind::Deleted`] | 410 `link_error.deleted` |
+//! | [`ErrorKind::BadState`] | 422 `link_error.bad_state`, with its `link_error_code` |
+//! | [`ErrorKind::RateLimited`] | 429 after the retries, with the parsed `Retry-After` |
+//! | [`ErrorKind::RequestValidation`] | `api_error.request.validation_failed` or another 4xx |
+//! | [`ErrorKind::Server`] | 5xx after the retries |
+//! | [`ErrorKind::UnexpectedStatus`] | a status the API does not document |
+//! | [`ErrorKind::Decode`] | a success body that does not decode |
+//! | [`ErrorKind::Timeout`] / [`ErrorKind::Connection`] | transport failures after the retries, or the call's deadline |
+//! | [`ErrorKind::InvalidInput`] | refused before sending (an empty or over-long link id) |
+//!
+//! The kind is decided by MoneyKit's `error_code` first and the HTTP status second. The error
+//! keeps [`status`](Error::status), [`error_code`](Error::error_code),
+//! [`error_message`](Error::error_message) and [`documentation_url`](Error::documentation_url);
+//! a body that is not MoneyKit JSON (a proxy's HTML page, plain text) is kept as a
+//! [`body_snippet`](Error::body_snippet) of at most 200 characters. A success body that does not
+//! decode is never quoted (it may hold account numbers): only the position of the failure is kept.
+//! Configuration problems are a separate type, [`BuildError`], returned by
+//! [`ClientBuilder::build`].
+//!
+//! # Retries and deadlines
+//!
+//! On by default ([`RetryPolicy`]): at most 3 attempts in total; after a 429 the client waits for
+//! `Retry-After` (seconds or HTTP-date, capped at 30 s), after a 5xx, a connection failure or a
+//! timeout it waits a random time up to 500 ms × 2^(attempt − 1) (full jitter, capped at 30 s).
+//! No other status is retried. Every operation this crate sends is idempotent (three `GET`s and
+//! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,
+//! attempts and waits) a 60 s deadline; a wait that would pass the deadline is not made, so a
+//! long `Retry-After` comes back as [`ErrorKind::RateLimited`] with its value.
+//! [`RetryPolicy::disabled`] turns retries off.
+//!
+//! # Observability
+//!
+//! Each call runs in a `tracing` span named `moneykit.request` with the fields `operation`,
+//! `link_id`, `attempt`, `status`, `duration_ms`, `retry_reason` and `error_kind`, and emits a
+//! `debug` event per attempt. Token requests get their own span. No secret, token or account
+//! number is ever recorded.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+mod auth;
+mod client;
+mod config;
+mod error;
+mod freshness;
+mod retry;
+
+pub use auth::{Credentials, TokenAuthMethod};
+pub use client::{AccountsRequest, Client, Link, MAX_LINK_ID_LEN};
+pub use config::{ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, USER_AGENT};
+pub use error::{BuildError, Error, ErrorKind, UnauthorizedReason};
+pub use freshness::LinkFreshness;
+pub use retry::RetryPolicy;
+
+/// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
+pub use moneykit_api::types;
+pub use moneykit_api::{Sensitive, Timestamp};
+/// `secrecy`, whose `SecretString` holds the client secret and tokens.
+pub use secrecy;

@@ -1,0 +1,404 @@
+//! Building a [`Client`]: [`ClientBuilder`], its defaults, the environment variables of
+//! [`Client::from_env`], and the checks on the base URL.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::auth::{AuthHook, AuthState, Credentials, TokenAuthMethod};
+use crate::client::{Client, ClientInner};
+use crate::error::BuildError;
+use crate::retry::RetryPolicy;
+
+/// `https://api.moneykit.com`: sandbox and live share it; the credentials pick the environment.
+pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
+/// The `moneykit-version` sent unless [`ClientBuilder::api_version`] says otherwise.
+pub const DEFAULT_API_VERSION: &str = "2023-02-18";
+/// The `User-Agent` of the HTTP client this crate builds.
+pub const USER_AGENT: &str = concat!("moneykit-rs/", env!("CARGO_PKG_VERSION"));
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
+
+/// Configures and builds a [`Client`]. Start with [`Client::builder`] or
+/// [`ClientBuilder::from_env`].
+///
+/// | setting | default |
+/// |---|---|
+/// | base URL | `https://api.moneykit.com` (plain `http://` only to loopback, unless allowed) |
+/// | `moneykit-version` | `2023-02-18` |
+/// | connect timeout | 10 s |
+/// | timeout of one attempt | 30 s |
+/// | deadline of a whole call (retries, token renewal and waits included) | 60 s |
+/// | retries | [`RetryPolicy::default`]: 3 attempts in total |
+/// | token renewal | 60 s before `expires_in` runs out (at most half the token's lifetime) |
+#[derive(Clone)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    base_url: String,
+    allow_insecure_http: bool,
+    api_version: String,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    call_timeout: Duration,
+    retry: RetryPolicy,
+    renewal_margin: Duration,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            allow_insecure_http: false,
+            api_version: DEFAULT_API_VERSION.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            retry: RetryPolicy::default(),
+            renewal_margin: DEFAULT_RENEWAL_MARGIN,
+            http_client: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("retry", &self.retry)
+            .field("renewal_margin", &self.renewal_margin)
+            .field("http_client", &self.http_client.as_ref().map(|_| ".."))
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults and no credentials.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder configured from the environment:
+    /// - `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET`: client credentials (preferred, because
+    ///   the token can be renewed);
+    /// - otherwise `MONEYKIT_ACCESS_TOKEN`: a fixed access token;
+    /// - `MONEYKIT_BASE_URL` and `MONEYKIT_VERSION`, when set, replace the defaults.
+    ///
+    /// Empty variables count as unset. Missing credentials are reported by [`build`](Self::build).
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let mut builder = Self::default();
+        if let (Some(id), Some(secret)) = (var("MONEYKIT_CLIENT_ID"), var("MONEYKIT_CLIENT_SECRET"))
+        {
+            builder.credentials = Some(Credentials::client_credentials(id, secret));
+        } else if let Some(token) = var("MONEYKIT_ACCESS_TOKEN") {
+            builder.credentials = Some(Credentials::access_token(token));
+        }
+        if let Some(url) = var("MONEYKIT_BASE_URL") {
+            builder.base_url = url;
+        }
+        if let Some(version) = var("MONEYKIT_VERSION") {
+            builder.api_version = version;
+        }
+        builder
+    }
+
+    /// Authenticate with any [`Credentials`].
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Authenticate with client credentials (see [`Credentials::client_credentials`]).
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::client_credentials(client_id, client_secret))
+    }
+
+    /// Authenticate with a fixed access token (see [`Credentials::access_token`]).
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credentials(Credentials::access_token(token))
+    }
+
+    /// Authenticate with the `X-Client-Id` / `X-Client-Secret` pair (see
+    /// [`Credentials::client_headers`]).
+    pub fn client_headers(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::client_headers(client_id, client_secret))
+    }
+
+    /// For client credentials: send them to `POST /auth/token` as form fields (default) or as HTTP
+    /// Basic.
+    pub fn token_auth_method(mut self, method: TokenAuthMethod) -> Self {
+        self.credentials = self.credentials.map(|c| c.token_auth_method(method));
+        self
+    }
+
+    /// The API's base URL, with scheme and host and optionally a path prefix.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Allow a plain `http://` base URL to a host that is not loopback. Credentials then cross the
+    /// network unencrypted: only for test setups.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The `moneykit-version` header of every request (default `2023-02-18`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// How long establishing a connection may take (default 10 s). Only for the HTTP client this
+    /// crate builds; a client given with [`http_client`](Self::http_client) keeps its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt (one HTTP request and its response) may take (default 30 s). Applies
+    /// to every request, also with a client given with [`http_client`](Self::http_client).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// How long a whole call may take: token renewal, every attempt and the waits between them
+    /// (default 60 s). When it passes, the call fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// How failed requests are repeated (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long before `expires_in` runs out a client-credentials token is renewed (default 60 s;
+    /// never more than half the token's lifetime).
+    pub fn token_renewal_margin(mut self, margin: Duration) -> Self {
+        self.renewal_margin = margin;
+        self
+    }
+
+    /// Send requests through this `reqwest::Client` (proxies, TLS roots, connection pool). Its own
+    /// user agent and connect timeout are kept.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the client. No request is sent.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
+        credentials.validate()?;
+        let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
+        if self.api_version.trim().is_empty() || HeaderValue::from_str(&self.api_version).is_err() {
+            return Err(BuildError::InvalidApiVersion);
+        }
+        for (timeout, what) in [
+            (self.connect_timeout, "the connect timeout must be positive"),
+            (self.attempt_timeout, "the timeout must be positive"),
+            (self.call_timeout, "the call timeout must be positive"),
+        ] {
+            if timeout.is_zero() {
+                return Err(BuildError::InvalidSetting(what));
+            }
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.attempt_timeout)
+                .build()
+                .map_err(|e| BuildError::HttpClient(e.to_string()))?,
+        };
+        let auth = Arc::new(AuthState::new(credentials, self.renewal_margin));
+        let hook = AuthHook {
+            state: Arc::clone(&auth),
+            attempt_timeout: Some(self.attempt_timeout),
+        };
+        let api = moneykit_api::Client::new_with_client(
+            base_url.as_str().trim_end_matches('/'),
+            http,
+            moneykit_api::Hooks::new(hook),
+        );
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                api,
+                auth,
+                version: moneykit_api::types::SupportedVersion::from(self.api_version.as_str()),
+                retry: self.retry,
+                call_timeout: self.call_timeout,
+                base_url,
+            }),
+        })
+    }
+}
+
+fn validate_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildError> {
+    let url = Url::parse(text.trim()).map_err(|e| BuildError::InvalidBaseUrl(e.to_string()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| BuildError::InvalidBaseUrl("no host".into()))?
+        .to_owned();
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(BuildError::InvalidBaseUrl(
+            "a query or fragment is not allowed".into(),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(BuildError::InvalidBaseUrl(
+            "credentials in the URL are not allowed".into(),
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
+        "http" => Err(BuildError::InsecureBaseUrl(host)),
+        other => Err(BuildError::InvalidBaseUrl(format!(
+            "scheme `{other}` is not http(s)"
+        ))),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert!(validate_base_url("https://api.moneykit.com", false).is_ok());
+        assert!(validate_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(validate_base_url("http://127.1.2.3", false).is_ok());
+        assert!(validate_base_url("http://[::1]:9000/prefix", false).is_ok());
+        assert!(validate_base_url("http://localhost:3000", false).is_ok());
+        assert_eq!(
+            validate_base_url("http://api.moneykit.com", false).unwrap_err(),
+            BuildError::InsecureBaseUrl("api.moneykit.com".into())
+        );
+        assert!(matches!(
+            validate_base_url("http://localhost.evil.com", false),
+            Err(BuildError::InsecureBaseUrl(_))
+        ));
+        assert!(matches!(
+            validate_base_url("http://10.0.0.1", false),
+            Err(BuildError::InsecureBaseUrl(_))
+        ));
+        assert!(validate_base_url("http://sandbox.internal", true).is_ok());
+        assert!(matches!(
+            validate_base_url("ftp://x.com", false),
+            Err(BuildError::InvalidBaseUrl(_))
+        ));
+        assert!(matches!(
+            validate_base_url("not a url", false),
+            Err(BuildError::InvalidBaseUrl(_))
+        ));
+        assert!(matches!(
+            validate_base_url("https://api.moneykit.com/?x=1", false),
+            Err(BuildError::InvalidBaseUrl(_))
+        ));
+        assert!(matches!(
+            validate_base_url("https://user:pw@api.moneykit.com", false),
+            Err(BuildError::InvalidBaseUrl(_))
+        ));
+    }
+
+    #[test]
+    fn env_prefers_client_credentials_and_reads_overrides() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let builder = ClientBuilder::from_lookup(env(&[
+            ("MONEYKIT_CLIENT_ID", "id-1"),
+            ("MONEYKIT_CLIENT_SECRET", "secret-1"),
+            ("MONEYKIT_ACCESS_TOKEN", "token-1"),
+            ("MONEYKIT_BASE_URL", "http://127.0.0.1:1"),
+            ("MONEYKIT_VERSION", "2099-01-01"),
+        ]));
+        let debug = format!("{builder:?}");
+        assert!(
+            debug.contains("ClientCredentials") && debug.contains("id-1"),
+            "{debug}"
+        );
+        assert!(
+            !debug.contains("secret-1") && !debug.contains("token-1"),
+            "{debug}"
+        );
+        assert_eq!(builder.base_url, "http://127.0.0.1:1");
+        assert_eq!(builder.api_version, "2099-01-01");
+        assert!(builder.build().is_ok());
+
+        let builder = ClientBuilder::from_lookup(env(&[
+            ("MONEYKIT_ACCESS_TOKEN", "token-1"),
+            ("MONEYKIT_CLIENT_ID", "id"),
+        ]));
+        assert!(format!("{builder:?}").contains("AccessToken"));
+        assert_eq!(builder.base_url, DEFAULT_BASE_URL);
+
+        let builder = ClientBuilder::from_lookup(env(&[("MONEYKIT_ACCESS_TOKEN", "  ")]));
+        assert_eq!(builder.build().unwrap_err(), BuildError::MissingCredentials);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let ok = || ClientBuilder::new().access_token("t");
+        assert!(ok().build().is_ok());
+        assert_eq!(
+            ok().api_version("").build().unwrap_err(),
+            BuildError::InvalidApiVersion
+        );
+        assert_eq!(
+            ok().api_version("a\nb").build().unwrap_err(),
+            BuildError::InvalidApiVersion
+        );
+        assert!(matches!(
+            ok().call_timeout(Duration::ZERO).build(),
+            Err(BuildError::InvalidSetting(_))
+        ));
+    }
+}
