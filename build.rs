@@ -20,7 +20,8 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("moneykit_api.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("moneykit_api.rs");
     if let Err(error) = std::fs::write(&out, source) {
         println!("cargo:error=cannot write {}: {error}", out.display());
         std::process::exit(1);

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{Client, PATH_TEMPLATES};
 use crate::types::SupportedVersion;
+use crate::{Client, PATH_TEMPLATES};
 
 /// The header MoneyKit reads the API version from.
 const MONEYKIT_VERSION: HeaderName = HeaderName::from_static("moneykit-version");

@@ -169,7 +169,10 @@ mod tests {
         assert!(z < "2024-01-09T17:03:22Z".parse().unwrap());
         assert_eq!(
             "2024-02-08".parse::<Timestamp>().unwrap().to_utc(),
-            "2024-02-08T00:00:00Z".parse::<Timestamp>().unwrap().to_utc()
+            "2024-02-08T00:00:00Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .to_utc()
         );
     }
 

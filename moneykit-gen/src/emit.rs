@@ -29,14 +29,19 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
     types.1.extend(open_enums.into_iter().flat_map(|f| f.items));
 
     let error_enums: Vec<TokenStream> = prepared.operations.iter().map(error_enum).collect();
-    let ids: Vec<&String> = prepared.operations.iter().map(|op| &op.operation_id).collect();
+    let ids: Vec<&String> = prepared
+        .operations
+        .iter()
+        .map(|op| &op.operation_id)
+        .collect();
     let paths: Vec<&String> = prepared.operations.iter().map(|op| &op.path).collect();
     let path_templates = quote! {
         /// Each operation's path template, so a request whose URL was normalised into another
         /// path (a `..` path parameter) can be refused before it is sent.
         pub const PATH_TEMPLATES: &[(&str, &str)] = &[#((#ids, #paths)),*];
     };
-    file.items.push(syn::parse2(path_templates).map_err(internal)?);
+    file.items
+        .push(syn::parse2(path_templates).map_err(internal)?);
     let errors_mod = quote! {
         /// The documented error responses of each operation, decoded by status.
         ///
@@ -62,8 +67,7 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
             #(#error_enums)*
         }
     };
-    file.items
-        .push(syn::parse2(errors_mod).map_err(internal)?);
+    file.items.push(syn::parse2(errors_mod).map_err(internal)?);
     Ok(())
 }
 
@@ -98,7 +102,9 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
         let variant = variant_name(value);
         let clash = variant == FALLBACK_VARIANT
             || variant.is_empty()
-            || variants.iter().any(|(v, _): &(String, &String)| *v == variant);
+            || variants
+                .iter()
+                .any(|(v, _): &(String, &String)| *v == variant);
         if clash {
             return Err(GenError::Invalid(vec![format!(
                 "components/schemas/{}: enum value `{value}` has no distinct Rust name \
@@ -275,5 +281,8 @@ fn status_variant(status: u16) -> String {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .map_or_else(|| format!("Status{status}"), |reason| reason.to_upper_camel_case())
+        .map_or_else(
+            || format!("Status{status}"),
+            |reason| reason.to_upper_camel_case(),
+        )
 }

@@ -103,7 +103,10 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
 /// typify generates closed enums, and MoneyKit adds and removes enum values often (facts §6),
 /// so every named string enum is replaced by an open one emitted by `emit`.
 fn collect_open_enums(doc: &Value) -> Vec<OpenEnum> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Vec::new();
     };
     schemas
@@ -113,8 +116,15 @@ fn collect_open_enums(doc: &Value) -> Vec<OpenEnum> {
             let values = s.get("enum")?.as_array()?;
             Some(OpenEnum {
                 name: name.clone(),
-                description: s.get("description").and_then(Value::as_str).map(str::to_owned),
-                values: values.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                description: s
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                values: values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
                 default: s.get("default").and_then(Value::as_str).map(str::to_owned),
             })
         })
@@ -132,7 +142,9 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
         return all;
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (method, op) in item.iter_mut() {
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
@@ -228,15 +240,15 @@ fn mark_sensitive_strings(schema: &mut Value) {
 /// constant `error_code`s, so they are disjoint and `oneOf` states the same thing in a form that
 /// becomes a Rust enum choosing the member by its `error_code`.
 fn disjoint_any_of_to_one_of(schema: &mut Value) {
-    let Some(map) = schema.as_object_mut() else { return };
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
     let all_refs = map
         .get("anyOf")
         .and_then(Value::as_array)
         .is_some_and(|members| members.iter().all(|m| m.get("$ref").is_some()));
-    if all_refs {
-        if let Some(members) = map.remove("anyOf") {
-            map.insert("oneOf".into(), members);
-        }
+    if all_refs && let Some(members) = map.remove("anyOf") {
+        map.insert("oneOf".into(), members);
     }
 }
 
@@ -252,4 +264,3 @@ fn strip_moneykit_extensions(node: &mut Value) {
         _ => {}
     }
 }
-

@@ -169,4 +169,3 @@ fn check_inline_enums(doc: &Value, problems: &mut Vec<String>) {
         }
     }
 }
-

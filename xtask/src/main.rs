@@ -43,7 +43,8 @@ fn snapshot_dir() -> PathBuf {
 fn regen() -> Result<(), String> {
     let referenced = run_snapshot_tests("always")?;
     for stale in unreferenced(&referenced)? {
-        std::fs::remove_file(&stale).map_err(|e| format!("cannot delete {}: {e}", stale.display()))?;
+        std::fs::remove_file(&stale)
+            .map_err(|e| format!("cannot delete {}: {e}", stale.display()))?;
         println!("deleted unreferenced {}", stale.display());
     }
     println!("generated code and snapshots are up to date with openapi.yaml");
@@ -69,7 +70,8 @@ fn check() -> Result<(), String> {
 
 /// Runs the snapshot tests with `INSTA_UPDATE=<mode>` and returns the snapshot files they used.
 fn run_snapshot_tests(mode: &str) -> Result<BTreeSet<PathBuf>, String> {
-    let references = std::env::temp_dir().join(format!("moneykit-xtask-refs-{}", std::process::id()));
+    let references =
+        std::env::temp_dir().join(format!("moneykit-xtask-refs-{}", std::process::id()));
     let _ = std::fs::remove_file(&references);
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
@@ -99,11 +101,15 @@ fn run_snapshot_tests(mode: &str) -> Result<BTreeSet<PathBuf>, String> {
 /// Snapshot files (and leftover `.snap.new` files) that no test referenced.
 fn unreferenced(referenced: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>, String> {
     let dir = snapshot_dir();
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut stale = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let is_snapshot = name.ends_with(".snap") || name.ends_with(".snap.new");
         let used = std::fs::canonicalize(&path).is_ok_and(|p| referenced.contains(&p));
         if is_snapshot && !used {
