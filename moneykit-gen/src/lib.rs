@@ -5,9 +5,9 @@
 //! the drift tests, so all three see byte-identical code. It must not do anything else: no I/O
 //! besides [`generate_from_path`] reading the spec, no network, no hand-written API types.
 //!
-//! The pipeline is: parse → [validate](validate) → [prepare](prepare) (the few places where
+//! The pipeline is: parse → `validate` → `prepare` (the few places where
 //! progenitor 0.15 needs the spec in another form) → progenitor → the extra items that progenitor
-//! cannot emit ([emit]) → prettyplease.
+//! cannot emit (`emit`) → prettyplease.
 //!
 //! The generated code expects to be `include!`d at the root of a crate that provides
 //! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`) and `crate::Sensitive` (a
