@@ -179,7 +179,10 @@ fn full_numbers_are_masked_in_debug_of_whole_responses() {
     let numbers: types::GetAccountNumbersResponseLegacy20230218 =
         fixture("GetAccountNumbersResponseLegacy20230218/bacs_uk_and_international_iban_bic.json");
     let bacs = &numbers.accounts[0].numbers.bacs[0];
-    let iban = numbers.accounts[0].numbers.international[0].iban.reveal().to_owned();
+    let iban = numbers.accounts[0].numbers.international[0]
+        .iban
+        .reveal()
+        .to_owned();
     let debug = format!("{numbers:?} {numbers:#?}");
     for full in [bacs.account_number.reveal(), bacs.sort_code.reveal(), &iban] {
         assert!(!debug.contains(full), "{full} leaked into Debug");
@@ -208,7 +211,9 @@ fn documented_error_bodies_decode_by_status() {
     assert!(matches!(
         GetAccountsError::decode(401, expired),
         Some(Ok(GetAccountsError::Unauthorized(
-            types::Response401GetAccountsLinksIdAccountsGet::ApiErrorAuthExpiredAccessTokenResponse(_)
+            types::Response401GetAccountsLinksIdAccountsGet::ApiErrorAuthExpiredAccessTokenResponse(
+                _
+            )
         )))
     ));
     assert!(matches!(

@@ -8,7 +8,9 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const LINK_ID: &str = "mk_eqkWN34UEoa2NxyALG8pcV";
 
 fn fixture(path: &str) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path);
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -70,8 +72,15 @@ async fn get_link() {
 
 #[tokio::test]
 async fn get_accounts_with_repeated_account_ids() {
-    let server = server_answering(200, fixture("GetAccountsResponse/seed_docs_example_current.json")).await;
-    let ids = vec!["acc_6Tef269B6ZArSVpYrxtjBV".to_owned(), "acc 2,x&y".to_owned()];
+    let server = server_answering(
+        200,
+        fixture("GetAccountsResponse/seed_docs_example_current.json"),
+    )
+    .await;
+    let ids = vec![
+        "acc_6Tef269B6ZArSVpYrxtjBV".to_owned(),
+        "acc 2,x&y".to_owned(),
+    ];
     client(&server)
         .get_accounts(LINK_ID, Some(&ids), None)
         .await
@@ -84,7 +93,10 @@ async fn get_accounts_with_repeated_account_ids() {
 #[tokio::test]
 async fn get_accounts_without_filter_sends_no_query() {
     let server = server_answering(200, fixture("GetAccountsResponse/empty_accounts.json")).await;
-    client(&server).get_accounts(LINK_ID, None, None).await.unwrap();
+    client(&server)
+        .get_accounts(LINK_ID, None, None)
+        .await
+        .unwrap();
     assert_wire_snapshot!("get_accounts", only_request(&server).await);
 }
 
@@ -166,7 +178,9 @@ async fn hostile_link_ids_stay_one_path_segment() {
         assert_eq!(segments.len(), 3, "{id:?} → {}", request.url);
         assert_eq!(segments[0], "links");
         assert_eq!(segments[2], "accounts");
-        let decoded = percent_encoding::percent_decode_str(segments[1]).decode_utf8().unwrap();
+        let decoded = percent_encoding::percent_decode_str(segments[1])
+            .decode_utf8()
+            .unwrap();
         assert_eq!(decoded, *id, "{id:?} → {}", request.url);
         assert_eq!(request.url.query(), None, "{id:?} → {}", request.url);
     }
