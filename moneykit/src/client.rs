@@ -279,6 +279,12 @@ fn check_link_id(operation: &'static str, id: &str) -> Result<(), Error> {
             "the link id is empty",
         ));
     }
+    if id == "." || id == ".." {
+        return Err(Error::invalid_input(
+            Some(operation),
+            "the link id cannot be `.` or `..`",
+        ));
+    }
     if id.len() > MAX_LINK_ID_LEN {
         return Err(Error::invalid_input(
             Some(operation),
@@ -414,6 +420,7 @@ mod tests {
             ErrorKind::InvalidInput
         );
         assert!(check_link_id("get_link", &"a".repeat(MAX_LINK_ID_LEN)).is_ok());
+        assert_eq!(*check_link_id("get_link", "..").unwrap_err().kind(), ErrorKind::InvalidInput);
         assert!(check_link_id("get_link", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
     }
 
