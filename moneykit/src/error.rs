@@ -40,12 +40,12 @@ pub enum ErrorKind {
         /// The server's `Retry-After` (seconds or HTTP-date), when it sent one.
         retry_after: Option<Duration>,
     },
-    /// The request was refused as malformed (`api_error.request.validation_failed`, or another 4xx
-    /// that says nothing more specific).
+    /// The request was refused as malformed (`api_error.request.validation_failed`, or a 400 or
+    /// 422 that says nothing more specific).
     RequestValidation,
     /// HTTP 5xx. Retried automatically; this is what is left when the retries ran out.
     Server,
-    /// A status the API does not document for this operation (for example a 3xx or 418).
+    /// Any other status (for example a 3xx, 408 or 418).
     UnexpectedStatus,
     /// A success response whose body did not decode as the documented type.
     Decode,
@@ -53,7 +53,8 @@ pub enum ErrorKind {
     Timeout,
     /// The connection failed (refused, reset, TLS, DNS).
     Connection,
-    /// The input was refused before any request was sent (an empty link id, a bad header value).
+    /// The input was refused before any request was sent (an empty, `.`, `..` or over-long link
+    /// id, a bad header value).
     InvalidInput,
 }
 
@@ -387,24 +388,26 @@ fn from_response<E: DocumentedError>(
     body: &[u8],
 ) -> Error {
     let status_code = status.as_u16();
-    // The documented schema first, then any JSON object, then a snippet.
-    let fields = match E::decode(status_code, body) {
+    // Any JSON object the server sent, and the same body decoded as the schema documented for
+    // the status. The decoded form fills in the schema's defaults (such as the documented
+    // `error_message`), so the fields are read from it first. `error_code` is read only from what
+    // was sent: its schema default would be a guess when a status documents several bodies.
+    let raw = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .filter(|value| value.is_object());
+    let decoded = match E::decode(status_code, body) {
         Some(Ok(decoded)) => serde_json::to_value(&decoded).ok(),
         _ => None,
-    }
-    .or_else(|| {
-        serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .filter(|value| value.is_object())
-    });
-    let text = |key: &str| -> Option<String> {
-        fields
+    };
+    let text_in = |value: &Option<serde_json::Value>, key: &str| -> Option<String> {
+        value
             .as_ref()
             .and_then(|value| value.get(key))
             .and_then(|value| value.as_str())
             .map(str::to_owned)
     };
-    let error_code = text("error_code");
+    let text = |key: &str| text_in(&decoded, key).or_else(|| text_in(&raw, key));
+    let error_code = text_in(&raw, "error_code");
     let link_error_code = text("link_error_code");
     let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
     let mut out = Error::new(kind);
@@ -412,7 +415,7 @@ fn from_response<E: DocumentedError>(
     out.inner.error_message = text("error_message");
     out.inner.documentation_url = text("documentation_url");
     out.inner.error_code = error_code;
-    if fields.is_none() && !body.is_empty() {
+    if raw.is_none() && !body.is_empty() {
         out.inner.body_snippet = Some(one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
     }
     out
@@ -452,7 +455,7 @@ fn kind_of(
         410 => ErrorKind::Deleted,
         422 if link_error_code.is_some() => ErrorKind::BadState { link_error_code },
         429 => rate_limited(),
-        400..=499 => ErrorKind::RequestValidation,
+        400 | 422 => ErrorKind::RequestValidation,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::UnexpectedStatus,
     }

@@ -76,14 +76,15 @@
 //! | [`ErrorKind::Deleted`] | 410 `link_error.deleted` |
 //! | [`ErrorKind::BadState`] | 422 `link_error.bad_state`, with its `link_error_code` |
 //! | [`ErrorKind::RateLimited`] | 429 after the retries, with the parsed `Retry-After` |
-//! | [`ErrorKind::RequestValidation`] | `api_error.request.validation_failed` or another 4xx |
+//! | [`ErrorKind::RequestValidation`] | `api_error.request.validation_failed`, or a 400/422 without a more specific code |
 //! | [`ErrorKind::Server`] | 5xx after the retries |
-//! | [`ErrorKind::UnexpectedStatus`] | a status the API does not document |
+//! | [`ErrorKind::UnexpectedStatus`] | any other status (a 3xx, 408, 418, …) |
 //! | [`ErrorKind::Decode`] | a success body that does not decode |
 //! | [`ErrorKind::Timeout`] / [`ErrorKind::Connection`] | transport failures after the retries, or the call's deadline |
-//! | [`ErrorKind::InvalidInput`] | refused before sending (an empty or over-long link id) |
+//! | [`ErrorKind::InvalidInput`] | refused before sending (an empty, `.`, `..` or over-long link id) |
 //!
-//! The kind is decided by MoneyKit's `error_code` first and the HTTP status second. The error
+//! The kind is decided by MoneyKit's `error_code` first and the HTTP status second (a body without
+//! `error_code`, or with one this crate does not know, is classified by its status). The error
 //! keeps [`status`](Error::status), [`error_code`](Error::error_code),
 //! [`error_message`](Error::error_message) and [`documentation_url`](Error::documentation_url);
 //! a body that is not MoneyKit JSON (a proxy's HTML page, plain text) is kept as a
