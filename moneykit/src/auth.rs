@@ -368,6 +368,55 @@ mod tests {
         assert_eq!(body.client_secret, None);
     }
 
+    fn hooked(credentials: Credentials, operation: &'static str, token: Option<&str>) -> reqwest::Request {
+        use moneykit_api::RequestHook as _;
+        let state = Arc::new(AuthState::new(credentials, Duration::from_secs(60)));
+        if let Some(token) = token {
+            state.store(SecretString::from(token), 3600);
+        }
+        let hook = AuthHook {
+            state,
+            attempt_timeout: Some(Duration::from_secs(7)),
+        };
+        let mut request = reqwest::Request::new(
+            reqwest::Method::GET,
+            "https://api.moneykit.com/links/x".parse().unwrap(),
+        );
+        hook.before_send(&mut request, operation).unwrap();
+        assert_eq!(request.timeout(), Some(&Duration::from_secs(7)));
+        request
+    }
+
+    #[test]
+    fn credential_headers_are_marked_sensitive() {
+        let request = hooked(Credentials::client_credentials("id", "secret"), "get_link", Some("tok"));
+        let auth = &request.headers()[AUTHORIZATION];
+        assert_eq!(auth, "Bearer tok");
+        assert!(auth.is_sensitive());
+
+        let request = hooked(
+            Credentials::client_credentials("id", "secret").token_auth_method(TokenAuthMethod::Basic),
+            "create_access_token",
+            None,
+        );
+        let auth = &request.headers()[AUTHORIZATION];
+        assert_eq!(auth, "Basic aWQ6c2VjcmV0");
+        assert!(auth.is_sensitive());
+
+        let request = hooked(Credentials::client_credentials("id", "secret"), "create_access_token", None);
+        assert!(request.headers().get(AUTHORIZATION).is_none());
+
+        let request = hooked(Credentials::access_token("tok"), "get_link", None);
+        assert!(request.headers()[AUTHORIZATION].is_sensitive());
+
+        let request = hooked(Credentials::client_headers("id", "s3cr3t-value"), "get_link", None);
+        assert_eq!(request.headers()[X_CLIENT_ID], "id");
+        assert_eq!(request.headers()[X_CLIENT_SECRET], "s3cr3t-value");
+        assert!(request.headers()[X_CLIENT_SECRET].is_sensitive());
+        assert!(request.headers().get(AUTHORIZATION).is_none());
+        assert!(!format!("{:?}", request.headers()).contains("s3cr3t"));
+    }
+
     #[tokio::test]
     async fn renewal_margin_is_at_most_half_the_lifetime() {
         let state = AuthState::new(
