@@ -2,6 +2,7 @@
 //! single-flight renewal of client-credentials tokens.
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use crate::error::BuildError;
+use crate::error::{BuildError, Error};
 
 const X_CLIENT_ID: HeaderName = HeaderName::from_static("x-client-id");
 const X_CLIENT_SECRET: HeaderName = HeaderName::from_static("x-client-secret");
@@ -174,8 +175,12 @@ pub(crate) struct AuthState {
     pub(crate) credentials: Credentials,
     /// Read synchronously by the request hook; written only while `renewal` is held.
     pub(crate) token: RwLock<Option<CachedToken>>,
-    /// Held while a token request is in flight: the single-flight lock.
-    pub(crate) renewal: tokio::sync::Mutex<()>,
+    /// Held while a token request is in flight: the single-flight lock. It holds the error of
+    /// the last token request if that failed, which the callers queued behind it receive.
+    pub(crate) renewal: tokio::sync::Mutex<Option<Error>>,
+    /// Token requests completed (successfully or not), so that a caller that waited for the lock
+    /// knows whether one completed meanwhile.
+    pub(crate) fetches: AtomicU64,
     pub(crate) renewal_margin: Duration,
 }
 
@@ -184,7 +189,8 @@ impl AuthState {
         AuthState {
             credentials,
             token: RwLock::new(None),
-            renewal: tokio::sync::Mutex::new(()),
+            renewal: tokio::sync::Mutex::new(None),
+            fetches: AtomicU64::new(0),
             renewal_margin,
         }
     }
@@ -368,7 +374,11 @@ mod tests {
         assert_eq!(body.client_secret, None);
     }
 
-    fn hooked(credentials: Credentials, operation: &'static str, token: Option<&str>) -> reqwest::Request {
+    fn hooked(
+        credentials: Credentials,
+        operation: &'static str,
+        token: Option<&str>,
+    ) -> reqwest::Request {
         use moneykit_api::RequestHook as _;
         let state = Arc::new(AuthState::new(credentials, Duration::from_secs(60)));
         if let Some(token) = token {
@@ -389,13 +399,18 @@ mod tests {
 
     #[test]
     fn credential_headers_are_marked_sensitive() {
-        let request = hooked(Credentials::client_credentials("id", "secret"), "get_link", Some("tok"));
+        let request = hooked(
+            Credentials::client_credentials("id", "secret"),
+            "get_link",
+            Some("tok"),
+        );
         let auth = &request.headers()[AUTHORIZATION];
         assert_eq!(auth, "Bearer tok");
         assert!(auth.is_sensitive());
 
         let request = hooked(
-            Credentials::client_credentials("id", "secret").token_auth_method(TokenAuthMethod::Basic),
+            Credentials::client_credentials("id", "secret")
+                .token_auth_method(TokenAuthMethod::Basic),
             "create_access_token",
             None,
         );
@@ -403,13 +418,21 @@ mod tests {
         assert_eq!(auth, "Basic aWQ6c2VjcmV0");
         assert!(auth.is_sensitive());
 
-        let request = hooked(Credentials::client_credentials("id", "secret"), "create_access_token", None);
+        let request = hooked(
+            Credentials::client_credentials("id", "secret"),
+            "create_access_token",
+            None,
+        );
         assert!(request.headers().get(AUTHORIZATION).is_none());
 
         let request = hooked(Credentials::access_token("tok"), "get_link", None);
         assert!(request.headers()[AUTHORIZATION].is_sensitive());
 
-        let request = hooked(Credentials::client_headers("id", "s3cr3t-value"), "get_link", None);
+        let request = hooked(
+            Credentials::client_headers("id", "s3cr3t-value"),
+            "get_link",
+            None,
+        );
         assert_eq!(request.headers()[X_CLIENT_ID], "id");
         assert_eq!(request.headers()[X_CLIENT_SECRET], "s3cr3t-value");
         assert!(request.headers()[X_CLIENT_SECRET].is_sensitive());

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use moneykit_api::errors::{
@@ -189,7 +190,8 @@ impl Client {
     }
 
     /// For client credentials: a fresh token is cached when this returns, and its generation is
-    /// returned. Any number of concurrent callers cause at most one token request.
+    /// returned. Any number of concurrent callers cause at most one token request; when it fails,
+    /// the callers that waited for it get its error rather than sending their own.
     async fn ensure_token(&self, deadline: Instant) -> Result<Option<u64>, Error> {
         let auth = &self.inner.auth;
         if !auth.uses_token_endpoint() {
@@ -198,38 +200,67 @@ impl Client {
         if let Some(generation) = auth.fresh_generation() {
             return Ok(Some(generation));
         }
-        let _renewing = auth.renewal.lock().await;
+        let fetches = auth.fetches.load(Ordering::Acquire);
+        let mut renewal = auth.renewal.lock().await;
         if let Some(generation) = auth.fresh_generation() {
             return Ok(Some(generation));
         }
-        self.fetch_token(deadline).await.map(Some)
+        if auth.fetches.load(Ordering::Acquire) != fetches {
+            if let Some(failure) = renewal.as_ref() {
+                return Err(failure.shared_copy());
+            }
+        }
+        self.fetch_token(&mut renewal, deadline).await.map(Some)
     }
 
     /// After a 401 `api_error.auth.expired_access_token` on token `seen`: renews unless another
-    /// call already did.
+    /// call already did (or tried and failed, whose error is returned).
     async fn renew_after_expiry(&self, seen: Option<u64>, deadline: Instant) -> Result<(), Error> {
         let auth = &self.inner.auth;
-        let _renewing = auth.renewal.lock().await;
+        let fetches = auth.fetches.load(Ordering::Acquire);
+        let mut renewal = auth.renewal.lock().await;
         if auth.current_generation() != seen {
             return Ok(());
         }
-        self.fetch_token(deadline).await.map(|_| ())
+        if auth.fetches.load(Ordering::Acquire) != fetches {
+            if let Some(failure) = renewal.as_ref() {
+                return Err(failure.shared_copy());
+            }
+        }
+        self.fetch_token(&mut renewal, deadline).await.map(|_| ())
     }
 
-    /// `POST /auth/token`, with retries. Call only while holding `auth.renewal`.
-    async fn fetch_token(&self, deadline: Instant) -> Result<u64, Error> {
+    /// `POST /auth/token`, with retries. `last_failure` is the guarded state of `auth.renewal`,
+    /// so only one call runs at a time.
+    async fn fetch_token(
+        &self,
+        last_failure: &mut Option<Error>,
+        deadline: Instant,
+    ) -> Result<u64, Error> {
+        let auth = &self.inner.auth;
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
-        let body = self.inner.auth.token_body();
+        let body = auth.token_body();
         let send = || self.inner.api.create_access_token(&body);
         let result = self
             .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline)
             .instrument(span.clone())
             .await;
+        drop(body);
         record_outcome(&span, started, &result);
-        let response = result?;
-        let token = SecretString::from(response.access_token.reveal().to_owned());
-        Ok(self.inner.auth.store(token, response.expires_in))
+        let outcome = match result {
+            Ok(response) => {
+                let token = SecretString::from(response.access_token.reveal().to_owned());
+                *last_failure = None;
+                Ok(auth.store(token, response.expires_in))
+            }
+            Err(error) => {
+                *last_failure = Some(error.shared_copy());
+                Err(error)
+            }
+        };
+        auth.fetches.fetch_add(1, Ordering::Release);
+        outcome
     }
 }
 
@@ -294,8 +325,9 @@ fn check_link_id(operation: &'static str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// One link: `client.link(id)`. Its id is sent as one percent-encoded path segment, so `/`, `?`,
-/// `#` or `..` in it cannot reach another path.
+/// One link: `client.link(id)`. Its id is sent as one percent-encoded path segment, so `/`, `?`
+/// or `#` in it cannot reach another path. An empty id, `.`, `..` or an id longer than
+/// [`MAX_LINK_ID_LEN`] bytes fails with [`ErrorKind::InvalidInput`] without any request.
 #[derive(Clone, Debug)]
 pub struct Link {
     client: Client,
@@ -420,7 +452,10 @@ mod tests {
             ErrorKind::InvalidInput
         );
         assert!(check_link_id("get_link", &"a".repeat(MAX_LINK_ID_LEN)).is_ok());
-        assert_eq!(*check_link_id("get_link", "..").unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            *check_link_id("get_link", "..").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
         assert!(check_link_id("get_link", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
     }
 

@@ -136,6 +136,30 @@ impl Error {
         self
     }
 
+    /// A copy for another caller (the source, which cannot be cloned, is described instead).
+    pub(crate) fn shared_copy(&self) -> Error {
+        let inner = &self.inner;
+        let detail = match (&inner.detail, &inner.source) {
+            (Some(detail), _) => Some(detail.clone()),
+            (None, Some(source)) => Some(one_line(&source.to_string(), MAX_SNIPPET_CHARS)),
+            (None, None) => None,
+        };
+        Error {
+            inner: Box::new(Inner {
+                kind: inner.kind.clone(),
+                operation: inner.operation,
+                status: inner.status,
+                error_code: inner.error_code.clone(),
+                error_message: inner.error_message.clone(),
+                documentation_url: inner.documentation_url.clone(),
+                body_snippet: inner.body_snippet.clone(),
+                detail,
+                attempts: inner.attempts,
+                source: None,
+            }),
+        }
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind

@@ -37,7 +37,10 @@ async fn the_three_gets_reach_their_paths_with_the_default_headers() {
     ] {
         Mock::given(method("GET"))
             .and(path(p))
-            .and(header("authorization", format!("Bearer {ACCESS_TOKEN}").as_str()))
+            .and(header(
+                "authorization",
+                format!("Bearer {ACCESS_TOKEN}").as_str(),
+            ))
             .and(header("moneykit-version", "2023-02-18"))
             .and(header("accept", "application/json"))
             .respond_with(json(200, body))
@@ -49,7 +52,10 @@ async fn the_three_gets_reach_their_paths_with_the_default_headers() {
     let details = link.get().await.unwrap();
     assert_eq!(details.state, PublicLinkState::Connected);
     let accounts = link.accounts().send().await.unwrap();
-    assert_eq!(accounts.accounts[0].account_id, "acc_6Tef269B6ZArSVpYrxtjBV");
+    assert_eq!(
+        accounts.accounts[0].account_id,
+        "acc_6Tef269B6ZArSVpYrxtjBV"
+    );
     let numbers = link.account_numbers().await.unwrap();
     assert_eq!(numbers.accounts.len(), 2);
     for request in server.received_requests().await.unwrap() {
@@ -69,11 +75,25 @@ async fn account_ids_are_sent_as_repeated_query_parameters_and_await_works() {
         .mount(&server)
         .await;
     let client = token_client(&server);
-    client.link(LINK_ID).accounts().ids(["acc_1", "acc 2&x"]).await.unwrap();
+    client
+        .link(LINK_ID)
+        .accounts()
+        .ids(["acc_1", "acc 2&x"])
+        .await
+        .unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests[0].url.query(), Some("account_ids=acc_1&account_ids=acc+2%26x"));
+    assert_eq!(
+        requests[0].url.query(),
+        Some("account_ids=acc_1&account_ids=acc+2%26x")
+    );
 
-    let error = client.link(LINK_ID).accounts().ids([""]).send().await.unwrap_err();
+    let error = client
+        .link(LINK_ID)
+        .accounts()
+        .ids([""])
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::InvalidInput);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -86,9 +106,21 @@ async fn link_ids_with_reserved_characters_stay_one_segment() {
         .respond_with(json(200, ACCOUNTS))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).respond_with(json(200, LINK)).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, LINK))
+        .mount(&server)
+        .await;
     let client = token_client(&server);
-    let ids = ["a/b", "a?b=c", "a#frag", "../../auth/token", "..%2Fx", "%2e%2e", "a b", "mk_ü"];
+    let ids = [
+        "a/b",
+        "a?b=c",
+        "a#frag",
+        "../../auth/token",
+        "..%2Fx",
+        "%2e%2e",
+        "a b",
+        "mk_ü",
+    ];
     for id in ids {
         client.link(id).get().await.unwrap();
         client.link(id).accounts().send().await.unwrap();
@@ -116,7 +148,11 @@ async fn the_version_can_be_overridden() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server).api_version("2024-04-30").access_token(ACCESS_TOKEN).build().unwrap();
+    let client = builder(&server)
+        .api_version("2024-04-30")
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
     client.link(LINK_ID).get().await.unwrap();
 }
 
@@ -125,14 +161,21 @@ async fn a_caller_supplied_http_client_is_used() {
     let server = MockServer::start().await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-from-my-client", "yes".parse().unwrap());
-    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     Mock::given(method("GET"))
         .and(header("x-from-my-client", "yes"))
         .respond_with(json(200, LINK))
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server).http_client(http).access_token(ACCESS_TOKEN).build().unwrap();
+    let client = builder(&server)
+        .http_client(http)
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
     client.link(LINK_ID).get().await.unwrap();
 }
 
@@ -160,7 +203,10 @@ fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
         .base_url("http://api.moneykit.com")
         .build()
         .unwrap_err();
-    assert_eq!(refused, BuildError::InsecureBaseUrl("api.moneykit.com".into()));
+    assert_eq!(
+        refused,
+        BuildError::InsecureBaseUrl("api.moneykit.com".into())
+    );
     assert!(refused.to_string().contains("allow_insecure_http"));
     Client::builder()
         .access_token(ACCESS_TOKEN)
@@ -169,25 +215,41 @@ fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
         .build()
         .unwrap();
     for loopback in ["http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1"] {
-        Client::builder().access_token(ACCESS_TOKEN).base_url(loopback).build().unwrap();
+        Client::builder()
+            .access_token(ACCESS_TOKEN)
+            .base_url(loopback)
+            .build()
+            .unwrap();
     }
-    assert_eq!(Client::builder().build().unwrap_err(), BuildError::MissingCredentials);
+    assert_eq!(
+        Client::builder().build().unwrap_err(),
+        BuildError::MissingCredentials
+    );
 }
 
 #[test]
 fn the_default_client_targets_production_over_https() {
-    let client = Client::builder().access_token(ACCESS_TOKEN).build().unwrap();
+    let client = Client::builder()
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
     let debug = format!("{client:?}");
     assert!(debug.contains("https://api.moneykit.com/"), "{debug}");
     assert!(debug.contains("2023-02-18"), "{debug}");
-    assert_eq!(moneykit::USER_AGENT, concat!("moneykit-rs/", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        moneykit::USER_AGENT,
+        concat!("moneykit-rs/", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn freshness_compares_refreshed_at_as_instants() {
     let link: LinkCommon = serde_json::from_str(LINK).unwrap();
     let refreshed = link.refreshed_at(&Product::Accounts).unwrap();
-    assert_eq!(refreshed, "2025-03-14T16:42:07.318245Z".parse::<Timestamp>().unwrap());
+    assert_eq!(
+        refreshed,
+        "2025-03-14T16:42:07.318245Z".parse::<Timestamp>().unwrap()
+    );
     // Never seen: new data. Seen the same instant (in another form): nothing new.
     assert!(link.has_new_data(&Product::Accounts, None));
     let same: Timestamp = "2025-03-14T11:42:07.318245-05:00".parse().unwrap();
@@ -201,17 +263,31 @@ fn freshness_compares_refreshed_at_as_instants() {
     assert!(!link.has_new_data(&Product::AccountNumbers, None));
     assert!(!link.has_new_data(&Product::Other("payments".into()), None));
     // Products of the embedded link work the same.
-    assert!(link.products.has_new_data(&Product::Accounts, Some(&earlier)));
+    assert!(
+        link.products
+            .has_new_data(&Product::Accounts, Some(&earlier))
+    );
 }
 
 #[tokio::test]
 async fn freshness_of_the_numbers_response() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(NUMBERS.as_bytes().to_vec(), "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(NUMBERS.as_bytes().to_vec(), "application/json"),
+        )
         .mount(&server)
         .await;
-    let numbers = token_client(&server).link(LINK_ID).account_numbers().await.unwrap();
+    let numbers = token_client(&server)
+        .link(LINK_ID)
+        .account_numbers()
+        .await
+        .unwrap();
     let seen = numbers.link.refreshed_at(&Product::AccountNumbers);
-    assert!(!numbers.link.has_new_data(&Product::AccountNumbers, seen.as_ref()));
+    assert!(
+        !numbers
+            .link
+            .has_new_data(&Product::AccountNumbers, seen.as_ref())
+    );
 }

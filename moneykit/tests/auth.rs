@@ -10,16 +10,22 @@ use moneykit::{ErrorKind, TokenAuthMethod, UnauthorizedReason};
 use wiremock::matchers::{body_string, body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const EXPIRED: &str =
-    include_str!("../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json");
-const BAD_CREDENTIALS: &str =
-    include_str!("../../tests/fixtures/APIErrorAuthUnauthorizedResponse/bad_client_credentials_401.json");
+const EXPIRED: &str = include_str!(
+    "../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json"
+);
+const BAD_CREDENTIALS: &str = include_str!(
+    "../../tests/fixtures/APIErrorAuthUnauthorizedResponse/bad_client_credentials_401.json"
+);
 
 async fn mount_token(server: &MockServer, token: &str, expires_in: i64, times: u64) {
     let mock = Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(token, expires_in)));
-    let mock = if times > 0 { mock.up_to_n_times(times) } else { mock };
+    let mock = if times > 0 {
+        mock.up_to_n_times(times)
+    } else {
+        mock
+    };
     mock.expect(times).mount(server).await;
 }
 
@@ -39,8 +45,12 @@ async fn client_credentials_fetch_one_token_as_a_form_and_reuse_it() {
         .and(path("/auth/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
         .and(body_string_contains("grant_type=client_credentials"))
-        .and(body_string_contains(format!("client_id={CLIENT_ID}").as_str()))
-        .and(body_string_contains(format!("client_secret={CLIENT_SECRET}").as_str()))
+        .and(body_string_contains(
+            format!("client_id={CLIENT_ID}").as_str(),
+        ))
+        .and(body_string_contains(
+            format!("client_secret={CLIENT_SECRET}").as_str(),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body("tok-1", 3600)))
         .expect(1)
         .mount(&server)
@@ -88,7 +98,10 @@ fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -103,7 +116,12 @@ fn base64_encode(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn access_token_mode_sends_the_bearer_and_never_asks_for_a_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/auth/token")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
     mount_link_for_token(&server, ACCESS_TOKEN, json(200, LINK)).await;
     token_client(&server).link(LINK_ID).get().await.unwrap();
 }
@@ -111,10 +129,18 @@ async fn access_token_mode_sends_the_bearer_and_never_asks_for_a_token() {
 #[tokio::test]
 async fn access_token_mode_reports_an_expired_token_without_renewing() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/auth/token")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
     mount_link(&server, json(401, EXPIRED), 1).await;
     let error = token_client(&server).link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(*error.kind(), ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken));
+    assert_eq!(
+        *error.kind(),
+        ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken)
+    );
 }
 
 #[tokio::test]
@@ -128,10 +154,17 @@ async fn client_headers_mode_sends_the_pair_and_no_bearer() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server).client_headers(CLIENT_ID, CLIENT_SECRET).build().unwrap();
+    let client = builder(&server)
+        .client_headers(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap();
     client.link(LINK_ID).get().await.unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert!(requests.iter().all(|r| !r.headers.contains_key("authorization")));
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization"))
+    );
 }
 
 #[tokio::test]
@@ -141,7 +174,11 @@ async fn a_401_expired_token_renews_exactly_once_then_succeeds() {
     mount_token(&server, "new", 3600, 1).await;
     mount_link_for_token(&server, "old", json(401, EXPIRED)).await;
     mount_link_for_token(&server, "new", json(200, LINK)).await;
-    let link = credentials_client(&server).link(LINK_ID).get().await.unwrap();
+    let link = credentials_client(&server)
+        .link(LINK_ID)
+        .get()
+        .await
+        .unwrap();
     assert_eq!(link.link_id, LINK_ID);
     let gets = server
         .received_requests()
@@ -159,8 +196,15 @@ async fn a_token_that_stays_expired_is_renewed_only_once() {
     mount_token(&server, "old", 3600, 1).await;
     mount_token(&server, "still-bad", 3600, 1).await;
     mount_link(&server, json(401, EXPIRED), 2).await;
-    let error = credentials_client(&server).link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(*error.kind(), ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken));
+    let error = credentials_client(&server)
+        .link(LINK_ID)
+        .get()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *error.kind(),
+        ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken)
+    );
 }
 
 #[tokio::test]
@@ -173,8 +217,15 @@ async fn bad_credentials_fail_the_token_request_with_its_own_kind() {
         .mount(&server)
         .await;
     mount_link(&server, json(200, LINK), 0).await;
-    let error = credentials_client(&server).link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(*error.kind(), ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials));
+    let error = credentials_client(&server)
+        .link(LINK_ID)
+        .get()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *error.kind(),
+        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
+    );
     assert_eq!(error.operation(), Some("create_access_token"));
     assert_eq!(error.status(), Some(401));
 }
@@ -191,7 +242,11 @@ async fn the_token_request_is_retried_on_503() {
         .await;
     mount_token(&server, "tok-1", 3600, 1).await;
     mount_link_for_token(&server, "tok-1", json(200, LINK)).await;
-    credentials_client(&server).link(LINK_ID).get().await.unwrap();
+    credentials_client(&server)
+        .link(LINK_ID)
+        .get()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -270,7 +325,11 @@ async fn a_hundred_concurrent_calls_with_an_expired_token_make_one_token_request
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.headers.get("authorization").is_some_and(|v| v == "Bearer fresh"))
+        .filter(|r| {
+            r.headers
+                .get("authorization")
+                .is_some_and(|v| v == "Bearer fresh")
+        })
         .count();
     assert_eq!(fresh, 100);
 }
@@ -308,4 +367,31 @@ async fn no_token_request_for_invalid_input() {
         assert_eq!(*error.kind(), ErrorKind::InvalidInput, "{id:?}");
     }
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_queued_behind_a_failed_token_request_share_its_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(json(401, BAD_CREDENTIALS).set_delay(Duration::from_millis(100)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_link(&server, json(200, LINK), 0).await;
+    let client = credentials_client(&server);
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.link(LINK_ID).get().await })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert_eq!(
+            *error.kind(),
+            ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
+        );
+        assert_eq!(error.operation(), Some("create_access_token"));
+    }
 }

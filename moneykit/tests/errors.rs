@@ -10,14 +10,23 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 macro_rules! fixture {
     ($schema:literal, $name:literal) => {
-        include_str!(concat!("../../tests/fixtures/", $schema, "/", $name, ".json"))
+        include_str!(concat!(
+            "../../tests/fixtures/",
+            $schema,
+            "/",
+            $name,
+            ".json"
+        ))
     };
 }
 
 /// Answers every operation's path with `response` and returns the error of each call.
 async fn errors_for(response: ResponseTemplate) -> Vec<moneykit::Error> {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(response).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
     let link = token_client(&server).link(LINK_ID);
     vec![
         link.get().await.unwrap_err(),
@@ -29,13 +38,19 @@ async fn errors_for(response: ResponseTemplate) -> Vec<moneykit::Error> {
 async fn check(status: u16, body: &str, kind: ErrorKind) -> moneykit::Error {
     let expected: serde_json::Value = serde_json::from_str(body).unwrap();
     let mut errors = errors_for(json(status, body)).await;
-    for (error, operation) in errors.iter().zip(["get_link", "get_accounts", "get_account_numbers"]) {
+    for (error, operation) in errors
+        .iter()
+        .zip(["get_link", "get_accounts", "get_account_numbers"])
+    {
         assert_eq!(*error.kind(), kind, "{operation} {status} {body}");
         assert_eq!(error.status(), Some(status));
         assert_eq!(error.operation(), Some(operation));
         assert_eq!(error.error_code(), expected["error_code"].as_str());
         assert_eq!(error.error_message(), expected["error_message"].as_str());
-        assert_eq!(error.documentation_url(), expected["documentation_url"].as_str());
+        assert_eq!(
+            error.documentation_url(),
+            expected["documentation_url"].as_str()
+        );
         assert_eq!(error.body_snippet(), None);
         let display = error.to_string();
         assert!(!display.contains('\n'), "{display}");
@@ -48,7 +63,10 @@ async fn check(status: u16, body: &str, kind: ErrorKind) -> moneykit::Error {
 async fn unauthorized_reasons() {
     check(
         401,
-        fixture!("APIErrorAuthExpiredAccessTokenResponse", "documentation_url_string"),
+        fixture!(
+            "APIErrorAuthExpiredAccessTokenResponse",
+            "documentation_url_string"
+        ),
         ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
     )
     .await;
@@ -64,7 +82,12 @@ async fn unauthorized_reasons() {
         ErrorKind::Unauthorized(UnauthorizedReason::LinkAccess),
     )
     .await;
-    check(401, r#"{"error_message":"who are you"}"#, ErrorKind::Unauthorized(UnauthorizedReason::Other)).await;
+    check(
+        401,
+        r#"{"error_message":"who are you"}"#,
+        ErrorKind::Unauthorized(UnauthorizedReason::Other),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -80,19 +103,33 @@ async fn link_errors() {
         "MoneyKit get_link failed: forbidden by the link owner (HTTP 403, link_error.forbidden_action): \
          Accounts access not permitted"
     );
-    check(404, fixture!("LinkErrorNotFoundResponse", "documentation_url_string"), ErrorKind::NotFound).await;
-    check(410, fixture!("LinkErrorDeletedResponse", "default_message"), ErrorKind::Deleted).await;
+    check(
+        404,
+        fixture!("LinkErrorNotFoundResponse", "documentation_url_string"),
+        ErrorKind::NotFound,
+    )
+    .await;
+    check(
+        410,
+        fixture!("LinkErrorDeletedResponse", "default_message"),
+        ErrorKind::Deleted,
+    )
+    .await;
     check(
         422,
         fixture!("LinkErrorBadStateResponse", "link_error_code_auth_expired"),
-        ErrorKind::BadState { link_error_code: Some("auth_expired".into()) },
+        ErrorKind::BadState {
+            link_error_code: Some("auth_expired".into()),
+        },
     )
     .await;
     // An unknown link_error_code is kept as sent.
     check(
         422,
         fixture!("LinkErrorBadStateResponse", "link_error_code_unknown_value"),
-        ErrorKind::BadState { link_error_code: Some("bank_on_fire".into()) },
+        ErrorKind::BadState {
+            link_error_code: Some("bank_on_fire".into()),
+        },
     )
     .await;
 }
@@ -112,7 +149,13 @@ async fn rate_limited_without_retry_after() {
     let server = MockServer::start().await;
     mount_link(
         &server,
-        json(429, fixture!("APIErrorRateLimitExceededResponse", "documentation_url_string")),
+        json(
+            429,
+            fixture!(
+                "APIErrorRateLimitExceededResponse",
+                "documentation_url_string"
+            ),
+        ),
         3,
     )
     .await;
@@ -137,19 +180,38 @@ async fn unknown_error_code_under_404_falls_back_to_the_status_and_keeps_the_fie
 #[tokio::test]
 async fn a_missing_error_code_is_not_invented_and_the_status_decides() {
     // The schema's default code would be a guess under 401, where three bodies are documented.
-    for error in
-        errors_for(json(401, fixture!("APIErrorAuthExpiredAccessTokenResponse", "without_error_code"))).await
+    for error in errors_for(json(
+        401,
+        fixture!(
+            "APIErrorAuthExpiredAccessTokenResponse",
+            "without_error_code"
+        ),
+    ))
+    .await
     {
-        assert_eq!(*error.kind(), ErrorKind::Unauthorized(UnauthorizedReason::Other));
+        assert_eq!(
+            *error.kind(),
+            ErrorKind::Unauthorized(UnauthorizedReason::Other)
+        );
         assert_eq!(error.error_code(), None);
         assert_eq!(error.error_message(), Some("Access token expired"));
     }
-    for error in errors_for(json(404, fixture!("LinkErrorNotFoundResponse", "without_error_code"))).await {
+    for error in errors_for(json(
+        404,
+        fixture!("LinkErrorNotFoundResponse", "without_error_code"),
+    ))
+    .await
+    {
         assert_eq!(*error.kind(), ErrorKind::NotFound);
         assert_eq!(error.error_code(), None);
     }
     // A missing message gets the schema's documented default.
-    for error in errors_for(json(404, fixture!("LinkErrorNotFoundResponse", "without_error_message"))).await {
+    for error in errors_for(json(
+        404,
+        fixture!("LinkErrorNotFoundResponse", "without_error_message"),
+    ))
+    .await
+    {
         assert_eq!(error.error_code(), Some("link_error.not_found"));
         assert_eq!(error.error_message(), Some("Link not found."));
     }
@@ -158,7 +220,12 @@ async fn a_missing_error_code_is_not_invented_and_the_status_decides() {
 #[tokio::test]
 async fn a_known_error_code_wins_over_the_status() {
     // A 404 carrying the deleted code is Deleted.
-    for error in errors_for(json(404, fixture!("LinkErrorDeletedResponse", "default_message"))).await {
+    for error in errors_for(json(
+        404,
+        fixture!("LinkErrorDeletedResponse", "default_message"),
+    ))
+    .await
+    {
         assert_eq!(*error.kind(), ErrorKind::Deleted);
     }
 }
@@ -170,14 +237,26 @@ async fn an_html_502_is_kept_as_a_short_one_line_snippet() {
         "<!-- padding -->".repeat(40)
     );
     let server = MockServer::start().await;
-    mount_link(&server, ResponseTemplate::new(502).set_body_raw(html.into_bytes(), "text/html"), 3).await;
+    mount_link(
+        &server,
+        ResponseTemplate::new(502).set_body_raw(html.into_bytes(), "text/html"),
+        3,
+    )
+    .await;
     let error = token_client(&server).link(LINK_ID).get().await.unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Server);
     assert_eq!(error.status(), Some(502));
     assert_eq!(error.error_code(), None);
     let snippet = error.body_snippet().unwrap();
-    assert!(snippet.starts_with("<html> <head><title>502 Bad Gateway</title></head> <body>"), "{snippet}");
-    assert!(snippet.chars().count() <= 201, "{}", snippet.chars().count());
+    assert!(
+        snippet.starts_with("<html> <head><title>502 Bad Gateway</title></head> <body>"),
+        "{snippet}"
+    );
+    assert!(
+        snippet.chars().count() <= 201,
+        "{}",
+        snippet.chars().count()
+    );
     assert!(!snippet.chars().any(char::is_control));
     assert!(!error.to_string().contains('\n'));
 }
@@ -215,7 +294,11 @@ async fn an_undecodable_success_body_is_a_decode_error_that_quotes_nothing() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = token_client(&server).link(LINK_ID).account_numbers().await.unwrap_err();
+    let error = token_client(&server)
+        .link(LINK_ID)
+        .account_numbers()
+        .await
+        .unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Decode);
     assert_eq!(error.attempts(), 1);
     let all = format!("{error} {error:?}");
@@ -228,6 +311,11 @@ async fn errors_are_send_sync_static_std_errors() {
     fn is_error<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
     let errors = errors_for(ResponseTemplate::new(404)).await;
     is_error(&errors[0]);
-    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(errors.into_iter().next().unwrap());
-    assert!(boxed.to_string().starts_with("MoneyKit get_link failed: link not found (HTTP 404)"));
+    let boxed: Box<dyn std::error::Error + Send + Sync> =
+        Box::new(errors.into_iter().next().unwrap());
+    assert!(
+        boxed
+            .to_string()
+            .starts_with("MoneyKit get_link failed: link not found (HTTP 404)")
+    );
 }

@@ -9,8 +9,9 @@ use moneykit::{Client, LinkFreshness};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const EXPIRED: &str =
-    include_str!("../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json");
+const EXPIRED: &str = include_str!(
+    "../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json"
+);
 const FIRST_TOKEN: &str = "tok_FirstSecretToken_0000aaaa";
 const SECOND_TOKEN: &str = "tok_SecondSecretToken_1111bbbb";
 /// Full numbers in the two number fixtures.
@@ -79,17 +80,26 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
 
     let numbers = client.link(LINK_ID).account_numbers().await.unwrap();
     // The numbers are there, readable explicitly …
-    assert_eq!(numbers.accounts[0].numbers.ach[0].account_number.reveal(), "235905558062");
+    assert_eq!(
+        numbers.accounts[0].numbers.ach[0].account_number.reveal(),
+        "235905558062"
+    );
     // … and masked everywhere else.
     let debug = format!("{numbers:?} {numbers:#?}");
     assert_clean("numbers Debug", &debug);
     assert!(debug.contains("••••8062"), "{debug}");
     let ach = &numbers.accounts[0].numbers.ach[0];
-    assert_clean("number Display", &format!("{} {}", ach.account_number, ach.routing_number));
+    assert_clean(
+        "number Display",
+        &format!("{} {}", ach.account_number, ach.routing_number),
+    );
 
     let bacs = client.link("bacs").account_numbers().await.unwrap();
     assert_clean("bacs Debug", &format!("{bacs:?}"));
-    assert!(bacs.link.has_new_data(&Product::AccountNumbers, None) || bacs.link.refreshed_at(&Product::AccountNumbers).is_none());
+    assert!(
+        bacs.link.has_new_data(&Product::AccountNumbers, None)
+            || bacs.link.refreshed_at(&Product::AccountNumbers).is_none()
+    );
 
     let error = client.link("bacs").get().await.unwrap_err();
     assert_clean("error", &format!("{error} {error:?} {error:#?}"));
@@ -100,8 +110,14 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
     assert_clean("trace output", &trace);
     // The output is really there: spans with their fields, one per call and per token request.
     assert!(trace.contains("moneykit.request"), "{trace}");
-    assert!(trace.contains("operation=\"get_account_numbers\""), "{trace}");
-    assert!(trace.contains("operation=\"create_access_token\""), "{trace}");
+    assert!(
+        trace.contains("operation=\"get_account_numbers\""),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("operation=\"create_access_token\""),
+        "{trace}"
+    );
     assert!(trace.contains("retry_reason=\"expired_token\""), "{trace}");
     assert!(trace.contains("retry_reason=\"server_error\""), "{trace}");
     assert!(trace.contains(&format!("link_id=\"{LINK_ID}\"")), "{trace}");
@@ -114,15 +130,24 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
 async fn client_headers_and_access_token_clients_do_not_leak_either() {
     let (captured, _guard) = capture_tracing();
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(json(200, LINK)).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, LINK))
+        .mount(&server)
+        .await;
     for client in [
-        builder(&server).client_headers(CLIENT_ID, CLIENT_SECRET).build().unwrap(),
+        builder(&server)
+            .client_headers(CLIENT_ID, CLIENT_SECRET)
+            .build()
+            .unwrap(),
         builder(&server).access_token(ACCESS_TOKEN).build().unwrap(),
     ] {
         client.link(LINK_ID).get().await.unwrap();
         assert_clean("client Debug", &format!("{client:?}"));
     }
-    let bad = Client::builder().access_token(ACCESS_TOKEN).base_url("http://example.com").build();
+    let bad = Client::builder()
+        .access_token(ACCESS_TOKEN)
+        .base_url("http://example.com")
+        .build();
     assert_clean("build error", &format!("{bad:?}"));
     drop(_guard);
     let trace = captured.text();

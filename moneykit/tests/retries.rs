@@ -31,7 +31,12 @@ async fn two_503s_then_200_is_three_requests_and_success() {
 #[tokio::test]
 async fn three_500s_are_three_requests_then_a_server_error() {
     let server = MockServer::start().await;
-    mount_link(&server, ResponseTemplate::new(500).set_body_string("Internal Server Error"), 3).await;
+    mount_link(
+        &server,
+        ResponseTemplate::new(500).set_body_string("Internal Server Error"),
+        3,
+    )
+    .await;
     let error = token_client(&server).link(LINK_ID).get().await.unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Server);
     assert_eq!(error.status(), Some(500));
@@ -87,7 +92,11 @@ async fn retry_after_zero_replaces_the_backoff() {
         .unwrap();
     let started = Instant::now();
     client.link(LINK_ID).get().await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -120,13 +129,20 @@ async fn retry_after_seconds_is_waited_for() {
 #[tokio::test]
 async fn retry_after_is_capped_at_the_max_delay_and_reported_when_retries_run_out() {
     let server = MockServer::start().await;
-    mount_link(&server, json(429, RATE_LIMITED).insert_header("Retry-After", "120"), 3).await;
+    mount_link(
+        &server,
+        json(429, RATE_LIMITED).insert_header("Retry-After", "120"),
+        3,
+    )
+    .await;
     let started = Instant::now();
     let error = token_client(&server).link(LINK_ID).get().await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(
         *error.kind(),
-        ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(120)) }
+        ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(120))
+        }
     );
     assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
     assert_eq!(error.error_code(), Some("api_error.rate_limit_exceeded"));
@@ -163,20 +179,37 @@ async fn retry_after_as_an_http_date_is_honoured_and_capped() {
 
     // And the parsed date is what the error reports when the retries run out.
     server.reset().await;
-    mount_link(&server, json(429, RATE_LIMITED).insert_header("Retry-After", in_an_hour.as_str()), 1).await;
+    mount_link(
+        &server,
+        json(429, RATE_LIMITED).insert_header("Retry-After", in_an_hour.as_str()),
+        1,
+    )
+    .await;
     let client = builder(&server)
         .retry_policy(RetryPolicy::disabled())
         .access_token(ACCESS_TOKEN)
         .build()
         .unwrap();
-    let after = client.link(LINK_ID).get().await.unwrap_err().retry_after().unwrap();
-    assert!(after > Duration::from_secs(3500) && after <= Duration::from_secs(3600), "{after:?}");
+    let after = client
+        .link(LINK_ID)
+        .get()
+        .await
+        .unwrap_err()
+        .retry_after()
+        .unwrap();
+    assert!(
+        after > Duration::from_secs(3500) && after <= Duration::from_secs(3600),
+        "{after:?}"
+    );
 }
 
 fn httpdate_in(delta: Duration) -> String {
     // RFC 7231 IMF-fixdate, computed by hand to keep httpdate out of the test's own code path.
     let when = std::time::SystemTime::now() + delta;
-    let secs = when.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let secs = when
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
     let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
@@ -254,7 +287,12 @@ async fn dropped_connections_are_retried_exactly_max_attempts_times() {
 #[tokio::test]
 async fn a_slow_attempt_times_out_and_is_retried() {
     let server = MockServer::start().await;
-    mount_link(&server, json(200, LINK).set_delay(Duration::from_millis(500)), 3).await;
+    mount_link(
+        &server,
+        json(200, LINK).set_delay(Duration::from_millis(500)),
+        3,
+    )
+    .await;
     let client = builder(&server)
         .timeout(Duration::from_millis(50))
         .access_token(ACCESS_TOKEN)
@@ -282,15 +320,27 @@ async fn the_call_deadline_bounds_everything() {
         .unwrap();
     let started = Instant::now();
     let error = client.link(LINK_ID).get().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     // Either the deadline cut an attempt (Timeout) or the next wait would have passed it.
-    assert!(matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Server), "{error:?}");
+    assert!(
+        matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Server),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_wait_past_the_deadline_returns_the_rate_limit_at_once() {
     let server = MockServer::start().await;
-    mount_link(&server, json(429, RATE_LIMITED).insert_header("Retry-After", "30"), 1).await;
+    mount_link(
+        &server,
+        json(429, RATE_LIMITED).insert_header("Retry-After", "30"),
+        1,
+    )
+    .await;
     let client = builder(&server)
         .retry_policy(RetryPolicy::new().max_delay(Duration::from_secs(30)))
         .call_timeout(Duration::from_secs(5))

@@ -63,7 +63,11 @@ pub fn link_path() -> String {
 }
 
 /// Mounts `GET /links/{LINK_ID}` answering `response`, expected exactly `times` times.
-pub async fn mount_link(server: &MockServer, response: ResponseTemplate, times: impl Into<wiremock::Times>) {
+pub async fn mount_link(
+    server: &MockServer,
+    response: ResponseTemplate,
+    times: impl Into<wiremock::Times>,
+) {
     Mock::given(method("GET"))
         .and(path(link_path()))
         .respond_with(response)
