@@ -205,10 +205,8 @@ impl Client {
         if let Some(generation) = auth.fresh_generation() {
             return Ok(Some(generation));
         }
-        if auth.fetches.load(Ordering::Acquire) != fetches {
-            if let Some(failure) = renewal.as_ref() {
-                return Err(failure.shared_copy());
-            }
+        if let Some(failure) = failure_while_queued(auth, fetches, &renewal) {
+            return Err(failure);
         }
         self.fetch_token(&mut renewal, deadline).await.map(Some)
     }
@@ -222,10 +220,8 @@ impl Client {
         if auth.current_generation() != seen {
             return Ok(());
         }
-        if auth.fetches.load(Ordering::Acquire) != fetches {
-            if let Some(failure) = renewal.as_ref() {
-                return Err(failure.shared_copy());
-            }
+        if let Some(failure) = failure_while_queued(auth, fetches, &renewal) {
+            return Err(failure);
         }
         self.fetch_token(&mut renewal, deadline).await.map(|_| ())
     }
@@ -262,6 +258,19 @@ impl Client {
         auth.fetches.fetch_add(1, Ordering::Release);
         outcome
     }
+}
+
+/// The error of a token request that completed while this caller waited for the lock, if it
+/// failed.
+fn failure_while_queued(
+    auth: &AuthState,
+    fetches_before: u64,
+    last_failure: &Option<Error>,
+) -> Option<Error> {
+    if auth.fetches.load(Ordering::Acquire) == fetches_before {
+        return None;
+    }
+    last_failure.as_ref().map(Error::shared_copy)
 }
 
 fn request_span(operation: &'static str, link_id: Option<&str>) -> Span {

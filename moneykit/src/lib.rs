@@ -132,3 +132,8 @@ pub use moneykit_api::types;
 pub use moneykit_api::{Sensitive, Timestamp};
 /// `secrecy`, whose `SecretString` holds the client secret and tokens.
 pub use secrecy;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
