@@ -41,7 +41,7 @@ impl From<&str> for Sensitive {
 
 impl fmt::Debug for Sensitive {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Sensitive({:?})", self.masked())
+        f.debug_tuple("Sensitive").field(&self.masked()).finish()
     }
 }
 

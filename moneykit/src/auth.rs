@@ -244,7 +244,7 @@ impl AuthState {
             body.scope = scope.clone();
             if *method == TokenAuthMethod::FormBody {
                 body.client_id = Some(client_id.clone());
-                body.client_secret = Some(client_secret.expose_secret().to_owned());
+                body.client_secret = Some(client_secret.expose_secret().into());
             }
         }
         body
@@ -363,7 +363,10 @@ mod tests {
         let body = form.token_body();
         assert_eq!(body.grant_type.as_deref(), Some("client_credentials"));
         assert_eq!(body.client_id.as_deref(), Some("id"));
-        assert_eq!(body.client_secret.as_deref(), Some("secret"));
+        assert_eq!(
+            body.client_secret.as_ref().map(|s| s.reveal()),
+            Some("secret")
+        );
         let basic = AuthState::new(
             Credentials::client_credentials("id", "secret")
                 .token_auth_method(TokenAuthMethod::Basic),
