@@ -1,6 +1,7 @@
 //! Credentials and the access-token cache: which headers each request carries, and the
 //! single-flight renewal of client-credentials tokens.
 
+use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
@@ -281,7 +282,7 @@ impl moneykit_api::RequestHook for AuthHook {
                 method,
                 ..
             } => {
-                if operation_id == "create_access_token" {
+                if operation_id == CreateAccessTokenError::OPERATION_ID {
                     if *method == TokenAuthMethod::Basic {
                         let pair = format!("{client_id}:{}", client_secret.expose_secret());
                         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
