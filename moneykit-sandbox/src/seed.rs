@@ -1,0 +1,244 @@
+//! The seeded data (`seed.json`, decoded into the generated types) and the scenario links.
+
+use std::sync::LazyLock;
+
+use moneykit_api::types::{
+    AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
+    LinkCommon,
+};
+use serde::Deserialize;
+
+/// Ids of the seeded links. Each behaves like a real link in its state.
+pub mod links {
+    /// Connected, Credentials Bank (provider `moneykit`): checking with ACH and a wire routing
+    /// number, savings with ACH, a credit card without numbers, a closed savings account;
+    /// identity never refreshed (`not_supported`), transactions failing (`institution_error`).
+    pub const US: &str = "mk_sandbox_us";
+    /// Connected, Maple Leaf Bank (`finicity`): a chequing account with EFT numbers, in CAD.
+    pub const CA: &str = "mk_sandbox_ca";
+    /// Connected, Thames Bank (`plaid`): a current account with BACS and IBAN/BIC, in GBP.
+    pub const UK: &str = "mk_sandbox_uk";
+    /// Connected (`yodlee`) with only the accounts product granted: account numbers answer 403.
+    pub const ACCOUNTS_ONLY: &str = "mk_sandbox_accounts_only";
+    /// State `connecting`: readable; accounts and numbers answer 422 (`incomplete`).
+    pub const CONNECTING: &str = "mk_sandbox_connecting";
+    /// State `awaiting_token_exchange`: readable; accounts and numbers answer 422 (`incomplete`).
+    pub const AWAITING_TOKEN_EXCHANGE: &str = "mk_sandbox_awaiting_token_exchange";
+    /// State `error` (`auth_expired`): readable; accounts and numbers answer 422 with
+    /// `link_error_code: auth_expired`.
+    pub const ERROR: &str = "mk_sandbox_error";
+    /// State `deleted`: readable (as for 90 days after a deletion); accounts and numbers answer 410.
+    pub const DELETED: &str = "mk_sandbox_deleted";
+}
+
+/// Ids of the scenario links: every endpoint answers for them with one documented error.
+/// Any id that is neither seeded nor a scenario answers 404 too.
+pub mod scenarios {
+    /// 401 `api_error.auth.expired_access_token`.
+    pub const EXPIRED_TOKEN: &str = "mk_scenario_expired_token";
+    /// 401 `api_error.auth.unauthorized`.
+    pub const UNAUTHORIZED: &str = "mk_scenario_unauthorized";
+    /// 401 `link_error.unauthorized_access`.
+    pub const LINK_ACCESS: &str = "mk_scenario_link_access";
+    /// 403 `link_error.forbidden_action`.
+    pub const FORBIDDEN: &str = "mk_scenario_forbidden";
+    /// 404 `link_error.not_found`.
+    pub const NOT_FOUND: &str = "mk_scenario_not_found";
+    /// 410 `link_error.deleted`.
+    pub const DELETED: &str = "mk_scenario_deleted";
+    /// 422 `link_error.bad_state` with `link_error_code: auth_expired`.
+    pub const BAD_STATE: &str = "mk_scenario_bad_state";
+    /// 429 `api_error.rate_limit_exceeded` with `Retry-After: 1`.
+    pub const RATE_LIMITED: &str = "mk_scenario_rate_limited";
+}
+
+/// The documented error a scenario link produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    ExpiredToken,
+    Unauthorized,
+    LinkAccess,
+    Forbidden,
+    NotFound,
+    Deleted,
+    BadState,
+    RateLimited,
+}
+
+/// Every scenario link, with what it answers (also printed by the binary).
+pub(crate) const SCENARIOS: &[(&str, Scenario, &str)] = &[
+    (
+        scenarios::EXPIRED_TOKEN,
+        Scenario::ExpiredToken,
+        "401 api_error.auth.expired_access_token",
+    ),
+    (
+        scenarios::UNAUTHORIZED,
+        Scenario::Unauthorized,
+        "401 api_error.auth.unauthorized",
+    ),
+    (
+        scenarios::LINK_ACCESS,
+        Scenario::LinkAccess,
+        "401 link_error.unauthorized_access",
+    ),
+    (
+        scenarios::FORBIDDEN,
+        Scenario::Forbidden,
+        "403 link_error.forbidden_action",
+    ),
+    (
+        scenarios::NOT_FOUND,
+        Scenario::NotFound,
+        "404 link_error.not_found",
+    ),
+    (
+        scenarios::DELETED,
+        Scenario::Deleted,
+        "410 link_error.deleted",
+    ),
+    (
+        scenarios::BAD_STATE,
+        Scenario::BadState,
+        "422 link_error.bad_state (link_error_code auth_expired)",
+    ),
+    (
+        scenarios::RATE_LIMITED,
+        Scenario::RateLimited,
+        "429 api_error.rate_limit_exceeded, Retry-After: 1",
+    ),
+];
+
+/// `seed.json`: links and their accounts, in the generated types.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Seed {
+    pub(crate) links: Vec<SeedLink>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SeedLink {
+    pub(crate) description: String,
+    pub(crate) link: LinkCommon,
+    pub(crate) accounts: Vec<SeedAccount>,
+}
+
+/// An account, and its numbers when the institution has any (a credit card has none and is left
+/// out of `/accounts/numbers`, as MoneyKit does).
+#[derive(Debug, Deserialize)]
+pub(crate) struct SeedAccount {
+    #[serde(flatten)]
+    pub(crate) account: AccountResponse,
+    pub(crate) numbers: Option<AccountNumbersLegacy20230218>,
+}
+
+impl SeedAccount {
+    pub(crate) fn with_numbers(&self) -> Option<AccountWithAccountNumbersLegacy20230218> {
+        let numbers = self.numbers.clone()?;
+        let AccountResponse {
+            account_id,
+            account_mask,
+            account_type,
+            balances,
+            closed,
+            name,
+            nickname,
+            original_id,
+        } = self.account.clone();
+        Some(AccountWithAccountNumbersLegacy20230218 {
+            account_id,
+            account_mask,
+            account_type,
+            balances,
+            closed,
+            name,
+            nickname,
+            numbers,
+            original_id,
+        })
+    }
+}
+
+/// Decoded once. `seed.json` is part of the crate; its tests decode it, so this cannot fail at
+/// run time unless the file was broken and the tests skipped.
+pub(crate) static SEED: LazyLock<Seed> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../seed.json"))
+        .expect("seed.json decodes into the generated types (checked by the crate's tests)")
+});
+
+impl Seed {
+    pub(crate) fn link(&self, id: &str) -> Option<&SeedLink> {
+        self.links.iter().find(|seeded| seeded.link.link_id == id)
+    }
+}
+
+pub(crate) fn scenario(id: &str) -> Option<Scenario> {
+    SCENARIOS
+        .iter()
+        .find(|(scenario_id, _, _)| *scenario_id == id)
+        .map(|(_, scenario, _)| *scenario)
+}
+
+/// The seeded links (id, what it shows) and the scenario links (id, what it answers), in the
+/// order the binary prints them.
+pub fn catalog() -> (
+    Vec<(&'static str, &'static str)>,
+    Vec<(&'static str, &'static str)>,
+) {
+    let links = SEED
+        .links
+        .iter()
+        .map(|seeded| (seeded.link.link_id.as_str(), seeded.description.as_str()))
+        .collect();
+    let scenarios = SCENARIOS
+        .iter()
+        .map(|(id, _, description)| (*id, *description))
+        .collect();
+    (links, scenarios)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_decodes_and_names_exactly_the_public_link_ids() {
+        let mut seeded: Vec<&str> = SEED.links.iter().map(|l| l.link.link_id.as_str()).collect();
+        let mut public = vec![
+            links::US,
+            links::CA,
+            links::UK,
+            links::ACCOUNTS_ONLY,
+            links::CONNECTING,
+            links::AWAITING_TOKEN_EXCHANGE,
+            links::ERROR,
+            links::DELETED,
+        ];
+        seeded.sort_unstable();
+        public.sort_unstable();
+        assert_eq!(seeded, public);
+    }
+
+    #[test]
+    fn seeded_ids_and_scenario_ids_do_not_overlap() {
+        for (id, _, _) in SCENARIOS {
+            assert!(
+                SEED.link(id).is_none(),
+                "{id} is both seeded and a scenario"
+            );
+        }
+    }
+
+    #[test]
+    fn only_accounts_with_numbers_appear_with_numbers() {
+        let us = SEED.link(links::US).unwrap();
+        let with: Vec<String> = us
+            .accounts
+            .iter()
+            .filter_map(SeedAccount::with_numbers)
+            .map(|a| a.account_id)
+            .collect();
+        assert_eq!(with, ["acc_us_checking", "acc_us_savings"]);
+    }
+}
