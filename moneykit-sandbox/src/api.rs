@@ -32,8 +32,6 @@ use crate::seed::{SEED, Scenario, SeedLink, scenario};
 
 /// At most this many live tokens are kept; past it the ones closest to expiry are forgotten.
 const MAX_TOKENS: usize = 10_000;
-/// The documented per-client limit of `POST /auth/token`, per minute.
-const TOKEN_LIMIT: u32 = 300;
 const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// What the rate-limited scenario asks the client to wait, in seconds.
 const SCENARIO_RETRY_AFTER_SECS: u64 = 1;
@@ -64,17 +62,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Endpoint {
-    Token,
     Link,
     Accounts,
     Numbers,
 }
 
 impl Endpoint {
-    /// The documented per-link (per-client for the token) limit per minute.
+    /// The documented per-link limit per minute.
     fn limit(self) -> u32 {
         match self {
-            Endpoint::Token => TOKEN_LIMIT,
             Endpoint::Link => 15,
             Endpoint::Accounts => 4,
             Endpoint::Numbers => 3,
@@ -228,9 +224,6 @@ pub(crate) async fn create_access_token(
     };
     if !state.config.accepts(&client_id, &client_secret) {
         return unauthorized("Invalid client credentials");
-    }
-    if let Err(response) = state.count(&client_id, Endpoint::Token) {
-        return response;
     }
     let token = state.issue_token();
     let body = CreateAccessTokenResponse {

@@ -102,9 +102,9 @@ impl Config {
         self
     }
 
-    /// Turns on MoneyKit's documented limits per minute: 15 `GET /links/{id}`, 4 accounts and 3
-    /// account-numbers requests per link, 300 token requests per client. Past a limit: 429 with
-    /// `Retry-After` in seconds until the minute's window ends.
+    /// Turns on MoneyKit's documented per-link limits per minute: 15 `GET /links/{id}`, 4
+    /// accounts and 3 account-numbers requests. Past a limit: 429 with `Retry-After` in seconds
+    /// until the minute's window ends.
     pub fn rate_limits(mut self, on: bool) -> Self {
         self.rate_limits = on;
         self

@@ -1,0 +1,371 @@
+//! Every response the sandbox can give — each seeded link and scenario on each endpoint, each
+//! credential and validation failure, the token endpoint, rate limits — is checked against the
+//! schema `openapi.yaml` declares for that operation and status; and every declared
+//! (operation, status) pair must be produced by at least one request here.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use moneykit_sandbox::{Config, Sandbox, links, scenarios};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+const SEEDED: &[&str] = &[
+    links::US,
+    links::CA,
+    links::UK,
+    links::ACCOUNTS_ONLY,
+    links::CONNECTING,
+    links::AWAITING_TOKEN_EXCHANGE,
+    links::ERROR,
+    links::DELETED,
+];
+const SCENARIOS: &[&str] = &[
+    scenarios::EXPIRED_TOKEN,
+    scenarios::UNAUTHORIZED,
+    scenarios::LINK_ACCESS,
+    scenarios::FORBIDDEN,
+    scenarios::NOT_FOUND,
+    scenarios::DELETED,
+    scenarios::BAD_STATE,
+    scenarios::RATE_LIMITED,
+];
+/// (path template, suffix after `/links/{id}`).
+const LINK_ENDPOINTS: &[(&str, &str)] = &[
+    ("/links/{id}", ""),
+    ("/links/{id}/accounts", "/accounts"),
+    ("/links/{id}/accounts/numbers", "/accounts/numbers"),
+];
+
+/// `openapi.yaml` as JSON, with OpenAPI 3.0's `nullable: true` rewritten to JSON Schema.
+fn spec() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
+        .expect("read openapi.yaml");
+    let mut spec: Value = serde_yaml_ng::from_str(&text).expect("parse openapi.yaml");
+    rewrite_nullable(&mut spec);
+    spec
+}
+
+fn rewrite_nullable(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(rewrite_nullable);
+            if map.remove("nullable") == Some(Value::Bool(true)) {
+                let schema = Value::Object(std::mem::take(map));
+                map.insert("anyOf".into(), json!([{ "type": "null" }, schema]));
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_nullable),
+        _ => {}
+    }
+}
+
+/// Checks responses and remembers which declared (path, method, status) were produced.
+struct Checker {
+    spec: Value,
+    seen: BTreeSet<(String, String, String)>,
+    checked: usize,
+}
+
+impl Checker {
+    fn new() -> Self {
+        Checker {
+            spec: spec(),
+            seen: BTreeSet::new(),
+            checked: 0,
+        }
+    }
+
+    fn validator(&self, schema: &Value) -> jsonschema::Validator {
+        let root = json!({ "allOf": [schema], "components": self.spec["components"] });
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft4)
+            .should_validate_formats(true)
+            .build(&root)
+            .expect("the spec's schema compiles")
+    }
+
+    fn schema_errors(&self, schema: &Value, body: &Value) -> Vec<String> {
+        self.validator(schema)
+            .iter_errors(body)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect()
+    }
+
+    /// Sends `request`, checks status, content type and body against `template`/`method`.
+    async fn check(
+        &mut self,
+        template: &str,
+        method: &Method,
+        request: RequestBuilder,
+    ) -> (StatusCode, Value) {
+        let response = request.send().await.expect("the sandbox answers");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let retry_after = response.headers().get("retry-after").cloned();
+        let body: Value = response.json().await.expect("the body is JSON");
+        let context = format!("{method} {template} -> {status}: {body}");
+        assert_eq!(content_type, "application/json", "{context}");
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let seconds: u64 = retry_after
+                .and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()))
+                .unwrap_or_else(|| panic!("429 without a Retry-After in seconds: {context}"));
+            assert!((1..=60).contains(&seconds), "{context}");
+        }
+        let operation = &self.spec["paths"][template][method.as_str().to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{template} {method} is not in the spec"
+        );
+        // A malformed request gets FastAPI's validation body, which MoneyKit defines but does not
+        // declare on these operations; it is checked against its own schema.
+        let schema = if body["error_code"] == "api_error.request.validation_failed" {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{context}");
+            json!({ "$ref": "#/components/schemas/HTTPValidationError" })
+        } else {
+            let declared = &operation["responses"][status.as_str()];
+            assert!(declared.is_object(), "undeclared status: {context}");
+            self.seen.insert((
+                template.to_owned(),
+                method.to_string(),
+                status.as_str().to_owned(),
+            ));
+            declared["content"]["application/json"]["schema"].clone()
+        };
+        let errors = self.schema_errors(&schema, &body);
+        assert!(errors.is_empty(), "{context}\nschema errors: {errors:#?}");
+        self.checked += 1;
+        (status, body)
+    }
+
+    fn declared(&self) -> BTreeSet<(String, String, String)> {
+        let mut declared = BTreeSet::new();
+        for (path, item) in self.spec["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("path item") {
+                let Some(responses) = operation["responses"].as_object() else {
+                    continue;
+                };
+                for status in responses.keys() {
+                    declared.insert((path.clone(), method.to_uppercase(), status.clone()));
+                }
+            }
+        }
+        declared
+    }
+}
+
+async fn token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
+    let body: Value = http
+        .post(format!("{}/auth/token", sandbox.base_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sandbox.client_id()),
+            ("client_secret", sandbox.client_secret()),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("token body");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_response_matches_the_spec_and_every_declared_status_is_produced() {
+    let sandbox = Sandbox::start(Config::new()).await.unwrap();
+    let base = sandbox.base_url().to_owned();
+    let http = reqwest::Client::new();
+    let mut checker = Checker::new();
+    let get = Method::GET;
+    let post = Method::POST;
+    let token_url = format!("{base}/auth/token");
+
+    // POST /auth/token
+    let id = sandbox.client_id().to_owned();
+    let secret = sandbox.client_secret().to_owned();
+    let form = |pairs: &[(&str, &str)]| http.post(&token_url).form(pairs);
+    for request in [
+        form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+        ]),
+        form(&[("grant_type", "client_credentials")]).basic_auth(&id, Some(&secret)),
+        form(&[
+            ("grant_type", "password"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+        ]),
+        form(&[("client_id", &id), ("client_secret", &secret)]),
+        form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", "wrong"),
+        ]),
+        form(&[("grant_type", "client_credentials")]),
+        form(&[("grant_type", "client_credentials")]).basic_auth(&id, Some("wrong")),
+        form(&[("grant_type", "client_credentials")]).header("authorization", "Basic !!!"),
+        http.post(&token_url)
+            .json(&json!({ "grant_type": "client_credentials" })),
+        http.post(&token_url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&grant_type=client_credentials"),
+    ] {
+        checker.check("/auth/token", &post, request).await;
+    }
+
+    // The three link endpoints, with a token, for every seeded, scenario and unknown id.
+    let bearer = token(&http, &sandbox).await;
+    for (template, suffix) in LINK_ENDPOINTS {
+        for id in SEEDED
+            .iter()
+            .chain(SCENARIOS)
+            .chain(&["mk_unknown", "x y/%?#"])
+        {
+            let mut url = reqwest::Url::parse(&base).unwrap();
+            url.path_segments_mut().unwrap().push("links").push(id);
+            let url = format!("{url}{suffix}");
+            checker
+                .check(template, &get, http.get(&url).bearer_auth(&bearer))
+                .await;
+        }
+        let url = format!("{base}/links/{}{suffix}", links::US);
+        // Credentials: none, unknown token, wrong scheme, X-Client pair right/wrong/half.
+        for request in [
+            http.get(&url),
+            http.get(&url).bearer_auth("sbx_not_issued"),
+            http.get(&url).basic_auth(&id, Some(&secret)),
+            http.get(&url)
+                .header("x-client-id", &id)
+                .header("x-client-secret", &secret),
+            http.get(&url)
+                .header("x-client-id", &id)
+                .header("x-client-secret", "wrong"),
+            http.get(&url).header("x-client-id", &id),
+            // Version and parameters.
+            http.get(&url)
+                .bearer_auth(&bearer)
+                .header("moneykit-version", "2023-02-18"),
+            http.get(&url)
+                .bearer_auth(&bearer)
+                .header("moneykit-version", "2099-01-01"),
+            http.get(format!("{base}/links/%FF{suffix}"))
+                .bearer_auth(&bearer),
+        ] {
+            checker.check(template, &get, request).await;
+        }
+    }
+    let accounts = format!("{base}/links/{}/accounts", links::US);
+    let (status, body) = checker
+        .check(
+            "/links/{id}/accounts",
+            &get,
+            http.get(format!(
+                "{accounts}?account_ids=acc_us_savings&account_ids=acc_us_checking"
+            ))
+            .bearer_auth(&bearer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["accounts"].as_array().unwrap().len(), 2);
+
+    // An expired token: a sandbox whose tokens live no time at all.
+    let expiring = Sandbox::start(Config::new().token_lifetime(Duration::ZERO))
+        .await
+        .unwrap();
+    let stale = token(&http, &expiring).await;
+    for (template, suffix) in LINK_ENDPOINTS {
+        let url = format!("{}/links/{}{suffix}", expiring.base_url(), links::US);
+        let (status, body) = checker
+            .check(template, &get, http.get(url).bearer_auth(&stale))
+            .await;
+        assert_eq!(
+            (status, &body["error_code"]),
+            (
+                StatusCode::UNAUTHORIZED,
+                &json!("api_error.auth.expired_access_token")
+            )
+        );
+    }
+
+    // Rate limits, switched on: the documented per-link limits, then 429 with Retry-After.
+    let limited = Sandbox::start(Config::new().rate_limits(true))
+        .await
+        .unwrap();
+    let bearer = token(&http, &limited).await;
+    for ((template, suffix), limit) in LINK_ENDPOINTS.iter().zip([15, 4, 3]) {
+        let url = format!("{}/links/{}{suffix}", limited.base_url(), links::US);
+        for n in 1..=limit + 1 {
+            let (status, _) = checker
+                .check(template, &get, http.get(&url).bearer_auth(&bearer))
+                .await;
+            let expected = if n <= limit {
+                StatusCode::OK
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            assert_eq!(status, expected, "{template} request {n} of limit {limit}");
+        }
+        // Limits are per link: another link is not affected.
+        let other = format!("{}/links/{}{suffix}", limited.base_url(), links::CA);
+        let (status, _) = checker
+            .check(template, &get, http.get(&other).bearer_auth(&bearer))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    let declared = checker.declared();
+    let missing: Vec<_> = declared.difference(&checker.seen).collect();
+    assert!(
+        missing.is_empty(),
+        "declared but never produced: {missing:?}"
+    );
+    assert!(
+        checker.checked > 100,
+        "only {} responses checked",
+        checker.checked
+    );
+}
+
+/// The validation itself can fail: a body that breaks the schema is reported.
+#[test]
+fn the_schema_check_rejects_a_body_that_breaks_the_spec() {
+    let checker = Checker::new();
+    let schema = json!({ "$ref": "#/components/schemas/LinkCommon" });
+    let good = json!({
+        "link_id": "mk_1", "institution_id": "i", "institution_name": "I",
+        "institution_avatar": "a", "state": "connected", "provider": "mx",
+        "products": {}, "available_products": ["transactions"], "error_code": null,
+        "last_synced_at": "2026-11-20T08:00:00Z"
+    });
+    assert_eq!(checker.schema_errors(&schema, &good), Vec::<String>::new());
+    for (key, bad) in [
+        ("state", json!("sleeping")),
+        ("last_synced_at", json!("yesterday")),
+        ("provider", json!(null)),
+        ("products", json!([])),
+    ] {
+        let mut body = good.clone();
+        body[key] = bad;
+        assert!(
+            !checker.schema_errors(&schema, &body).is_empty(),
+            "{key} was accepted"
+        );
+    }
+    let mut body = good.as_object().unwrap().clone();
+    body.remove("link_id");
+    assert!(
+        !checker
+            .schema_errors(&schema, &Value::Object(body))
+            .is_empty()
+    );
+}
