@@ -36,7 +36,7 @@ use moneykit_api::Sensitive;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use seed::{catalog, links, scenarios};
+pub use seed::{CatalogEntry, links, scenario_links, scenarios, seeded_links};
 
 /// The client id the sandbox accepts unless [`Config::credentials`] says otherwise.
 pub const CLIENT_ID: &str = "sandbox_client_id";

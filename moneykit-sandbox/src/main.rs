@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use moneykit_sandbox::{Config, Sandbox, catalog};
+use moneykit_sandbox::{Config, Sandbox, scenario_links, seeded_links};
 
 /// A local MoneyKit API sandbox: seeded links and every documented error, on loopback.
 #[derive(Debug, Parser)]
@@ -51,7 +51,7 @@ async fn main() -> ExitCode {
 }
 
 fn print_banner(sandbox: &Sandbox, rate_limits: bool) {
-    let (links, scenarios) = catalog();
+    let (links, scenarios) = (seeded_links(), scenario_links());
     println!("MoneyKit sandbox listening on {}", sandbox.base_url());
     println!();
     println!("  export MONEYKIT_BASE_URL={}", sandbox.base_url());
@@ -82,8 +82,8 @@ fn print_banner(sandbox: &Sandbox, rate_limits: bool) {
     }
     println!();
     println!("scenario links (every endpoint answers with this error; any other id: 404):");
-    for (id, description) in &scenarios {
-        println!("  {id:<width$}  {description}");
+    for entry in &scenarios {
+        println!("  {:<width$}  {}", entry.id, entry.description);
     }
     println!();
     println!("Ctrl-C stops the sandbox.");

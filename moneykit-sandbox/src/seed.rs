@@ -180,22 +180,32 @@ pub(crate) fn scenario(id: &str) -> Option<Scenario> {
         .map(|(_, scenario, _)| *scenario)
 }
 
-/// The seeded links (id, what it shows) and the scenario links (id, what it answers), in the
-/// order the binary prints them.
-pub fn catalog() -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
-    let links = SEED
-        .links
+/// A link id and what it shows or answers, for listings such as the binary's banner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogEntry {
+    /// The link id.
+    pub id: &'static str,
+    /// What the link shows (seeded) or answers (scenario).
+    pub description: &'static str,
+}
+
+/// The seeded links, in `seed.json` order.
+pub fn seeded_links() -> Vec<CatalogEntry> {
+    SEED.links
         .iter()
-        .map(|seeded| (seeded.link.link_id.as_str(), seeded.description.as_str()))
-        .collect();
-    let scenarios = SCENARIOS
+        .map(|seeded| CatalogEntry {
+            id: seeded.link.link_id.as_str(),
+            description: seeded.description.as_str(),
+        })
+        .collect()
+}
+
+/// The scenario links.
+pub fn scenario_links() -> Vec<CatalogEntry> {
+    SCENARIOS
         .iter()
-        .map(|(id, _, description)| (*id, *description))
-        .collect();
-    (links, scenarios)
+        .map(|(id, _, description)| CatalogEntry { id, description })
+        .collect()
 }
 
 #[cfg(test)]
