@@ -74,11 +74,11 @@ fn print_banner(sandbox: &Sandbox, rate_limits: bool) {
     let width = links
         .iter()
         .chain(&scenarios)
-        .map(|(id, _)| id.len())
+        .map(|entry| entry.id.len())
         .max()
         .unwrap_or(0);
-    for (id, description) in &links {
-        println!("  {id:<width$}  {description}");
+    for entry in &links {
+        println!("  {:<width$}  {}", entry.id, entry.description);
     }
     println!();
     println!("scenario links (every endpoint answers with this error; any other id: 404):");
