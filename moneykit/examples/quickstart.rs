@@ -1,0 +1,176 @@
+//! The whole flow in one command: `cargo run --example quickstart`.
+//!
+//! Starts the embedded MoneyKit sandbox on 127.0.0.1, authenticates with client credentials,
+//! fetches a link, its accounts and its account numbers (masked), and prints a summary with
+//! each product's `refreshed_at`. With `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET` set (and
+//! optionally `MONEYKIT_BASE_URL`), it talks to that server instead; the link is the first
+//! argument, else `MONEYKIT_LINK_ID`, else the sandbox's `mk_sandbox_us`.
+#![forbid(unsafe_code)]
+
+use std::error::Error;
+use std::process::ExitCode;
+
+use moneykit::types::{LinkCommon, LinkProductResponse, TransactionsLinkProduct};
+use moneykit::{Client, Timestamp};
+use moneykit_sandbox::{Config, Sandbox, links};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("quickstart failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
+    let configured = std::env::var_os("MONEYKIT_CLIENT_ID").is_some()
+        && std::env::var_os("MONEYKIT_CLIENT_SECRET").is_some();
+    // Kept alive until the end of `run`: dropping it stops the server.
+    let mut sandbox = None;
+    let client = if configured {
+        let client = Client::from_env()?;
+        println!("Using the server configured in the environment ({client:?})\n");
+        client
+    } else {
+        let started = sandbox.insert(Sandbox::start(Config::new()).await?);
+        println!(
+            "Started the embedded sandbox at {} (set MONEYKIT_CLIENT_ID and \
+             MONEYKIT_CLIENT_SECRET to use another server)\n",
+            started.base_url()
+        );
+        Client::builder()
+            .base_url(started.base_url())
+            .client_credentials(started.client_id(), started.client_secret())
+            .build()?
+    };
+    let link_id = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("MONEYKIT_LINK_ID").ok())
+        .unwrap_or_else(|| links::US.to_owned());
+
+    let link = client.link(link_id);
+    let details = link.get().await?;
+    print_link(&details);
+
+    let accounts = link.accounts().send().await?;
+    println!("\nAccounts ({}):", accounts.accounts.len());
+    for account in &accounts.accounts {
+        let balances = &account.balances;
+        println!(
+            "  {:<24} {:<20} {:<22} mask {:<6} {} available {} current {}{}",
+            account.account_id,
+            account.name,
+            account.account_type,
+            account.account_mask.as_deref().unwrap_or("-"),
+            balances.currency.as_deref().unwrap_or("?"),
+            amount(balances.available),
+            amount(balances.current),
+            if account.closed == Some(true) {
+                "  (closed)"
+            } else {
+                ""
+            },
+        );
+    }
+
+    let numbers = link.account_numbers().await?;
+    println!("\nAccount numbers (masked; `.reveal()` reads them):");
+    for account in &numbers.accounts {
+        let n = &account.numbers;
+        let mut parts = Vec::new();
+        for ach in &n.ach {
+            let wire = ach.wire_routing_number.as_ref();
+            parts.push(format!(
+                "ACH account {} routing {}{}",
+                ach.account_number,
+                ach.routing_number,
+                wire.map(|w| format!(" wire {w}")).unwrap_or_default()
+            ));
+        }
+        for eft in &n.eft {
+            parts.push(format!(
+                "EFT account {} institution {} branch {}",
+                eft.account_number, eft.institution_number, eft.branch_number
+            ));
+        }
+        for bacs in &n.bacs {
+            parts.push(format!(
+                "BACS account {} sort code {}",
+                bacs.account_number, bacs.sort_code
+            ));
+        }
+        for international in &n.international {
+            parts.push(format!(
+                "IBAN {} BIC {}",
+                international.iban, international.bic
+            ));
+        }
+        println!("  {:<24} {}", account.account_id, parts.join("; "));
+    }
+    drop(sandbox);
+    Ok(())
+}
+
+fn print_link(link: &LinkCommon) {
+    println!(
+        "Link {} at {} (provider {}): {}{}",
+        link.link_id,
+        link.institution_name,
+        link.provider.as_ref().map_or("unknown", |p| p.as_str()),
+        link.state,
+        link.error_code
+            .as_ref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default(),
+    );
+    println!("Products:");
+    let products = &link.products;
+    let simple = [
+        ("accounts", &products.accounts),
+        ("account_numbers", &products.account_numbers),
+        ("identity", &products.identity),
+        ("investments", &products.investments),
+        ("enrichment", &products.enrichment),
+    ];
+    for (name, product) in simple {
+        if let Some(LinkProductResponse {
+            refreshed_at,
+            error_code,
+            ..
+        }) = product
+        {
+            print_product(
+                name,
+                refreshed_at.as_ref(),
+                error_code.as_ref().map(|e| e.as_str()),
+            );
+        }
+    }
+    if let Some(TransactionsLinkProduct {
+        refreshed_at,
+        error_code,
+        ..
+    }) = &products.transactions
+    {
+        print_product(
+            "transactions",
+            refreshed_at.as_ref(),
+            error_code.as_ref().map(|e| e.as_str()),
+        );
+    }
+}
+
+fn print_product(name: &str, refreshed_at: Option<&Timestamp>, error: Option<&str>) {
+    let refreshed = refreshed_at.map_or("never".to_owned(), Timestamp::to_string);
+    let error = error
+        .map(|e| format!("  last attempt failed: {e}"))
+        .unwrap_or_default();
+    println!("  {name:<16} refreshed_at {refreshed}{error}");
+}
+
+fn amount(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.2}"))
+}
