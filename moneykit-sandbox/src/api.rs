@@ -236,6 +236,15 @@ pub(crate) async fn create_access_token(
     json(StatusCode::CREATED, body)
 }
 
+/// The credentials of an `Authorization` value in `scheme` (named case-insensitively, as HTTP
+/// says).
+fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, credentials) = value.trim().split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim())
+}
+
 /// `Authorization: Basic base64(id:secret)`, if present. Another scheme is left to the body.
 fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Response> {
     let Some(value) = headers.get(AUTHORIZATION) else {
@@ -244,13 +253,13 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Re
     let Some(encoded) = value
         .to_str()
         .ok()
-        .and_then(|value| value.strip_prefix("Basic "))
+        .and_then(|value| credentials(value, "Basic"))
     else {
         return Ok(None);
     };
     let malformed = || unauthorized("Malformed Basic credentials");
     let decoded = STANDARD
-        .decode(encoded.trim())
+        .decode(encoded)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(malformed)?;
@@ -289,9 +298,9 @@ impl AppState {
             let token = value
                 .to_str()
                 .ok()
-                .and_then(|value| value.strip_prefix("Bearer "))
+                .and_then(|value| credentials(value, "Bearer"))
                 .ok_or_else(|| unauthorized("Authorization must be a Bearer token"))?;
-            return match lock(&self.tokens).get(token.trim()) {
+            return match lock(&self.tokens).get(token) {
                 Some(expires) if *expires > Instant::now() => Ok(()),
                 Some(_) => Err(expired_token()),
                 None => Err(unauthorized("Invalid access token")),

@@ -277,6 +277,16 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["accounts"].as_array().unwrap().len(), 2);
+    // The auth scheme is case-insensitive, as HTTP says.
+    let (status, _) = checker
+        .check(
+            "/links/{id}/accounts",
+            &get,
+            http.get(&accounts)
+                .header("authorization", format!("bearer {bearer}")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
 
     // An expired token: a sandbox whose tokens live no time at all.
     let expiring = Sandbox::start(Config::new().token_lifetime(Duration::ZERO))
