@@ -80,6 +80,41 @@ impl Client {
         }
     }
 
+    /// Requests a new access token now (`POST /auth/token`) and returns the response: the token
+    /// (a [`Sensitive`](crate::Sensitive), masked in `Debug`/`Display`), its `token_type` and its
+    /// `expires_in`.
+    ///
+    /// The token is cached like any token the client fetches, so the calls that follow use it
+    /// instead of requesting another. A token is requested even when a fresh one is cached; use
+    /// this to check the credentials up front or to learn the token's lifetime. The request goes
+    /// through the same path as automatic renewal: retries, the call's deadline, the
+    /// `moneykit.request` span, and the single-flight lock (a renewal in flight finishes first).
+    ///
+    /// Only client credentials use the token endpoint: with an access token or the X-Client
+    /// header pair this fails with [`ErrorKind::InvalidInput`] and nothing is sent.
+    pub async fn authenticate(&self) -> Result<types::CreateAccessTokenResponse, Error> {
+        let operation = CreateAccessTokenError::OPERATION_ID;
+        let auth = &self.inner.auth;
+        if !auth.uses_token_endpoint() {
+            return Err(Error::invalid_input(
+                Some(operation),
+                "only client credentials request access tokens",
+            ));
+        }
+        let timeout = self.inner.call_timeout;
+        let deadline = Instant::now() + timeout;
+        let work = async {
+            let mut renewal = auth.renewal.lock().await;
+            self.fetch_token(&mut renewal, deadline)
+                .await
+                .map(|(_, response)| response)
+        };
+        match tokio::time::timeout_at(deadline, work).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::timeout(operation, timeout)),
+        }
+    }
+
     /// The whole path of one call: checks, token, attempts, deadline, span.
     async fn call<T, E, F, Fut>(
         &self,
@@ -208,7 +243,9 @@ impl Client {
         if let Some(failure) = failure_while_queued(auth, fetches, &renewal) {
             return Err(failure);
         }
-        self.fetch_token(&mut renewal, deadline).await.map(Some)
+        self.fetch_token(&mut renewal, deadline)
+            .await
+            .map(|(generation, _)| Some(generation))
     }
 
     /// After a 401 `api_error.auth.expired_access_token` on token `seen`: renews unless another
@@ -226,13 +263,14 @@ impl Client {
         self.fetch_token(&mut renewal, deadline).await.map(|_| ())
     }
 
-    /// `POST /auth/token`, with retries. `last_failure` is the guarded state of `auth.renewal`,
-    /// so only one call runs at a time.
+    /// `POST /auth/token`, with retries; stores the token and returns its generation and the
+    /// response. `last_failure` is the guarded state of `auth.renewal`, so only one call runs at
+    /// a time.
     async fn fetch_token(
         &self,
         last_failure: &mut Option<Error>,
         deadline: Instant,
-    ) -> Result<u64, Error> {
+    ) -> Result<(u64, types::CreateAccessTokenResponse), Error> {
         let auth = &self.inner.auth;
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
@@ -248,7 +286,7 @@ impl Client {
             Ok(response) => {
                 let token = SecretString::from(response.access_token.reveal().to_owned());
                 *last_failure = None;
-                Ok(auth.store(token, response.expires_in))
+                Ok((auth.store(token, response.expires_in), response))
             }
             Err(error) => {
                 *last_failure = Some(error.shared_copy());

@@ -395,3 +395,96 @@ async fn callers_queued_behind_a_failed_token_request_share_its_error() {
         assert_eq!(error.operation(), Some("create_access_token"));
     }
 }
+
+#[tokio::test]
+async fn authenticate_requests_one_token_and_returns_its_lifetime() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .and(body_string_contains("grant_type=client_credentials"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(token_body("tok-auth", 1800)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let response = credentials_client(&server).authenticate().await.unwrap();
+    assert_eq!(response.expires_in, 1800);
+    assert_eq!(response.token_type, "bearer");
+    assert_eq!(response.access_token.reveal(), "tok-auth");
+    let debug = format!("{response:?}");
+    assert!(!debug.contains("tok-auth"), "{debug}");
+}
+
+#[tokio::test]
+async fn calls_after_authenticate_reuse_its_token() {
+    let server = MockServer::start().await;
+    mount_token(&server, "tok-auth", 3600, 1).await;
+    Mock::given(method("GET"))
+        .and(path(link_path()))
+        .and(header("authorization", "Bearer tok-auth"))
+        .respond_with(json(200, LINK))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = credentials_client(&server);
+    client.authenticate().await.unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn authenticate_always_requests_a_new_token() {
+    let server = MockServer::start().await;
+    mount_token(&server, "first", 3600, 1).await;
+    mount_token(&server, "second", 3600, 1).await;
+    mount_link_for_token(&server, "second", json(200, LINK)).await;
+    let client = credentials_client(&server);
+    let first = client.authenticate().await.unwrap();
+    let second = client.authenticate().await.unwrap();
+    assert_eq!(first.access_token.reveal(), "first");
+    assert_eq!(second.access_token.reveal(), "second");
+    client.link(LINK_ID).get().await.unwrap();
+}
+
+#[tokio::test]
+async fn authenticate_reports_refused_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(json(401, BAD_CREDENTIALS))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = credentials_client(&server)
+        .authenticate()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *error.kind(),
+        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
+    );
+    assert_eq!(error.operation(), Some("create_access_token"));
+}
+
+#[tokio::test]
+async fn authenticate_without_client_credentials_is_invalid_input_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let header_client = builder(&server)
+        .client_headers(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap();
+    for client in [token_client(&server), header_client] {
+        let error = client.authenticate().await.unwrap_err();
+        assert_eq!(*error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(error.status(), None);
+        assert_eq!(error.attempts(), 0);
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

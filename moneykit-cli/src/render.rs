@@ -1,0 +1,587 @@
+//! What each command prints: pretty JSON of the decoded response, or aligned tables for people,
+//! and the masking of account numbers.
+//!
+//! `moneykit::Sensitive` serializes in full, so [`mask_numbers`] replaces every sensitive value of
+//! a numbers response by its masked form before anything is rendered; the renderers then print
+//! whatever the response holds.
+
+use moneykit::Sensitive;
+use moneykit::Timestamp;
+use moneykit::types::{
+    AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
+    AchNumber, BacsNumber, CreateAccessTokenResponse, EftNumber,
+    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, InternationalNumber, LinkCommon,
+    LinkProductError, LinkProductResponse, TransactionsLinkProduct,
+};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+
+/// What `token` prints: never the token itself.
+#[derive(Serialize)]
+struct TokenSummary<'a> {
+    token_type: &'a str,
+    expires_in: i64,
+}
+
+/// `token`.
+pub fn token(response: &CreateAccessTokenResponse, format: OutputFormat) -> Result<String, String> {
+    let summary = TokenSummary {
+        token_type: &response.token_type,
+        expires_in: response.expires_in,
+    };
+    match format {
+        OutputFormat::Json => json(&summary),
+        OutputFormat::Table => Ok(pairs(&[
+            ("token_type", clean(summary.token_type)),
+            ("expires_in", summary.expires_in.to_string()),
+        ])),
+    }
+}
+
+/// `link get`.
+pub fn link(link: &LinkCommon, format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Json => json(link),
+        OutputFormat::Table => Ok(link_table(link)),
+    }
+}
+
+/// `accounts list`.
+pub fn accounts(response: &GetAccountsResponse, format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Json => json(response),
+        OutputFormat::Table => Ok(accounts_table(&response.accounts)),
+    }
+}
+
+/// `accounts numbers`. Without `reveal`, every number is masked first (in the JSON too).
+pub fn numbers(
+    mut response: GetAccountNumbersResponseLegacy20230218,
+    reveal: bool,
+    format: OutputFormat,
+) -> Result<String, String> {
+    if !reveal {
+        mask_numbers(&mut response);
+    }
+    match format {
+        OutputFormat::Json => json(&response),
+        OutputFormat::Table => Ok(numbers_table(&response.accounts)),
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| format!("could not encode the output as JSON: {e}"))
+}
+
+fn mask(value: &mut Sensitive) {
+    *value = Sensitive::from(value.masked());
+}
+
+/// Replaces every [`Sensitive`] of the response by its masked form (`••••8062`). The structs are
+/// destructured without `..`, so a field added to them later does not compile until it is
+/// handled here.
+pub fn mask_numbers(response: &mut GetAccountNumbersResponseLegacy20230218) {
+    let GetAccountNumbersResponseLegacy20230218 { accounts, link: _ } = response;
+    for account in accounts {
+        let AccountWithAccountNumbersLegacy20230218 {
+            account_id: _,
+            account_mask: _,
+            account_type: _,
+            balances: _,
+            closed: _,
+            name: _,
+            nickname: _,
+            numbers,
+            original_id: _,
+        } = account;
+        let AccountNumbersLegacy20230218 {
+            ach,
+            bacs,
+            eft,
+            international,
+        } = numbers;
+        for AchNumber {
+            account_number,
+            routing_number,
+            wire_routing_number,
+        } in ach
+        {
+            mask(account_number);
+            mask(routing_number);
+            if let Some(wire) = wire_routing_number {
+                mask(wire);
+            }
+        }
+        for BacsNumber {
+            account_number,
+            sort_code,
+        } in bacs
+        {
+            mask(account_number);
+            mask(sort_code);
+        }
+        for EftNumber {
+            account_number,
+            branch_number,
+            institution_number,
+        } in eft
+        {
+            mask(account_number);
+            mask(branch_number);
+            mask(institution_number);
+        }
+        for InternationalNumber { bic: _, iban } in international {
+            mask(iban);
+        }
+    }
+}
+
+/// A value for a table cell: control characters (which could drive the terminal) become spaces.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn or_dash(value: Option<String>) -> String {
+    match value {
+        Some(text) if !text.is_empty() => text,
+        _ => "-".to_owned(),
+    }
+}
+
+fn timestamp(value: Option<&Timestamp>) -> String {
+    or_dash(value.map(|t| clean(&t.to_string())))
+}
+
+/// An amount as sent, with two decimals when that loses nothing.
+fn amount(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() && ((v * 100.0).round() / 100.0 - v).abs() < f64::EPSILON => {
+            format!("{v:.2}")
+        }
+        Some(v) => format!("{v}"),
+        None => "-".to_owned(),
+    }
+}
+
+/// Two columns of `name  value` lines.
+fn pairs(rows: &[(&str, String)]) -> String {
+    let mut table = Table::new(&["", ""]);
+    table.headers = None;
+    for (name, value) in rows {
+        table.row(vec![(*name).to_owned(), value.clone()]);
+    }
+    table.render()
+}
+
+fn link_table(link: &LinkCommon) -> String {
+    let institution = if link.institution_id.is_empty() {
+        clean(&link.institution_name)
+    } else {
+        format!(
+            "{} ({})",
+            clean(&link.institution_name),
+            clean(&link.institution_id)
+        )
+    };
+    let mut out = pairs(&[
+        ("link_id", clean(&link.link_id)),
+        ("institution", institution),
+        (
+            "provider",
+            or_dash(link.provider.as_ref().map(|p| clean(p.as_str()))),
+        ),
+        ("state", clean(link.state.as_str())),
+        (
+            "error_code",
+            or_dash(link.error_code.as_ref().map(|e| clean(e.as_str()))),
+        ),
+    ]);
+    let products = &link.products;
+    let mut rows: Vec<(&str, ProductView<'_>)> = Vec::new();
+    for (name, product) in [
+        ("accounts", &products.accounts),
+        ("account_numbers", &products.account_numbers),
+        ("identity", &products.identity),
+        ("investments", &products.investments),
+        ("enrichment", &products.enrichment),
+    ] {
+        if let Some(product) = product {
+            rows.push((name, ProductView::from_common(product)));
+        }
+    }
+    if let Some(transactions) = products.transactions.as_ref() {
+        rows.push(("transactions", ProductView::from_transactions(transactions)));
+    }
+    out.push('\n');
+    if rows.is_empty() {
+        out.push_str("no products\n");
+        return out;
+    }
+    let mut table = Table::new(&["PRODUCT", "REFRESHED_AT", "LAST_ATTEMPTED_AT", "ERROR"]);
+    for (name, view) in rows {
+        table.row(vec![
+            name.to_owned(),
+            timestamp(view.refreshed_at),
+            timestamp(view.last_attempted_at),
+            view.error(),
+        ]);
+    }
+    out.push_str(&table.render());
+    out
+}
+
+/// The fields a product row shows, common to both product types.
+struct ProductView<'a> {
+    refreshed_at: Option<&'a Timestamp>,
+    last_attempted_at: Option<&'a Timestamp>,
+    error_code: Option<&'a LinkProductError>,
+    error_message: Option<&'a str>,
+    unavailable: Option<&'a str>,
+}
+
+impl<'a> ProductView<'a> {
+    fn from_common(product: &'a LinkProductResponse) -> Self {
+        ProductView {
+            refreshed_at: product.refreshed_at.as_ref(),
+            last_attempted_at: product.last_attempted_at.as_ref(),
+            error_code: product.error_code.as_ref(),
+            error_message: product.error_message.as_deref(),
+            unavailable: product.unavailable.as_deref(),
+        }
+    }
+
+    fn from_transactions(product: &'a TransactionsLinkProduct) -> Self {
+        ProductView {
+            refreshed_at: product.refreshed_at.as_ref(),
+            last_attempted_at: product.last_attempted_at.as_ref(),
+            error_code: product.error_code.as_ref(),
+            error_message: product.error_message.as_deref(),
+            unavailable: product.unavailable.as_deref(),
+        }
+    }
+
+    fn error(&self) -> String {
+        let mut parts = Vec::new();
+        match (self.error_code, self.error_message) {
+            (Some(code), Some(message)) => parts.push(format!("{}: {}", code.as_str(), message)),
+            (Some(code), None) => parts.push(code.as_str().to_owned()),
+            (None, Some(message)) => parts.push(message.to_owned()),
+            (None, None) => {}
+        }
+        if let Some(why) = self.unavailable {
+            parts.push(format!("unavailable: {why}"));
+        }
+        or_dash(Some(clean(&parts.join("; "))))
+    }
+}
+
+fn accounts_table(accounts: &[AccountResponse]) -> String {
+    if accounts.is_empty() {
+        return "no accounts\n".to_owned();
+    }
+    let mut table = Table::new(&[
+        "ACCOUNT_ID",
+        "NAME",
+        "TYPE",
+        "MASK",
+        "CURRENCY",
+        "AVAILABLE",
+        "CURRENT",
+        "CLOSED",
+    ]);
+    table.right_aligned = vec![5, 6];
+    for account in accounts {
+        let balances = &account.balances;
+        table.row(vec![
+            clean(&account.account_id),
+            clean(&account.name),
+            clean(&account.account_type),
+            or_dash(account.account_mask.as_deref().map(clean)),
+            or_dash(balances.currency.as_deref().map(clean)),
+            amount(balances.available),
+            amount(balances.current),
+            match account.closed {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "-",
+            }
+            .to_owned(),
+        ]);
+    }
+    table.render()
+}
+
+fn numbers_table(accounts: &[AccountWithAccountNumbersLegacy20230218]) -> String {
+    if accounts.is_empty() {
+        return "no accounts\n".to_owned();
+    }
+    let mut table = Table::new(&["ACCOUNT_ID", "NAME", "KIND", "NUMBER", "DETAILS"]);
+    for account in accounts {
+        let id = clean(&account.account_id);
+        let name = clean(&account.name);
+        let numbers = &account.numbers;
+        let mut rows: Vec<(&str, String, String)> = Vec::new();
+        for ach in &numbers.ach {
+            let mut details = format!("routing {}", ach.routing_number.reveal());
+            if let Some(wire) = &ach.wire_routing_number {
+                details.push_str(&format!(", wire routing {}", wire.reveal()));
+            }
+            rows.push(("ach", ach.account_number.reveal().to_owned(), details));
+        }
+        for bacs in &numbers.bacs {
+            rows.push((
+                "bacs",
+                bacs.account_number.reveal().to_owned(),
+                format!("sort code {}", bacs.sort_code.reveal()),
+            ));
+        }
+        for eft in &numbers.eft {
+            rows.push((
+                "eft",
+                eft.account_number.reveal().to_owned(),
+                format!(
+                    "institution {}, branch {}",
+                    eft.institution_number.reveal(),
+                    eft.branch_number.reveal()
+                ),
+            ));
+        }
+        for international in &numbers.international {
+            rows.push((
+                "international",
+                international.iban.reveal().to_owned(),
+                format!("bic {}", international.bic),
+            ));
+        }
+        if rows.is_empty() {
+            table.row(vec![id, name, "-".into(), "-".into(), "no numbers".into()]);
+            continue;
+        }
+        for (kind, number, details) in rows {
+            table.row(vec![
+                id.clone(),
+                name.clone(),
+                kind.to_owned(),
+                clean(&number),
+                clean(&details),
+            ]);
+        }
+    }
+    table.render()
+}
+
+/// Columns padded to their widest cell (counted in characters), two spaces apart.
+struct Table {
+    headers: Option<Vec<String>>,
+    rows: Vec<Vec<String>>,
+    right_aligned: Vec<usize>,
+}
+
+impl Table {
+    fn new(headers: &[&str]) -> Self {
+        Table {
+            headers: Some(headers.iter().map(|h| (*h).to_owned()).collect()),
+            rows: Vec::new(),
+            right_aligned: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self) -> String {
+        let all: Vec<&Vec<String>> = self.headers.iter().chain(self.rows.iter()).collect();
+        let columns = all.iter().map(|row| row.len()).max().unwrap_or(0);
+        let mut widths = vec![0; columns];
+        for row in &all {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for row in all {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                if self.right_aligned.contains(&i) {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every decodable numbers fixture of the spec.
+    fn fixtures() -> Vec<(String, GetAccountNumbersResponseLegacy20230218)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/GetAccountNumbersResponseLegacy20230218");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Ok(response) = serde_json::from_str(&text) {
+                out.push((path.display().to_string(), response));
+            }
+        }
+        out
+    }
+
+    /// Every full number of the response, however short.
+    fn sensitive_values(response: &GetAccountNumbersResponseLegacy20230218) -> Vec<String> {
+        let mut out = Vec::new();
+        for account in &response.accounts {
+            let n = &account.numbers;
+            for ach in &n.ach {
+                out.push(ach.account_number.reveal().to_owned());
+                out.push(ach.routing_number.reveal().to_owned());
+                out.extend(
+                    ach.wire_routing_number
+                        .iter()
+                        .map(|w| w.reveal().to_owned()),
+                );
+            }
+            for bacs in &n.bacs {
+                out.push(bacs.account_number.reveal().to_owned());
+                out.push(bacs.sort_code.reveal().to_owned());
+            }
+            for eft in &n.eft {
+                out.push(eft.account_number.reveal().to_owned());
+                out.push(eft.branch_number.reveal().to_owned());
+                out.push(eft.institution_number.reveal().to_owned());
+            }
+            for international in &n.international {
+                out.push(international.iban.reveal().to_owned());
+            }
+        }
+        out
+    }
+
+    /// Every string value of the JSON document.
+    fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn masking_leaves_no_full_number_in_json_or_table() {
+        let fixtures = fixtures();
+        assert!(fixtures.len() >= 5, "{}", fixtures.len());
+        let mut kinds_seen = 0;
+        for (name, response) in fixtures {
+            let sensitive = sensitive_values(&response);
+            kinds_seen += sensitive.len();
+            // Long values must not appear anywhere; short ones are checked as JSON strings.
+            let long: Vec<&String> = sensitive
+                .iter()
+                .filter(|v| v.chars().count() >= 8)
+                .collect();
+            for format in [OutputFormat::Json, OutputFormat::Table] {
+                let masked = numbers(response.clone(), false, format).unwrap();
+                for value in &long {
+                    assert!(
+                        !masked.contains(value.as_str()),
+                        "{name}: {value} in {masked}"
+                    );
+                }
+                let revealed = numbers(response.clone(), true, format).unwrap();
+                for value in &sensitive {
+                    assert!(
+                        revealed.contains(value.as_str()),
+                        "{name}: {value} not in {revealed}"
+                    );
+                }
+            }
+            let masked = numbers(response.clone(), false, OutputFormat::Json).unwrap();
+            let back: GetAccountNumbersResponseLegacy20230218 =
+                serde_json::from_str(&masked).unwrap();
+            assert_eq!(back.accounts.len(), response.accounts.len(), "{name}");
+            for value in sensitive_values(&back) {
+                assert!(value.starts_with("••••"), "{name}: {value}");
+            }
+            let mut values = Vec::new();
+            strings(&serde_json::from_str(&masked).unwrap(), &mut values);
+            for value in &long {
+                assert!(!values.contains(value), "{name}: {value}");
+            }
+        }
+        assert!(kinds_seen > 10);
+    }
+
+    #[test]
+    fn an_account_without_numbers_says_so() {
+        let text = include_str!(
+            "../../tests/fixtures/GetAccountNumbersResponseLegacy20230218/all_number_lists_empty.json"
+        );
+        let response: GetAccountNumbersResponseLegacy20230218 = serde_json::from_str(text).unwrap();
+        let table = numbers(response, false, OutputFormat::Table).unwrap();
+        assert!(
+            table.lines().nth(1).unwrap().ends_with("no numbers"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn tables_align_by_characters() {
+        let mut table = Table::new(&["A", "NUMBER", "N"]);
+        table.right_aligned = vec![2];
+        table.row(vec!["x".into(), "••••8062".into(), "1.00".into()]);
+        table.row(vec!["long".into(), "-".into(), "10.50".into()]);
+        assert_eq!(
+            table.render(),
+            "A     NUMBER        N\nx     ••••8062   1.00\nlong  -         10.50\n"
+        );
+    }
+
+    #[test]
+    fn amounts_and_cells() {
+        assert_eq!(amount(Some(12.5)), "12.50");
+        assert_eq!(amount(Some(-3.0)), "-3.00");
+        assert_eq!(amount(Some(0.125)), "0.125");
+        assert_eq!(amount(None), "-");
+        assert_eq!(clean("a\u{1b}[2Jb\n"), "a [2Jb ");
+    }
+
+    #[test]
+    fn token_output_never_has_the_token() {
+        let response = CreateAccessTokenResponse {
+            access_token: Sensitive::from("tok_secret_value_123"),
+            expires_in: 3600,
+            token_type: "bearer".into(),
+        };
+        let json = token(&response, OutputFormat::Json).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            serde_json::json!({"token_type": "bearer", "expires_in": 3600})
+        );
+        let table = token(&response, OutputFormat::Table).unwrap();
+        assert_eq!(table, "token_type  bearer\nexpires_in  3600\n");
+        assert!(!json.contains("tok_") && !table.contains("tok_"));
+    }
+}
