@@ -167,30 +167,19 @@ fn root_cause(error: &moneykit::Error) -> Option<String> {
     Some(cause.to_string())
 }
 
-/// `text` on one line (control characters become spaces, runs of spaces collapse), at most `max`
-/// characters.
+/// `text` on one line: control characters (newlines, terminal escapes) become spaces and runs of
+/// whitespace collapse; at most `max` characters are kept.
 pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    let mut last_space = false;
-    for c in text.chars() {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
-            continue;
-        }
-        last_space = c == ' ';
-        if count == max {
-            out.push('…');
-            break;
-        }
-        out.push(c);
-        count += 1;
+    let spaced: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((cut, _)) = line.char_indices().nth(max) {
+        line.truncate(cut);
+        line.push('…');
     }
-    out.trim().to_owned()
+    line
 }
 
 #[cfg(test)]
