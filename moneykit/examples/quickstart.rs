@@ -31,9 +31,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
     // Kept alive until the end of `run`: dropping it stops the server.
     let mut sandbox = None;
     let client = if configured {
-        let client = Client::from_env()?;
-        println!("Using the server configured in the environment ({client:?})\n");
-        client
+        let base_url = std::env::var("MONEYKIT_BASE_URL")
+            .unwrap_or_else(|_| moneykit::DEFAULT_BASE_URL.to_owned());
+        println!("Using {base_url} with the credentials in the environment\n");
+        Client::from_env()?
     } else {
         let started = sandbox.insert(Sandbox::start(Config::new()).await?);
         println!(
