@@ -1,0 +1,87 @@
+//! No input gets a 5xx from the sandbox or stops it: malformed paths, queries, headers and
+//! bodies, on every route and method. A bounded list, sent once each.
+
+use moneykit_sandbox::{Config, Sandbox};
+use reqwest::Method;
+use reqwest::header::HeaderValue;
+
+#[tokio::test]
+async fn hostile_requests_never_get_a_server_error() {
+    let sandbox = Sandbox::start(Config::new()).await.unwrap();
+    let base = sandbox.base_url();
+    let http = reqwest::Client::new();
+    let paths = [
+        "/",
+        "/links",
+        "/links/",
+        "/links/%00",
+        "/links/%FF%FE/accounts",
+        "/links/mk_sandbox_us/accounts?account_ids=%FF%FE&account_ids",
+        "/links/mk_sandbox_us/accounts?account_ids[]=a&=&&%",
+        "/links/mk_sandbox_us/accounts/numbers/extra",
+        "/auth/token?grant_type=client_credentials",
+    ];
+    let authorizations: [&[u8]; 7] = [
+        b"Bearer",
+        b"Bearer ",
+        b"Basic",
+        b"Basic ===",
+        b"Basic \xff\xfe",
+        b"\xff",
+        b"Digest x",
+    ];
+    let bodies: [&[u8]; 5] = [
+        b"",
+        b"%%%",
+        b"grant_type=client_credentials&client_secret=%ZZ&client_id=\xff",
+        b"{\"grant_type\":\"client_credentials\"}",
+        b"grant_type=client_credentials&scope=a&scope=b",
+    ];
+    let large = vec![b'a'; 3 * 1024 * 1024];
+    let mut sent = 0;
+    for path in paths {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::HEAD,
+        ] {
+            for authorization in authorizations {
+                for body in bodies.iter().copied().chain([large.as_slice()]) {
+                    let response = http
+                        .request(method.clone(), format!("{base}{path}"))
+                        .header(
+                            "authorization",
+                            HeaderValue::from_bytes(authorization).unwrap(),
+                        )
+                        .header(
+                            "moneykit-version",
+                            HeaderValue::from_bytes(b"\xff2023").unwrap(),
+                        )
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(body.to_vec())
+                        .send()
+                        .await
+                        .unwrap_or_else(|e| panic!("{method} {path}: no answer: {e}"));
+                    let status = response.status();
+                    assert!(!status.is_server_error(), "{method} {path} -> {status}");
+                    sent += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(sent, 9 * 5 * 7 * 6);
+    // Still serving.
+    let ok = http
+        .post(format!("{base}/auth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sandbox.client_id()),
+            ("client_secret", sandbox.client_secret()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 201);
+}
