@@ -6,30 +6,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use moneykit_sandbox::{Config, Sandbox, links, scenarios};
+use moneykit_sandbox::{Config, Sandbox, links, scenario_links, seeded_links};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-const SEEDED: &[&str] = &[
-    links::US,
-    links::CA,
-    links::UK,
-    links::ACCOUNTS_ONLY,
-    links::CONNECTING,
-    links::AWAITING_TOKEN_EXCHANGE,
-    links::ERROR,
-    links::DELETED,
-];
-const SCENARIOS: &[&str] = &[
-    scenarios::EXPIRED_TOKEN,
-    scenarios::UNAUTHORIZED,
-    scenarios::LINK_ACCESS,
-    scenarios::FORBIDDEN,
-    scenarios::NOT_FOUND,
-    scenarios::DELETED,
-    scenarios::BAD_STATE,
-    scenarios::RATE_LIMITED,
-];
 /// (path template, suffix after `/links/{id}`).
 const LINK_ENDPOINTS: &[(&str, &str)] = &[
     ("/links/{id}", ""),
@@ -226,10 +206,10 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
     // The three link endpoints, with a token, for every seeded, scenario and unknown id.
     let bearer = token(&http, &sandbox).await;
     for (template, suffix) in LINK_ENDPOINTS {
-        for id in SEEDED
-            .iter()
-            .chain(SCENARIOS)
-            .chain(&["mk_unknown", "x y/%?#"])
+        let every_link = seeded_links().into_iter().chain(scenario_links());
+        for id in every_link
+            .map(|entry| entry.id)
+            .chain(["mk_unknown", "x y/%?#"])
         {
             let mut url = reqwest::Url::parse(&base).unwrap();
             url.path_segments_mut().unwrap().push("links").push(id);
