@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -42,7 +43,7 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     tokens: Mutex<HashMap<String, Instant>>,
     windows: Mutex<HashMap<(String, Endpoint), Window>>,
-    pub(crate) tokens_issued: std::sync::atomic::AtomicU64,
+    pub(crate) tokens_issued: AtomicU64,
 }
 
 impl AppState {
@@ -51,7 +52,7 @@ impl AppState {
             config,
             tokens: Mutex::new(HashMap::new()),
             windows: Mutex::new(HashMap::new()),
-            tokens_issued: std::sync::atomic::AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
         })
     }
 }
@@ -287,8 +288,7 @@ impl AppState {
             tokens.remove(&soonest);
         }
         tokens.insert(token.clone(), now + self.config.token_lifetime);
-        self.tokens_issued
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         token
     }
 
