@@ -17,10 +17,14 @@
 #![forbid(unsafe_code)]
 
 mod hooks;
+#[doc(hidden)]
+pub mod presence;
+mod redact;
 mod sensitive;
 mod timestamp;
 
 pub use hooks::{Hooks, RequestHook};
+pub use redact::Redact;
 pub use sensitive::Sensitive;
 pub use timestamp::{Timestamp, TimestampParseError};
 

@@ -60,21 +60,36 @@ fn decoder(schema: &str) -> Option<RoundTrip> {
 
 /// Every value the re-encoding holds must be the value the fixture held (timestamps compared
 /// as instants, since `+00:00` comes back as `Z`). Keys the fixture lacked may only be the
-/// properties that have a `default:` in openapi.yaml, which the generated types fill in.
-fn assert_kept(original: &Value, encoded: &Value, at: &str, problems: &mut Vec<String>) {
+/// properties that have a `default:` in openapi.yaml, which the generated types fill in. Keys
+/// the fixture had stay, `null` and `[]` included; only properties the spec does not know
+/// (in the `*unknown*`, `*extra*` and `legacy_*` fixtures, `with_unknown`) may go.
+fn assert_kept(
+    original: &Value,
+    encoded: &Value,
+    at: &str,
+    with_unknown: bool,
+    problems: &mut Vec<String>,
+) {
     match (original, encoded) {
         (Value::Object(o), Value::Object(e)) => {
             for (key, value) in e {
                 match o.get(key) {
-                    Some(orig) => assert_kept(orig, value, &format!("{at}.{key}"), problems),
+                    Some(orig) => {
+                        assert_kept(orig, value, &format!("{at}.{key}"), with_unknown, problems)
+                    }
                     None if DEFAULTED.contains(&key.as_str()) => {}
                     None => problems.push(format!("{at}.{key}: invented {value}")),
+                }
+            }
+            for (key, value) in o {
+                if !with_unknown && !e.contains_key(key) {
+                    problems.push(format!("{at}.{key}: {value} was dropped"));
                 }
             }
         }
         (Value::Array(o), Value::Array(e)) if o.len() == e.len() => {
             for (i, (orig, value)) in o.iter().zip(e).enumerate() {
-                assert_kept(orig, value, &format!("{at}[{i}]"), problems);
+                assert_kept(orig, value, &format!("{at}[{i}]"), with_unknown, problems);
             }
         }
         (Value::String(o), Value::String(e)) if o != e => {
@@ -111,7 +126,12 @@ fn every_fixture_decodes_and_round_trips() {
             let body = std::fs::read(&file).unwrap();
             let original: Value = serde_json::from_slice(&body).unwrap();
             match decode(&body) {
-                Ok(encoded) => assert_kept(&original, &encoded, &name, &mut problems),
+                Ok(encoded) => {
+                    let with_unknown = ["unknown", "extra", "legacy_"]
+                        .iter()
+                        .any(|marker| name.contains(marker));
+                    assert_kept(&original, &encoded, &name, with_unknown, &mut problems)
+                }
                 Err(e) => problems.push(format!("{name}: does not decode: {e}")),
             }
             checked += 1;
@@ -134,7 +154,10 @@ fn unknown_enum_values_are_kept_and_known_ones_typed() {
     assert_eq!(link.provider, Some(types::Provider::Other("teller".into())));
     let link: types::LinkCommon = fixture("LinkCommon/state_error_auth_expired.json");
     assert_eq!(link.state, types::PublicLinkState::Error);
-    assert_eq!(link.error_code, Some(types::PublicLinkError::AuthExpired));
+    assert_eq!(
+        link.error_code,
+        Some(Some(types::PublicLinkError::AuthExpired))
+    );
     assert_eq!(
         serde_json::to_value(types::Product::Other("payment_initiation".into())).unwrap(),
         "payment_initiation"
@@ -152,14 +175,18 @@ fn legacy_link_without_later_fields_decodes_with_them_absent() {
         fixture("LinkCommon/legacy_2023_embedded_link_no_provider_no_avatar.json");
     assert_eq!(link.provider, None);
     assert_eq!(link.institution_avatar, None);
-    assert!(link.available_products.is_empty());
+    assert_eq!(link.available_products, None);
 }
 
 #[test]
 fn balance_date_may_be_a_bare_date() {
     let accounts: types::GetAccountsResponse =
         fixture("GetAccountsResponse/balance_date_bare_date.json");
-    let date = accounts.accounts[0].balances.balance_date.unwrap();
+    let date = accounts.accounts[0]
+        .balances
+        .balance_date
+        .flatten()
+        .unwrap();
     assert_eq!(date.to_string(), "2024-02-08");
     assert_eq!(date.to_utc().to_rfc3339(), "2024-02-08T00:00:00+00:00");
 }
@@ -222,4 +249,25 @@ fn documented_error_bodies_decode_by_status() {
             types::Response401GetAccountsLinksIdAccountsGet::LinkErrorUnauthorizedAccessResponse(_)
         )))
     ));
+}
+
+#[test]
+fn presence_survives_a_round_trip_exactly() {
+    // `[]` and `null` come back as `[]` and `null` …
+    for case in [
+        "LinkCommon/empty_products_and_lists.json",
+        "LinkCommon/nullable_fields_explicit_null.json",
+    ] {
+        let original: Value = fixture(case);
+        let link: types::LinkCommon = fixture(case);
+        assert_eq!(serde_json::to_value(&link).unwrap(), original, "{case}");
+    }
+    // … and absent stays absent (only the `default:` booleans of `settings` are filled in).
+    let original: Value = fixture("LinkCommon/optional_fields_absent.json");
+    let link: types::LinkCommon = fixture("LinkCommon/optional_fields_absent.json");
+    let encoded = serde_json::to_value(&link).unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&encoded), keys(&original));
+    assert_eq!(encoded["products"]["accounts"], serde_json::json!({}));
+    assert_eq!(keys(&encoded["products"]), keys(&original["products"]));
 }

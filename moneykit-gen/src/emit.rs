@@ -5,7 +5,8 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::GenError;
+use crate::{GenError, shapes};
+
 use crate::prepare::{OpenEnum, Operation, Prepared};
 
 /// The catch-all variant of every open enum. Not `Unknown`: `LinkProductError` has a documented
@@ -27,6 +28,15 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
         })
         .ok_or_else(|| GenError::Progenitor("generated code has no `mod types`".into()))?;
     types.1.extend(open_enums.into_iter().flat_map(|f| f.items));
+    shapes::keep_presence(&mut types.1, &prepared.shapes);
+    let mut walkers = shapes::redact_impls(&types.1);
+    walkers.extend(shapes::keyed_impls(&types.1, &prepared.shapes)?);
+    walkers.extend(shapes::extends_impls(&types.1, &prepared.shapes)?);
+    for walker in walkers {
+        types
+            .1
+            .extend(syn::parse2::<syn::File>(walker).map_err(internal)?.items);
+    }
 
     let error_enums: Vec<TokenStream> = prepared.operations.iter().map(error_enum).collect();
     let ids: Vec<&String> = prepared
@@ -85,7 +95,7 @@ fn ident(name: &str) -> Ident {
 }
 
 /// `depository.checking` → `DepositoryChecking`; `2023-02-18` → `V20230218`.
-fn variant_name(value: &str) -> String {
+pub(crate) fn variant_name(value: &str) -> String {
     let name = value.to_upper_camel_case();
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{name}")
@@ -138,7 +148,10 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
         /// Open: a value this client does not know yet decodes as
         #[doc = concat!("[`", #FALLBACK_VARIANT, "`](Self::", #FALLBACK_VARIANT, ")")]
         /// and serializes back unchanged.
+        ///
+        /// `#[non_exhaustive]`: the API adds values, so a `match` needs a `_` arm.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(
                 #[doc = #value_docs]
@@ -249,6 +262,7 @@ fn error_enum(op: &Operation) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(
                 #[doc = #variant_docs]

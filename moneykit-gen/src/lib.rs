@@ -17,6 +17,7 @@
 
 mod emit;
 mod prepare;
+mod shapes;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -18,6 +18,7 @@ pub(crate) struct Prepared {
     pub spec: openapiv3::OpenAPI,
     pub open_enums: Vec<OpenEnum>,
     pub operations: Vec<Operation>,
+    pub shapes: crate::shapes::Shapes,
 }
 
 /// A named string enum, generated as an open enum that keeps values it does not know.
@@ -80,6 +81,7 @@ pub(crate) fn sensitive_schema() -> schemars08::schema::SchemaObject {
 /// Applies every rewrite; the input has passed `validate::document`.
 pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     let open_enums = collect_open_enums(&doc);
+    let shapes = crate::shapes::collect(&doc)?;
     let operations = move_error_bodies_out(&mut doc);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
@@ -97,6 +99,7 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
         spec,
         open_enums,
         operations,
+        shapes,
     })
 }
 

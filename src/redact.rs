@@ -1,0 +1,81 @@
+//! [`Redact`]: a copy of a value with every [`Sensitive`] masked, for output meant for people
+//! (a CLI's JSON, a log line, a screenshot).
+//!
+//! `moneykit-gen` implements it for every generated type by walking their fields, so a
+//! sensitive property added to the spec is masked without anyone writing a line; the leaves
+//! are implemented here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{Sensitive, Timestamp};
+
+/// A copy in which every [`Sensitive`] holds its masked form (`••••8062`), so that serializing
+/// it cannot reveal a full number or token. Everything else is kept as it is.
+///
+/// ```
+/// use moneykit_api::{Redact, types::AchNumber};
+///
+/// let ach: AchNumber = serde_json::from_str(
+///     r#"{"account_number":"235905558062","routing_number":"111222333"}"#,
+/// ).unwrap();
+/// let shown = serde_json::to_value(ach.redacted()).unwrap();
+/// assert_eq!(shown["account_number"], "••••8062");
+/// ```
+pub trait Redact {
+    /// The copy with every sensitive value masked.
+    #[must_use]
+    fn redacted(&self) -> Self;
+}
+
+impl Redact for Sensitive {
+    fn redacted(&self) -> Self {
+        Sensitive::from(self.masked())
+    }
+}
+
+/// Values that never hold a secret of their own.
+macro_rules! kept {
+    ($($ty:ty),*) => {$(
+        impl Redact for $ty {
+            fn redacted(&self) -> Self {
+                self.clone()
+            }
+        }
+    )*};
+}
+
+kept!(String, bool, i64, u64, f64, Timestamp, serde_json::Value);
+
+impl<T: Redact> Redact for Option<T> {
+    fn redacted(&self) -> Self {
+        self.as_ref().map(Redact::redacted)
+    }
+}
+
+impl<T: Redact> Redact for Vec<T> {
+    fn redacted(&self) -> Self {
+        self.iter().map(Redact::redacted).collect()
+    }
+}
+
+impl<T: Redact> Redact for Box<T> {
+    fn redacted(&self) -> Self {
+        Box::new(T::redacted(self))
+    }
+}
+
+impl<K: Clone + Ord, V: Redact> Redact for BTreeMap<K, V> {
+    fn redacted(&self) -> Self {
+        self.iter()
+            .map(|(k, v)| (k.clone(), v.redacted()))
+            .collect()
+    }
+}
+
+impl<K: Clone + Eq + std::hash::Hash, V: Redact> Redact for HashMap<K, V> {
+    fn redacted(&self) -> Self {
+        self.iter()
+            .map(|(k, v)| (k.clone(), v.redacted()))
+            .collect()
+    }
+}
