@@ -1,18 +1,17 @@
-//! What each command prints: pretty JSON of the decoded response, or aligned tables for people,
-//! and the masking of account numbers.
+//! What each command prints: pretty JSON of the decoded response, or aligned tables for people.
 //!
-//! `moneykit::Sensitive` serializes in full, so [`mask_numbers`] replaces every sensitive value of
-//! a numbers response by its masked form before anything is rendered; the renderers then print
-//! whatever the response holds.
+//! `moneykit::Sensitive` serializes in full, so a numbers response is replaced by its
+//! [`Redact::redacted`] copy (generated from the spec: every sensitive value masked, whatever
+//! struct it sits in) before anything is rendered, unless `--reveal`. The tables list products
+//! and number kinds through what the generator derived (`LinkProducts::iter`, the serialized
+//! shape of the numbers), so a product or number kind added to `openapi.yaml` shows up here
+//! without an edit.
 
-use moneykit::Sensitive;
-use moneykit::Timestamp;
 use moneykit::types::{
-    AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
-    AchNumber, BacsNumber, CreateAccessTokenResponse, EftNumber,
-    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, InternationalNumber, LinkCommon,
-    LinkProductError, LinkProductResponse, TransactionsLinkProduct,
+    AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
+    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
+use moneykit::{Redact, Timestamp};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -57,16 +56,18 @@ pub fn accounts(response: &GetAccountsResponse, format: OutputFormat) -> Result<
 
 /// `accounts numbers`. Without `reveal`, every number is masked first (in the JSON too).
 pub fn numbers(
-    mut response: GetAccountNumbersResponseLegacy20230218,
+    response: GetAccountNumbersResponseLegacy20230218,
     reveal: bool,
     format: OutputFormat,
 ) -> Result<String, String> {
-    if !reveal {
-        mask_numbers(&mut response);
-    }
+    let response = if reveal {
+        response
+    } else {
+        response.redacted()
+    };
     match format {
         OutputFormat::Json => json(&response),
-        OutputFormat::Table => Ok(numbers_table(&response.accounts)),
+        OutputFormat::Table => numbers_table(&response.accounts),
     }
 }
 
@@ -77,69 +78,6 @@ fn json<T: Serialize>(value: &T) -> Result<String, String> {
             text
         })
         .map_err(|e| format!("could not encode the output as JSON: {e}"))
-}
-
-fn mask(value: &mut Sensitive) {
-    *value = Sensitive::from(value.masked());
-}
-
-/// Replaces every [`Sensitive`] of the response by its masked form (`••••8062`). The structs are
-/// destructured without `..`, so a field added to them later does not compile until it is
-/// handled here.
-pub fn mask_numbers(response: &mut GetAccountNumbersResponseLegacy20230218) {
-    let GetAccountNumbersResponseLegacy20230218 { accounts, link: _ } = response;
-    for account in accounts {
-        let AccountWithAccountNumbersLegacy20230218 {
-            account_id: _,
-            account_mask: _,
-            account_type: _,
-            balances: _,
-            closed: _,
-            name: _,
-            nickname: _,
-            numbers,
-            original_id: _,
-        } = account;
-        let AccountNumbersLegacy20230218 {
-            ach,
-            bacs,
-            eft,
-            international,
-        } = numbers;
-        for AchNumber {
-            account_number,
-            routing_number,
-            wire_routing_number,
-        } in ach
-        {
-            mask(account_number);
-            mask(routing_number);
-            if let Some(wire) = wire_routing_number {
-                mask(wire);
-            }
-        }
-        for BacsNumber {
-            account_number,
-            sort_code,
-        } in bacs
-        {
-            mask(account_number);
-            mask(sort_code);
-        }
-        for EftNumber {
-            account_number,
-            branch_number,
-            institution_number,
-        } in eft
-        {
-            mask(account_number);
-            mask(branch_number);
-            mask(institution_number);
-        }
-        for InternationalNumber { bic: _, iban } in international {
-            mask(iban);
-        }
-    }
 }
 
 /// A value for a table cell: control characters (which could drive the terminal) become spaces.
@@ -201,86 +139,41 @@ fn link_table(link: &LinkCommon) -> String {
         ("state", clean(link.state.as_str())),
         (
             "error_code",
-            or_dash(link.error_code.as_ref().map(|e| clean(e.as_str()))),
+            or_dash(link.error_code.clone().flatten().map(|e| clean(e.as_str()))),
         ),
     ]);
-    let products = &link.products;
-    let mut rows: Vec<(&str, ProductView<'_>)> = Vec::new();
-    for (name, product) in [
-        ("accounts", &products.accounts),
-        ("account_numbers", &products.account_numbers),
-        ("identity", &products.identity),
-        ("investments", &products.investments),
-        ("enrichment", &products.enrichment),
-    ] {
-        if let Some(product) = product {
-            rows.push((name, ProductView::from_common(product)));
-        }
-    }
-    if let Some(transactions) = products.transactions.as_ref() {
-        rows.push(("transactions", ProductView::from_transactions(transactions)));
-    }
     out.push('\n');
-    if rows.is_empty() {
+    let mut rows = link.products.iter().peekable();
+    if rows.peek().is_none() {
         out.push_str("no products\n");
         return out;
     }
     let mut table = Table::new(&["PRODUCT", "REFRESHED_AT", "LAST_ATTEMPTED_AT", "ERROR"]);
-    for (name, view) in rows {
+    for (product, state) in rows {
         table.row(vec![
-            name.to_owned(),
-            timestamp(view.refreshed_at),
-            timestamp(view.last_attempted_at),
-            view.error(),
+            clean(product.as_str()),
+            timestamp(state.refreshed_at()),
+            timestamp(state.last_attempted_at()),
+            product_error(state),
         ]);
     }
     out.push_str(&table.render());
     out
 }
 
-/// The fields a product row shows, common to both product types.
-struct ProductView<'a> {
-    refreshed_at: Option<&'a Timestamp>,
-    last_attempted_at: Option<&'a Timestamp>,
-    error_code: Option<&'a LinkProductError>,
-    error_message: Option<&'a str>,
-    unavailable: Option<&'a str>,
-}
-
-impl<'a> ProductView<'a> {
-    fn from_common(product: &'a LinkProductResponse) -> Self {
-        ProductView {
-            refreshed_at: product.refreshed_at.as_ref(),
-            last_attempted_at: product.last_attempted_at.as_ref(),
-            error_code: product.error_code.as_ref(),
-            error_message: product.error_message.as_deref(),
-            unavailable: product.unavailable.as_deref(),
-        }
+/// A product's error column: its code and message, and why it is unavailable.
+fn product_error(state: &dyn ProductState) -> String {
+    let mut parts = Vec::new();
+    match (state.error_code(), state.error_message()) {
+        (Some(code), Some(message)) => parts.push(format!("{}: {}", code.as_str(), message)),
+        (Some(code), None) => parts.push(code.as_str().to_owned()),
+        (None, Some(message)) => parts.push(message.to_owned()),
+        (None, None) => {}
     }
-
-    fn from_transactions(product: &'a TransactionsLinkProduct) -> Self {
-        ProductView {
-            refreshed_at: product.refreshed_at.as_ref(),
-            last_attempted_at: product.last_attempted_at.as_ref(),
-            error_code: product.error_code.as_ref(),
-            error_message: product.error_message.as_deref(),
-            unavailable: product.unavailable.as_deref(),
-        }
+    if let Some(why) = state.unavailable() {
+        parts.push(format!("unavailable: {why}"));
     }
-
-    fn error(&self) -> String {
-        let mut parts = Vec::new();
-        match (self.error_code, self.error_message) {
-            (Some(code), Some(message)) => parts.push(format!("{}: {}", code.as_str(), message)),
-            (Some(code), None) => parts.push(code.as_str().to_owned()),
-            (None, Some(message)) => parts.push(message.to_owned()),
-            (None, None) => {}
-        }
-        if let Some(why) = self.unavailable {
-            parts.push(format!("unavailable: {why}"));
-        }
-        or_dash(Some(clean(&parts.join("; "))))
-    }
+    or_dash(Some(clean(&parts.join("; "))))
 }
 
 fn accounts_table(accounts: &[AccountResponse]) -> String {
@@ -304,11 +197,11 @@ fn accounts_table(accounts: &[AccountResponse]) -> String {
             clean(&account.account_id),
             clean(&account.name),
             clean(&account.account_type),
-            or_dash(account.account_mask.as_deref().map(clean)),
-            or_dash(balances.currency.as_deref().map(clean)),
-            amount(balances.available),
-            amount(balances.current),
-            match account.closed {
+            or_dash(account.account_mask.clone().flatten().as_deref().map(clean)),
+            or_dash(balances.currency.clone().flatten().as_deref().map(clean)),
+            amount(balances.available.flatten()),
+            amount(balances.current.flatten()),
+            match account.closed.flatten() {
                 Some(true) => "yes",
                 Some(false) => "no",
                 None => "-",
@@ -319,63 +212,50 @@ fn accounts_table(accounts: &[AccountResponse]) -> String {
     table.render()
 }
 
-fn numbers_table(accounts: &[AccountWithAccountNumbersLegacy20230218]) -> String {
+/// One row per number set: its kind (the property of `numbers` it came from) and its fields in
+/// the order the generated type serializes them, masked unless the caller revealed them.
+fn numbers_table(accounts: &[AccountWithAccountNumbersLegacy20230218]) -> Result<String, String> {
     if accounts.is_empty() {
-        return "no accounts\n".to_owned();
+        return Ok("no accounts\n".to_owned());
     }
-    let mut table = Table::new(&["ACCOUNT_ID", "NAME", "KIND", "NUMBER", "DETAILS"]);
+    let mut table = Table::new(&["ACCOUNT_ID", "NAME", "KIND", "NUMBERS"]);
     for account in accounts {
         let id = clean(&account.account_id);
         let name = clean(&account.name);
-        let numbers = &account.numbers;
-        let mut rows: Vec<(&str, String, String)> = Vec::new();
-        for ach in &numbers.ach {
-            let mut details = format!("routing {}", ach.routing_number.reveal());
-            if let Some(wire) = &ach.wire_routing_number {
-                details.push_str(&format!(", wire routing {}", wire.reveal()));
+        let kinds = serde_json::to_value(&account.numbers)
+            .map_err(|e| format!("could not encode the numbers: {e}"))?;
+        let mut rows = 0;
+        for (kind, sets) in kinds.as_object().into_iter().flatten() {
+            for set in sets.as_array().into_iter().flatten() {
+                table.row(vec![
+                    id.clone(),
+                    name.clone(),
+                    clean(kind),
+                    number_fields(set),
+                ]);
+                rows += 1;
             }
-            rows.push(("ach", ach.account_number.reveal().to_owned(), details));
         }
-        for bacs in &numbers.bacs {
-            rows.push((
-                "bacs",
-                bacs.account_number.reveal().to_owned(),
-                format!("sort code {}", bacs.sort_code.reveal()),
-            ));
-        }
-        for eft in &numbers.eft {
-            rows.push((
-                "eft",
-                eft.account_number.reveal().to_owned(),
-                format!(
-                    "institution {}, branch {}",
-                    eft.institution_number.reveal(),
-                    eft.branch_number.reveal()
-                ),
-            ));
-        }
-        for international in &numbers.international {
-            rows.push((
-                "international",
-                international.iban.reveal().to_owned(),
-                format!("bic {}", international.bic),
-            ));
-        }
-        if rows.is_empty() {
-            table.row(vec![id, name, "-".into(), "-".into(), "no numbers".into()]);
-            continue;
-        }
-        for (kind, number, details) in rows {
-            table.row(vec![
-                id.clone(),
-                name.clone(),
-                kind.to_owned(),
-                clean(&number),
-                clean(&details),
-            ]);
+        if rows == 0 {
+            table.row(vec![id, name, "-".into(), "no numbers".into()]);
         }
     }
-    table.render()
+    Ok(table.render())
+}
+
+/// `account_number ••••8062, routing_number ••••2333`: the set's non-null fields.
+fn number_fields(set: &serde_json::Value) -> String {
+    let fields: Vec<String> = set
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(field, value)| match value.as_str() {
+            Some(text) => format!("{field} {text}"),
+            None => format!("{field} {value}"),
+        })
+        .collect();
+    clean(&fields.join(", "))
 }
 
 /// Columns padded to their widest cell (counted in characters), two spaces apart.
@@ -433,6 +313,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use moneykit::Sensitive;
 
     /// Every decodable numbers fixture of the spec.
     fn fixtures() -> Vec<(String, GetAccountNumbersResponseLegacy20230218)> {
@@ -449,34 +330,20 @@ mod tests {
         out
     }
 
-    /// Every full number of the response, however short.
+    /// Every full number of the response, however short: the strings that redaction changes.
     fn sensitive_values(response: &GetAccountNumbersResponseLegacy20230218) -> Vec<String> {
-        let mut out = Vec::new();
-        for account in &response.accounts {
-            let n = &account.numbers;
-            for ach in &n.ach {
-                out.push(ach.account_number.reveal().to_owned());
-                out.push(ach.routing_number.reveal().to_owned());
-                out.extend(
-                    ach.wire_routing_number
-                        .iter()
-                        .map(|w| w.reveal().to_owned()),
-                );
-            }
-            for bacs in &n.bacs {
-                out.push(bacs.account_number.reveal().to_owned());
-                out.push(bacs.sort_code.reveal().to_owned());
-            }
-            for eft in &n.eft {
-                out.push(eft.account_number.reveal().to_owned());
-                out.push(eft.branch_number.reveal().to_owned());
-                out.push(eft.institution_number.reveal().to_owned());
-            }
-            for international in &n.international {
-                out.push(international.iban.reveal().to_owned());
-            }
-        }
-        out
+        let mut full = Vec::new();
+        let mut masked = Vec::new();
+        strings(&serde_json::to_value(response).unwrap(), &mut full);
+        strings(
+            &serde_json::to_value(response.redacted()).unwrap(),
+            &mut masked,
+        );
+        full.into_iter()
+            .zip(masked)
+            .filter(|(full, masked)| full != masked)
+            .map(|(full, _)| full)
+            .collect()
     }
 
     /// Every string value of the JSON document.
@@ -522,9 +389,7 @@ mod tests {
             let back: GetAccountNumbersResponseLegacy20230218 =
                 serde_json::from_str(&masked).unwrap();
             assert_eq!(back.accounts.len(), response.accounts.len(), "{name}");
-            for value in sensitive_values(&back) {
-                assert!(value.starts_with("••••"), "{name}: {value}");
-            }
+            assert_eq!(back, response.redacted(), "{name}");
             let mut values = Vec::new();
             strings(&serde_json::from_str(&masked).unwrap(), &mut values);
             for value in &long {

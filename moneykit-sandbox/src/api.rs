@@ -395,6 +395,7 @@ fn admit(
             let code = link
                 .error_code
                 .as_ref()
+                .and_then(Option::as_ref)
                 .map_or("incomplete", |code| code.as_str());
             Err(bad_state(code))
         }

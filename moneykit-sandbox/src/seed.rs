@@ -136,27 +136,10 @@ pub(crate) struct SeedAccount {
 impl SeedAccount {
     pub(crate) fn with_numbers(&self) -> Option<AccountWithAccountNumbersLegacy20230218> {
         let numbers = self.numbers.clone()?;
-        let AccountResponse {
-            account_id,
-            account_mask,
-            account_type,
-            balances,
-            closed,
-            name,
-            nickname,
-            original_id,
-        } = self.account.clone();
-        Some(AccountWithAccountNumbersLegacy20230218 {
-            account_id,
-            account_mask,
-            account_type,
-            balances,
-            closed,
-            name,
-            nickname,
+        Some(AccountWithAccountNumbersLegacy20230218::from_base(
+            self.account.clone(),
             numbers,
-            original_id,
-        })
+        ))
     }
 }
 

@@ -31,18 +31,19 @@ async fn us_link_accounts_and_numbers() {
     let details = link.get().await.unwrap();
     assert_eq!(details.state, PublicLinkState::Connected);
     assert_eq!(details.institution_name, "Credentials Bank");
-    let identity = details.products.identity.as_ref().unwrap();
+    let identity = details.products.get(&Product::Identity).unwrap();
     assert!(
-        identity.refreshed_at.is_none(),
+        identity.refreshed_at().is_none(),
         "identity was never refreshed"
     );
     assert_eq!(
-        identity.error_code,
-        Some(moneykit::types::LinkProductError::NotSupported)
+        identity.error_code(),
+        Some(&moneykit::types::LinkProductError::NotSupported)
     );
-    let transactions = details.products.transactions.as_ref().unwrap();
-    assert!(transactions.refreshed_at.is_some() && transactions.error_code.is_some());
-    assert!(details.available_products.contains(&Product::Investments));
+    let transactions = details.products.get(&Product::Transactions).unwrap();
+    assert!(transactions.refreshed_at().is_some() && transactions.error_code().is_some());
+    let available = details.available_products.as_deref().unwrap_or_default();
+    assert!(available.contains(&Product::Investments));
 
     let accounts = link.accounts().send().await.unwrap();
     let ids: Vec<&str> = accounts
@@ -60,7 +61,7 @@ async fn us_link_accounts_and_numbers() {
         ]
     );
     assert_eq!(accounts.accounts[2].account_type, "liability.credit_card");
-    assert_eq!(accounts.accounts[3].closed, Some(true));
+    assert_eq!(accounts.accounts[3].closed, Some(Some(true)));
     assert_eq!(accounts.link, details);
 
     let filtered = link
@@ -83,8 +84,11 @@ async fn us_link_accounts_and_numbers() {
     assert_eq!(ach.account_number.reveal(), "235905558062");
     assert_eq!(ach.routing_number.reveal(), "111222333");
     assert_eq!(
-        ach.wire_routing_number.as_ref().map(|n| n.reveal()),
-        Some("021000021")
+        ach.wire_routing_number
+            .clone()
+            .flatten()
+            .map(|n| n.reveal().to_owned()),
+        Some("021000021".to_owned())
     );
     assert!(
         numbers.accounts[1].numbers.ach[0]
@@ -115,7 +119,10 @@ async fn canadian_and_uk_numbers() {
     assert!(numbers.ach.is_empty() && numbers.bacs.is_empty());
     assert_eq!(numbers.eft[0].institution_number.reveal(), "010");
     assert_eq!(numbers.eft[0].branch_number.reveal(), "00012");
-    assert_eq!(ca.accounts[0].balances.currency.as_deref(), Some("CAD"));
+    assert_eq!(
+        ca.accounts[0].balances.currency,
+        Some(Some("CAD".to_owned()))
+    );
 
     let uk = client.link(links::UK).account_numbers().await.unwrap();
     let numbers = &uk.accounts[0].numbers;
@@ -161,7 +168,7 @@ async fn links_in_other_states() {
         assert_eq!(&kind_of(link.account_numbers().await), data_error, "{id}");
     }
     let error = client.link(links::ERROR).get().await.unwrap();
-    assert_eq!(error.error_code, Some(PublicLinkError::AuthExpired));
+    assert_eq!(error.error_code, Some(Some(PublicLinkError::AuthExpired)));
 
     let accounts_only = client.link(links::ACCOUNTS_ONLY);
     assert_eq!(

@@ -10,8 +10,8 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use moneykit::types::{LinkCommon, LinkProductResponse, TransactionsLinkProduct};
-use moneykit::{Client, Timestamp};
+use moneykit::types::LinkCommon;
+use moneykit::{Client, Redact, Timestamp};
 use moneykit_sandbox::{Config, Sandbox, links};
 
 #[tokio::main]
@@ -65,11 +65,21 @@ async fn run() -> Result<(), Box<dyn Error>> {
             account.account_id,
             account.name,
             account.account_type,
-            account.account_mask.as_deref().unwrap_or("-"),
-            balances.currency.as_deref().unwrap_or("?"),
-            amount(balances.available),
-            amount(balances.current),
-            if account.closed == Some(true) {
+            account
+                .account_mask
+                .clone()
+                .flatten()
+                .as_deref()
+                .unwrap_or("-"),
+            balances
+                .currency
+                .clone()
+                .flatten()
+                .as_deref()
+                .unwrap_or("?"),
+            amount(balances.available.flatten()),
+            amount(balances.current.flatten()),
+            if account.closed.flatten() == Some(true) {
                 "  (closed)"
             } else {
                 ""
@@ -80,34 +90,20 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let numbers = link.account_numbers().await?;
     println!("\nAccount numbers (masked; `.reveal()` reads them):");
     for account in &numbers.accounts {
-        let n = &account.numbers;
+        // The generated `redacted()` masks every sensitive value, and the serialized shape
+        // names each kind of number, so a kind MoneyKit adds is printed (masked) as well.
+        let kinds = serde_json::to_value(account.numbers.redacted())?;
         let mut parts = Vec::new();
-        for ach in &n.ach {
-            let wire = ach.wire_routing_number.as_ref();
-            parts.push(format!(
-                "ACH account {} routing {}{}",
-                ach.account_number,
-                ach.routing_number,
-                wire.map(|w| format!(" wire {w}")).unwrap_or_default()
-            ));
-        }
-        for eft in &n.eft {
-            parts.push(format!(
-                "EFT account {} institution {} branch {}",
-                eft.account_number, eft.institution_number, eft.branch_number
-            ));
-        }
-        for bacs in &n.bacs {
-            parts.push(format!(
-                "BACS account {} sort code {}",
-                bacs.account_number, bacs.sort_code
-            ));
-        }
-        for international in &n.international {
-            parts.push(format!(
-                "IBAN {} BIC {}",
-                international.iban, international.bic
-            ));
+        for (kind, sets) in kinds.as_object().into_iter().flatten() {
+            for set in sets.as_array().into_iter().flatten() {
+                let fields: Vec<String> = set
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(name, value)| Some(format!("{name} {}", value.as_str()?)))
+                    .collect();
+                parts.push(format!("{kind}: {}", fields.join(" ")));
+            }
         }
         println!("  {:<24} {}", account.account_id, parts.join("; "));
     }
@@ -123,53 +119,22 @@ fn print_link(link: &LinkCommon) {
         link.provider.as_ref().map_or("unknown", |p| p.as_str()),
         link.state,
         link.error_code
-            .as_ref()
+            .clone()
+            .flatten()
             .map(|e| format!(" ({e})"))
             .unwrap_or_default(),
     );
     println!("Products:");
-    let products = &link.products;
-    let simple = [
-        ("accounts", &products.accounts),
-        ("account_numbers", &products.account_numbers),
-        ("identity", &products.identity),
-        ("investments", &products.investments),
-        ("enrichment", &products.enrichment),
-    ];
-    for (name, product) in simple {
-        if let Some(LinkProductResponse {
-            refreshed_at,
-            error_code,
-            ..
-        }) = product
-        {
-            print_product(
-                name,
-                refreshed_at.as_ref(),
-                error_code.as_ref().map(|e| e.as_str()),
-            );
-        }
+    for (product, state) in link.products.iter() {
+        let refreshed = state
+            .refreshed_at()
+            .map_or("never".to_owned(), Timestamp::to_string);
+        let error = state
+            .error_code()
+            .map(|e| format!("  last attempt failed: {e}"))
+            .unwrap_or_default();
+        println!("  {:<16} refreshed_at {refreshed}{error}", product.as_str());
     }
-    if let Some(TransactionsLinkProduct {
-        refreshed_at,
-        error_code,
-        ..
-    }) = &products.transactions
-    {
-        print_product(
-            "transactions",
-            refreshed_at.as_ref(),
-            error_code.as_ref().map(|e| e.as_str()),
-        );
-    }
-}
-
-fn print_product(name: &str, refreshed_at: Option<&Timestamp>, error: Option<&str>) {
-    let refreshed = refreshed_at.map_or("never".to_owned(), Timestamp::to_string);
-    let error = error
-        .map(|e| format!("  last attempt failed: {e}"))
-        .unwrap_or_default();
-    println!("  {name:<16} refreshed_at {refreshed}{error}");
 }
 
 fn amount(value: Option<f64>) -> String {

@@ -21,7 +21,7 @@ use moneykit_api::types::{LinkCommon, LinkProducts, Product};
 /// ```
 pub trait LinkFreshness {
     /// When `product` was last refreshed; `None` if it is not granted, never refreshed, or not a
-    /// product this crate knows ([`Product::Other`]).
+    /// product `openapi.yaml` knows ([`Product::Other`]).
     fn refreshed_at(&self, product: &Product) -> Option<Timestamp>;
 
     /// Whether `product` has data newer than `previously_seen`: its `refreshed_at` is strictly
@@ -38,15 +38,8 @@ pub trait LinkFreshness {
 
 impl LinkFreshness for LinkProducts {
     fn refreshed_at(&self, product: &Product) -> Option<Timestamp> {
-        match product {
-            Product::Accounts => self.accounts.as_ref()?.refreshed_at,
-            Product::AccountNumbers => self.account_numbers.as_ref()?.refreshed_at,
-            Product::Identity => self.identity.as_ref()?.refreshed_at,
-            Product::Investments => self.investments.as_ref()?.refreshed_at,
-            Product::Enrichment => self.enrichment.as_ref()?.refreshed_at,
-            Product::Transactions => self.transactions.as_ref()?.refreshed_at,
-            Product::Other(_) => None,
-        }
+        // The lookup is generated from the spec, so a product MoneyKit adds needs no edit here.
+        self.get(product)?.refreshed_at().copied()
     }
 }
 

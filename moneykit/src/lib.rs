@@ -129,7 +129,7 @@ pub use retry::RetryPolicy;
 
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
-pub use moneykit_api::{Sensitive, Timestamp};
+pub use moneykit_api::{Redact, Sensitive, Timestamp};
 /// `secrecy`, whose `SecretString` holds the client secret and tokens.
 pub use secrecy;
 
