@@ -1,20 +1,18 @@
 //! What each operation puts on the wire, against a local server on 127.0.0.1: request line,
 //! query string, headers and body, snapshotted with the port filtered out.
 
+mod common;
+
+use common::fixture;
 use moneykit_api::{Client, Hooks, types};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const LINK_ID: &str = "mk_eqkWN34UEoa2NxyALG8pcV";
 
-fn fixture(path: &str) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path);
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-async fn server_answering(status: u16, body: serde_json::Value) -> MockServer {
+/// A server answering every request with `status` and the body of `tests/fixtures/<path>`.
+async fn server_answering(status: u16, path: &str) -> MockServer {
+    let body: serde_json::Value = fixture(path);
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
@@ -64,7 +62,7 @@ macro_rules! assert_wire_snapshot {
 
 #[tokio::test]
 async fn get_link() {
-    let server = server_answering(200, fixture("LinkCommon/docs_example_2025.json")).await;
+    let server = server_answering(200, "LinkCommon/docs_example_2025.json").await;
     let link = client(&server).get_link(LINK_ID, None).await.unwrap();
     assert_eq!(link.link_id, LINK_ID);
     assert_wire_snapshot!("get_link", only_request(&server).await);
@@ -72,11 +70,7 @@ async fn get_link() {
 
 #[tokio::test]
 async fn get_accounts_with_repeated_account_ids() {
-    let server = server_answering(
-        200,
-        fixture("GetAccountsResponse/seed_docs_example_current.json"),
-    )
-    .await;
+    let server = server_answering(200, "GetAccountsResponse/seed_docs_example_current.json").await;
     let ids = vec![
         "acc_6Tef269B6ZArSVpYrxtjBV".to_owned(),
         "acc 2,x&y".to_owned(),
@@ -92,7 +86,7 @@ async fn get_accounts_with_repeated_account_ids() {
 
 #[tokio::test]
 async fn get_accounts_without_filter_sends_no_query() {
-    let server = server_answering(200, fixture("GetAccountsResponse/empty_accounts.json")).await;
+    let server = server_answering(200, "GetAccountsResponse/empty_accounts.json").await;
     client(&server)
         .get_accounts(LINK_ID, None, None)
         .await
@@ -104,7 +98,7 @@ async fn get_accounts_without_filter_sends_no_query() {
 async fn get_account_numbers_with_explicit_version() {
     let server = server_answering(
         200,
-        fixture("GetAccountNumbersResponseLegacy20230218/legacy_sandbox_recording_2024_01_09.json"),
+        "GetAccountNumbersResponseLegacy20230218/legacy_sandbox_recording_2024_01_09.json",
     )
     .await;
     let version = types::SupportedVersion::from("2099-01-01");
@@ -119,7 +113,7 @@ async fn get_account_numbers_with_explicit_version() {
 
 #[tokio::test]
 async fn create_access_token_is_a_form_post() {
-    let server = server_answering(201, fixture("CreateAccessTokenResponse/doc_example.json")).await;
+    let server = server_answering(201, "CreateAccessTokenResponse/doc_example.json").await;
     let body = types::BodyCreateAccessTokenAuthTokenPost {
         grant_type: Some("client_credentials".into()),
         client_id: Some("live_5c739a369515e10fc9e0".into()),
@@ -166,7 +160,7 @@ const HOSTILE_IDS: [&str; 9] = [
 
 #[tokio::test]
 async fn hostile_link_ids_stay_one_path_segment() {
-    let server = server_answering(200, fixture("GetAccountsResponse/empty_accounts.json")).await;
+    let server = server_answering(200, "GetAccountsResponse/empty_accounts.json").await;
     let client = client(&server);
     for id in HOSTILE_IDS {
         client.get_accounts(id, None, None).await.unwrap();
@@ -188,7 +182,7 @@ async fn hostile_link_ids_stay_one_path_segment() {
 
 #[tokio::test]
 async fn dot_segment_ids_are_refused_before_sending() {
-    let server = server_answering(200, fixture("GetAccountsResponse/empty_accounts.json")).await;
+    let server = server_answering(200, "GetAccountsResponse/empty_accounts.json").await;
     let client = client(&server);
     for id in [".", "..", ""] {
         let err = client.get_accounts(id, None, None).await.unwrap_err();
