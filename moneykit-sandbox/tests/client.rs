@@ -1,30 +1,18 @@
 //! Every seeded link and every scenario through the real `moneykit` client: the sandbox, the
 //! spec and the client agree end to end.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{builder, client, start};
 use moneykit::types::{Product, PublicLinkError, PublicLinkState};
 use moneykit::{Client, ErrorKind, LinkFreshness, RetryPolicy, UnauthorizedReason};
-use moneykit_sandbox::{Config, Sandbox, links, scenarios};
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(Config::new())
-        .await
-        .expect("start the sandbox")
-}
-
-fn client(sandbox: &Sandbox, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .client_credentials(sandbox.client_id(), sandbox.client_secret())
-        .retry_policy(retry)
-        .build()
-        .expect("build the client")
-}
+use moneykit_sandbox::{Config, links, scenarios};
 
 #[tokio::test]
 async fn us_link_accounts_and_numbers() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::new());
     let link = client.link(links::US);
 
@@ -111,7 +99,7 @@ async fn us_link_accounts_and_numbers() {
 
 #[tokio::test]
 async fn canadian_and_uk_numbers() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::new());
 
     let ca = client.link(links::CA).account_numbers().await.unwrap();
@@ -140,7 +128,7 @@ fn kind_of<T: std::fmt::Debug>(result: Result<T, moneykit::Error>) -> ErrorKind 
 
 #[tokio::test]
 async fn links_in_other_states() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::new());
     let incomplete = ErrorKind::BadState {
         link_error_code: Some("incomplete".into()),
@@ -188,7 +176,7 @@ async fn links_in_other_states() {
 
 #[tokio::test]
 async fn every_scenario_on_every_endpoint() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::disabled());
     let cases = [
         (
@@ -245,7 +233,7 @@ async fn every_scenario_on_every_endpoint() {
 
 #[tokio::test]
 async fn expired_token_is_renewed_once_then_reported() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::disabled());
     let error = client
         .link(scenarios::EXPIRED_TOKEN)
@@ -261,7 +249,7 @@ async fn expired_token_is_renewed_once_then_reported() {
 
 #[tokio::test]
 async fn rate_limited_is_retried_after_retry_after() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let client = client(&sandbox, RetryPolicy::new().max_attempts(2));
     let error = client
         .link(scenarios::RATE_LIMITED)
@@ -274,9 +262,7 @@ async fn rate_limited_is_retried_after_retry_after() {
 
 #[tokio::test]
 async fn switched_on_rate_limits_allow_the_documented_number_per_link() {
-    let sandbox = Sandbox::start(Config::new().rate_limits(true))
-        .await
-        .unwrap();
+    let sandbox = start(Config::new().rate_limits(true)).await;
     let client = client(&sandbox, RetryPolicy::disabled());
     let link = client.link(links::UK);
     for _ in 0..3 {
@@ -297,23 +283,25 @@ async fn switched_on_rate_limits_allow_the_documented_number_per_link() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_renewed_before_they_expire() {
-    let sandbox = Sandbox::start(Config::new().token_lifetime(Duration::from_secs(1)))
-        .await
-        .unwrap();
+    let sandbox = start(Config::new().token_lifetime(Duration::from_secs(1))).await;
     let client = client(&sandbox, RetryPolicy::disabled());
     let link = client.link(links::US);
     link.get().await.unwrap();
     link.get().await.unwrap();
     assert_eq!(sandbox.tokens_issued(), 1, "a fresh token is reused");
-    // Past half of the one-second lifetime the client renews before sending.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Past half of the one-second lifetime the client renews before sending. The client's
+    // clock is tokio's: it is moved on instead of slept, and runs again before the request,
+    // since a paused clock would jump to the next timeout while the request waits for I/O.
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_millis(600)).await;
+    tokio::time::resume();
     link.get().await.unwrap();
     assert_eq!(sandbox.tokens_issued(), 2);
 }
 
 #[tokio::test]
 async fn credentials_are_checked_in_every_mode() {
-    let sandbox = sandbox().await;
+    let sandbox = start(Config::new()).await;
     let base = || {
         Client::builder()
             .base_url(sandbox.base_url())
@@ -344,13 +332,8 @@ async fn credentials_are_checked_in_every_mode() {
 
 #[tokio::test]
 async fn an_unsupported_version_is_a_validation_error() {
-    let sandbox = sandbox().await;
-    let client = Client::builder()
-        .base_url(sandbox.base_url())
-        .client_credentials(sandbox.client_id(), sandbox.client_secret())
-        .api_version("2099-01-01")
-        .build()
-        .unwrap();
+    let sandbox = start(Config::new()).await;
+    let client = builder(&sandbox).api_version("2099-01-01").build().unwrap();
     let error = client.link(links::US).get().await.unwrap_err();
     assert_eq!(error.kind(), &ErrorKind::RequestValidation);
     assert_eq!(error.status(), Some(422));

@@ -1,13 +1,16 @@
 //! No input gets a 5xx from the sandbox or stops it: malformed paths, queries, headers and
 //! bodies, on every route and method. A bounded list, sent once each.
 
-use moneykit_sandbox::{Config, Sandbox};
+mod common;
+
+use common::{request_token, start};
+use moneykit_sandbox::Config;
 use reqwest::Method;
 use reqwest::header::HeaderValue;
 
 #[tokio::test]
 async fn hostile_requests_never_get_a_server_error() {
-    let sandbox = Sandbox::start(Config::new()).await.unwrap();
+    let sandbox = start(Config::new()).await;
     let base = sandbox.base_url();
     let http = reqwest::Client::new();
     let paths = [
@@ -73,15 +76,6 @@ async fn hostile_requests_never_get_a_server_error() {
     }
     assert_eq!(sent, 9 * 5 * 7 * 6);
     // Still serving.
-    let ok = http
-        .post(format!("{base}/auth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", sandbox.client_id()),
-            ("client_secret", sandbox.client_secret()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let ok = request_token(&http, &sandbox).await;
     assert_eq!(ok.status(), 201);
 }

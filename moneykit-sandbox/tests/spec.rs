@@ -3,10 +3,13 @@
 //! schema `openapi.yaml` declares for that operation and status; and every declared
 //! (operation, status) pair must be produced by at least one request here.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use moneykit_sandbox::{Config, Sandbox, links, scenario_links, seeded_links};
+use common::{start, token};
+use moneykit_sandbox::{Config, links, scenario_links, seeded_links};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
@@ -139,29 +142,9 @@ impl Checker {
     }
 }
 
-async fn token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
-    let body: Value = http
-        .post(format!("{}/auth/token", sandbox.base_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", sandbox.client_id()),
-            ("client_secret", sandbox.client_secret()),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token body");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn every_response_matches_the_spec_and_every_declared_status_is_produced() {
-    let sandbox = Sandbox::start(Config::new()).await.unwrap();
+    let sandbox = start(Config::new()).await;
     let base = sandbox.base_url().to_owned();
     let http = reqwest::Client::new();
     let mut checker = Checker::new();
@@ -269,9 +252,7 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
     assert_eq!(status, StatusCode::OK);
 
     // An expired token: a sandbox whose tokens live no time at all.
-    let expiring = Sandbox::start(Config::new().token_lifetime(Duration::ZERO))
-        .await
-        .unwrap();
+    let expiring = start(Config::new().token_lifetime(Duration::ZERO)).await;
     let stale = token(&http, &expiring).await;
     for (template, suffix) in LINK_ENDPOINTS {
         let url = format!("{}/links/{}{suffix}", expiring.base_url(), links::US);
@@ -288,9 +269,7 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
     }
 
     // Rate limits, switched on: the documented per-link limits, then 429 with Retry-After.
-    let limited = Sandbox::start(Config::new().rate_limits(true))
-        .await
-        .unwrap();
+    let limited = start(Config::new().rate_limits(true)).await;
     let bearer = token(&http, &limited).await;
     for ((template, suffix), limit) in LINK_ENDPOINTS.iter().zip([15, 4, 3]) {
         let url = format!("{}/links/{}{suffix}", limited.base_url(), links::US);

@@ -1,0 +1,54 @@
+//! Setup shared by the sandbox's integration tests: an in-process sandbox on 127.0.0.1, the
+//! `moneykit` client pointed at it, and tokens fetched with plain HTTP.
+
+// Each test file is its own crate and uses only some of these helpers.
+#![allow(dead_code)]
+
+use moneykit::{Client, ClientBuilder, RetryPolicy};
+use moneykit_sandbox::{Config, Sandbox};
+use serde_json::Value;
+
+/// A sandbox on a free port of 127.0.0.1; it stops when dropped.
+pub async fn start(config: Config) -> Sandbox {
+    Sandbox::start(config).await.expect("start the sandbox")
+}
+
+/// A `moneykit` client builder with `sandbox`'s address and client credentials.
+pub fn builder(sandbox: &Sandbox) -> ClientBuilder {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .client_credentials(sandbox.client_id(), sandbox.client_secret())
+}
+
+pub fn client(sandbox: &Sandbox, retry: RetryPolicy) -> Client {
+    builder(sandbox)
+        .retry_policy(retry)
+        .build()
+        .expect("build the client")
+}
+
+/// `POST /auth/token` with `sandbox`'s client credentials in the form body.
+pub async fn request_token(http: &reqwest::Client, sandbox: &Sandbox) -> reqwest::Response {
+    http.post(format!("{}/auth/token", sandbox.base_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sandbox.client_id()),
+            ("client_secret", sandbox.client_secret()),
+        ])
+        .send()
+        .await
+        .expect("token")
+}
+
+/// A fresh access token of `sandbox`.
+pub async fn token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
+    let body: Value = request_token(http, sandbox)
+        .await
+        .json()
+        .await
+        .expect("token body");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
