@@ -1,8 +1,11 @@
 //! Every body in `tests/fixtures/<Schema>/` decodes into the generated type of that name, and
 //! re-serializes without changing any value it kept (unknown enum values included).
 
+mod common;
+
 use std::path::Path;
 
+use common::fixture;
 use moneykit_api::{Timestamp, types};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -139,11 +142,6 @@ fn every_fixture_decodes_and_round_trips() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked >= 100, "only {checked} fixtures found");
-}
-
-fn fixture<T: DeserializeOwned>(path: &str) -> T {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    serde_json::from_slice(&std::fs::read(root.join(path)).unwrap()).unwrap()
 }
 
 #[test]
