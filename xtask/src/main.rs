@@ -1,9 +1,12 @@
 //! `cargo xtask regen` brings every generated and snapshotted artifact up to date after an edit
 //! to `openapi.yaml`; `cargo xtask check` changes nothing and fails, with a diff, when any of
-//! them is stale or unreferenced. It only orchestrates: the generated code comes from
+//! them is stale or unreferenced; `cargo xtask evolve` proves on a scratch copy that additive
+//! spec changes need no hand edit (see `evolve.rs`). It only orchestrates: the generated code comes from
 //! `moneykit-gen` (through the root crate's build script and the drift tests), and the diffs
 //! come from insta.
 #![forbid(unsafe_code)]
+
+mod evolve;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,8 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("regen") => regen(),
         Some("check") => check(),
-        _ => Err("usage: cargo xtask <regen|check>\n  regen  update generated code and snapshots after editing openapi.yaml\n  check  fail with a diff if anything is stale (CI)".to_owned()),
+        Some("evolve") => evolve::run(&root()),
+        _ => Err("usage: cargo xtask <regen|check|evolve>\n  regen   update generated code and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,414 @@
+//! `cargo xtask evolve`: proves, on a scratch copy of the workspace, the promise that an
+//! additive change to `openapi.yaml` needs no hand edit, and that the two changes which do
+//! (a new documented status, a new operation) are named by a failing test.
+//!
+//! The copy lives in `target/xtask-evolve/` with a target directory of its own: the copy's
+//! crates have the same names as ours, and sharing a target directory would let one build's
+//! generated code overwrite the other's.
+//!
+//! 1. Additive, one after another: an optional nullable property on both account schemas; a
+//!    `Product` value with its `LinkProducts` property; a number kind whose items hold a
+//!    sensitive IBAN. After each: `cargo xtask regen`, `cargo check --workspace --all-targets`,
+//!    and nothing but `openapi.yaml` and `tests/snapshots/` changed.
+//! 2. The copy's `moneykit` command, against a local server answering with the new shapes,
+//!    prints the new field and product, masks the new number, and shows it with `--reveal`.
+//! 3. From the original again: a documented 409 on `GET /links/{id}` and a new operation
+//!    regenerate and compile, and the sandbox's spec test and `moneykit`'s coverage test then
+//!    fail naming exactly them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+use serde_yaml_ng::{Mapping, Value};
+
+/// The IBAN the new number kind carries; it must never print without `--reveal`.
+const IBAN: &str = "DE89370400440532013000";
+
+/// Runs all three parts; the first failure is the error.
+pub fn run(root: &Path) -> Result<(), String> {
+    let copy = Copy::of(root)?;
+    type Edit = fn(&mut Value) -> Result<(), String>;
+    let additive: [(&str, Edit); 3] = [
+        (
+            "optional nullable property on both account schemas",
+            add_account_property,
+        ),
+        ("Product value with its LinkProducts property", add_product),
+        (
+            "account-number kind holding a sensitive IBAN",
+            add_number_kind,
+        ),
+    ];
+    for (what, edit) in additive {
+        println!("xtask evolve: {what}");
+        copy.edit_spec(edit)?;
+        copy.regen_and_check()?;
+        copy.assert_only_generated_changed()?;
+    }
+    println!("xtask evolve: the CLI shows the additions");
+    cli_shows_the_additions(&copy)?;
+
+    copy.reset()?;
+    println!("xtask evolve: a new documented status and a new operation");
+    copy.edit_spec(add_status_and_operation)?;
+    copy.regen_and_check()?;
+    copy.expect_failure(
+        "moneykit-sandbox",
+        "spec",
+        &[r#"("/links/{id}", "GET", "409")"#, "/links/{id}/evolved"],
+    )?;
+    copy.expect_failure("moneykit", "coverage", &["get_evolved_link"])?;
+    println!("xtask evolve: additive changes need no hand edit; the others are named by tests");
+    Ok(())
+}
+
+/// A scratch copy of the workspace under git, so what changed can be asked.
+struct Copy {
+    dir: PathBuf,
+    target: PathBuf,
+}
+
+impl Copy {
+    fn of(root: &Path) -> Result<Copy, String> {
+        let base = root.join("target/xtask-evolve");
+        let dir = base.join("workspace");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {dir:?}: {e}"))?;
+        }
+        let listed = output(Command::new("git").current_dir(root).args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ]))?;
+        for file in listed.split('\0').filter(|f| !f.is_empty()) {
+            let (from, to) = (root.join(file), dir.join(file));
+            if from.is_file() {
+                std::fs::create_dir_all(to.parent().expect("a file has a folder"))
+                    .and_then(|()| std::fs::copy(&from, &to).map(drop))
+                    .map_err(|e| format!("cannot copy {file}: {e}"))?;
+            }
+        }
+        let copy = Copy {
+            dir,
+            target: base.join("target"),
+        };
+        copy.git(&["init", "-q"])?;
+        copy.git(&["add", "-A"])?;
+        copy.git(&["commit", "-q", "-m", "as checked out"])?;
+        Ok(copy)
+    }
+
+    fn git(&self, args: &[&str]) -> Result<String, String> {
+        output(
+            Command::new("git")
+                .current_dir(&self.dir)
+                .args(["-c", "user.name=xtask", "-c", "user.email=xtask@localhost"])
+                .args(args),
+        )
+    }
+
+    fn cargo(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command
+            .current_dir(&self.dir)
+            .args(args)
+            .env("CARGO_TARGET_DIR", &self.target)
+            // insta would refuse to write snapshots on CI; regen in the copy must.
+            .env_remove("CI");
+        command
+    }
+
+    fn reset(&self) -> Result<(), String> {
+        self.git(&["checkout", "-q", "--", "."])?;
+        self.git(&["clean", "-qfd"]).map(drop)
+    }
+
+    fn edit_spec(&self, edit: fn(&mut Value) -> Result<(), String>) -> Result<(), String> {
+        let path = self.dir.join("openapi.yaml");
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let mut spec: Value = serde_yaml_ng::from_str(&text).map_err(|e| e.to_string())?;
+        edit(&mut spec)?;
+        let text = serde_yaml_ng::to_string(&spec).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| e.to_string())
+    }
+
+    fn regen_and_check(&self) -> Result<(), String> {
+        succeed(self.cargo(&["xtask", "regen"]), "cargo xtask regen")?;
+        succeed(
+            self.cargo(&["check", "--workspace", "--all-targets", "--quiet"]),
+            "cargo check --workspace --all-targets",
+        )
+    }
+
+    fn assert_only_generated_changed(&self) -> Result<(), String> {
+        let status = self.git(&["status", "--porcelain", "--untracked-files=all"])?;
+        let hand_written: Vec<&str> = status
+            .lines()
+            .map(|line| line[3..].trim())
+            .filter(|path| *path != "openapi.yaml" && !path.starts_with("tests/snapshots/"))
+            .collect();
+        if hand_written.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("the change needed hand edits: {hand_written:?}"))
+        }
+    }
+
+    /// Runs one test target, which must fail and name every one of `names`.
+    fn expect_failure(&self, package: &str, test: &str, names: &[&str]) -> Result<(), String> {
+        let ran = self
+            .cargo(&["test", "--quiet", "-p", package, "--test", test])
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let said = String::from_utf8_lossy(&ran.stdout).into_owned()
+            + &String::from_utf8_lossy(&ran.stderr);
+        let unnamed: Vec<&&str> = names.iter().filter(|n| !said.contains(**n)).collect();
+        if ran.status.success() || !unnamed.is_empty() {
+            return Err(format!(
+                "`cargo test -p {package} --test {test}` should fail naming {names:?}; \
+                 it {} and did not name {unnamed:?}:\n{said}",
+                if ran.status.success() {
+                    "passed"
+                } else {
+                    "failed"
+                }
+            ));
+        }
+        println!("  {package} --test {test} fails naming {names:?}");
+        Ok(())
+    }
+}
+
+fn output(command: &mut Command) -> Result<String, String> {
+    let ran = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !ran.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&ran.stdout).into_owned())
+}
+
+fn succeed(mut command: Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed in the copy"))
+    }
+}
+
+/// `components/schemas/<name>` as a mapping.
+fn schema<'a>(spec: &'a mut Value, name: &str) -> Result<&'a mut Mapping, String> {
+    spec.get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(|s| s.get_mut(name))
+        .and_then(Value::as_mapping_mut)
+        .ok_or_else(|| format!("openapi.yaml has no schema {name}"))
+}
+
+fn insert_property(
+    spec: &mut Value,
+    name: &str,
+    property: &str,
+    value: serde_json::Value,
+) -> Result<(), String> {
+    let properties = schema(spec, name)?
+        .get_mut("properties")
+        .and_then(Value::as_mapping_mut)
+        .ok_or_else(|| format!("{name} has no properties"))?;
+    let value = serde_yaml_ng::to_value(value).map_err(|e| e.to_string())?;
+    properties.insert(property.into(), value);
+    Ok(())
+}
+
+fn add_account_property(spec: &mut Value) -> Result<(), String> {
+    for name in ["AccountResponse", "AccountWithAccountNumbersLegacy20230218"] {
+        let note = json!({
+            "type": "string", "nullable": true, "x-moneykit-added": "2099-01-01",
+            "description": "A note MoneyKit might add one day."
+        });
+        insert_property(spec, name, "evolution_note", note)?;
+    }
+    Ok(())
+}
+
+fn add_product(spec: &mut Value) -> Result<(), String> {
+    schema(spec, "Product")?
+        .get_mut("enum")
+        .and_then(Value::as_sequence_mut)
+        .ok_or("Product has no enum")?
+        .push("payments".into());
+    let entry = json!({
+        "type": "object", "nullable": true, "x-moneykit-added": "2099-01-01",
+        "allOf": [{ "$ref": "#/components/schemas/LinkProductResponse" }],
+        "description": "The payments product, if granted."
+    });
+    insert_property(spec, "LinkProducts", "payments", entry)
+}
+
+fn add_number_kind(spec: &mut Value) -> Result<(), String> {
+    let item = json!({
+        "title": "SepaNumber", "type": "object", "required": ["iban"],
+        "description": "A SEPA account.",
+        "properties": {
+            "iban": { "type": "string", "x-moneykit-sensitive": true, "description": "The IBAN." },
+            "bic": { "type": "string", "nullable": true, "description": "The BIC." }
+        }
+    });
+    let schemas = spec
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_mapping_mut)
+        .ok_or("openapi.yaml has no components/schemas")?;
+    schemas.insert(
+        "SepaNumber".into(),
+        serde_yaml_ng::to_value(item).map_err(|e| e.to_string())?,
+    );
+    let kind = json!({
+        "type": "array", "x-moneykit-added": "2099-01-01",
+        "items": { "$ref": "#/components/schemas/SepaNumber" },
+        "description": "SEPA numbers (EU)."
+    });
+    insert_property(spec, "AccountNumbersLegacy20230218", "sepa", kind)
+}
+
+fn add_status_and_operation(spec: &mut Value) -> Result<(), String> {
+    let paths = spec
+        .get_mut("paths")
+        .and_then(Value::as_mapping_mut)
+        .ok_or("openapi.yaml has no paths")?;
+    let mut evolved = paths.get("/links/{id}").cloned().ok_or("no /links/{id}")?;
+    let conflict = json!({
+        "description": "Conflict",
+        "content": { "application/json": { "schema": {
+            "$ref": "#/components/schemas/LinkErrorBadStateResponse" } } }
+    });
+    let get = paths
+        .get_mut("/links/{id}")
+        .and_then(|p| p.get_mut("get"))
+        .and_then(|g| g.get_mut("responses"))
+        .and_then(Value::as_mapping_mut)
+        .ok_or("GET /links/{id} has no responses")?;
+    get.insert(
+        "409".into(),
+        serde_yaml_ng::to_value(conflict).map_err(|e| e.to_string())?,
+    );
+    let operation = evolved
+        .get_mut("get")
+        .and_then(Value::as_mapping_mut)
+        .ok_or("no get")?;
+    operation.insert("operationId".into(), "get_evolved_link".into());
+    paths.insert("/links/{id}/evolved".into(), evolved);
+    Ok(())
+}
+
+/// The copy's CLI against a local server that answers with the three additions.
+fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {
+    succeed(
+        copy.cargo(&["build", "--quiet", "-p", "moneykit-cli"]),
+        "cargo build -p moneykit-cli",
+    )?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let server = runtime.block_on(serve_additions());
+    let moneykit = copy.target.join("debug/moneykit");
+    let run = |args: &[&str]| -> Result<String, String> {
+        output(
+            Command::new(&moneykit)
+                .args([
+                    "--base-url",
+                    &server.uri(),
+                    "--access-token",
+                    "evolve-token",
+                ])
+                .args(args),
+        )
+    };
+    let checks: [(&[&str], &[&str], &[&str]); 5] = [
+        (
+            &["--output", "table", "link", "get", "mk_evolve"],
+            &["payments", "2099-01-02"],
+            &[],
+        ),
+        (&["link", "get", "mk_evolve"], &["\"payments\""], &[]),
+        (
+            &["accounts", "list", "mk_evolve"],
+            &["\"evolution_note\": \"note-42\""],
+            &[],
+        ),
+        (
+            &["accounts", "numbers", "mk_evolve"],
+            &["\"sepa\"", "••••3000"],
+            &[IBAN],
+        ),
+        (
+            &["accounts", "numbers", "mk_evolve", "--reveal"],
+            &[IBAN],
+            &[],
+        ),
+    ];
+    for (args, shown, hidden) in checks {
+        let printed = run(args)?;
+        let missing: Vec<&&str> = shown.iter().filter(|s| !printed.contains(**s)).collect();
+        let leaked: Vec<&&str> = hidden.iter().filter(|s| printed.contains(**s)).collect();
+        if !missing.is_empty() || !leaked.is_empty() {
+            return Err(format!(
+                "moneykit {args:?} lacks {missing:?} or shows {leaked:?}:\n{printed}"
+            ));
+        }
+        println!("  moneykit {} shows {shown:?}", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Answers the three link endpoints with bodies that use the added field, product and kind.
+async fn serve_additions() -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let link = json!({
+        "link_id": "mk_evolve", "institution_id": "evolve", "institution_name": "Evolve Bank",
+        "institution_avatar": "https://example.com/a.png", "state": "connected",
+        "provider": "moneykit", "available_products": [],
+        "products": { "payments": { "refreshed_at": "2099-01-02T03:04:05Z" } }
+    });
+    let account = json!({
+        "account_id": "acc_evolve", "account_type": "depository.checking", "name": "Evolve",
+        "balances": { "currency": "EUR", "available": 1.0, "current": 1.0 },
+        "evolution_note": "note-42"
+    });
+    let mut with_numbers = account.clone();
+    with_numbers["numbers"] = json!({
+        "ach": [], "eft": [], "bacs": [], "international": [],
+        "sepa": [{ "iban": IBAN, "bic": "COBADEFFXXX" }]
+    });
+    let server = MockServer::start().await;
+    for (at, body) in [
+        ("/links/mk_evolve", link.clone()),
+        (
+            "/links/mk_evolve/accounts",
+            json!({ "accounts": [account], "link": link }),
+        ),
+        (
+            "/links/mk_evolve/accounts/numbers",
+            json!({ "accounts": [with_numbers], "link": link }),
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
