@@ -190,14 +190,7 @@ async fn calls_after_authenticate_reuse_its_token() {
     client.authenticate().await.unwrap();
     client.link(LINK_ID).get().await.unwrap();
     client.link(LINK_ID).get().await.unwrap();
-    let posts = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .count();
-    assert_eq!(posts, 1);
+    assert_eq!(count(&server, "POST").await, 1);
 }
 
 #[tokio::test]

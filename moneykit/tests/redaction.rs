@@ -9,9 +9,6 @@ use moneykit::{Client, LinkFreshness};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const EXPIRED: &str = include_str!(
-    "../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json"
-);
 const FIRST_TOKEN: &str = "tok_FirstSecretToken_0000aaaa";
 const SECOND_TOKEN: &str = "tok_SecondSecretToken_1111bbbb";
 /// Full numbers in the two number fixtures.
@@ -122,6 +119,7 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
     assert!(trace.contains("retry_reason=\"server_error\""), "{trace}");
     assert!(trace.contains(&format!("link_id=\"{LINK_ID}\"")), "{trace}");
     assert!(trace.contains("status=503"), "{trace}");
+    assert!(trace.contains("error_kind=\"server\""), "{trace}");
     assert!(trace.contains("duration_ms="), "{trace}");
     assert!(trace.contains("attempt=3"), "{trace}");
 }

@@ -160,18 +160,8 @@ async fn a_hundred_concurrent_calls_with_an_expired_token_make_one_token_request
     for call in calls {
         call.await.unwrap().unwrap();
     }
-    let fresh = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| {
-            r.headers
-                .get("authorization")
-                .is_some_and(|v| v == "Bearer fresh")
-        })
-        .count();
-    assert_eq!(fresh, 100);
+    let fresh = bearers(&server).await;
+    assert_eq!(fresh.iter().filter(|b| *b == "Bearer fresh").count(), 100);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
