@@ -30,20 +30,19 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-#[tokio::test]
-async fn nothing_secret_in_debug_display_or_trace_output() {
-    let (captured, _guard) = capture_tracing();
-    let server = MockServer::start().await;
+/// A first token refused as expired on the numbers, a second one accepted; `/links/bacs` answers
+/// 503 and its numbers the BACS fixture.
+async fn mount_flow(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(FIRST_TOKEN, 3600)))
         .up_to_n_times(1)
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(SECOND_TOKEN, 3600)))
-        .mount(&server)
+        .mount(server)
         .await;
     let first = format!("Bearer {FIRST_TOKEN}");
     let second = format!("Bearer {SECOND_TOKEN}");
@@ -51,25 +50,32 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
         .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
         .and(header("authorization", first.as_str()))
         .respond_with(json(401, EXPIRED))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
         .and(header("authorization", second.as_str()))
         .respond_with(json(200, NUMBERS))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/links/bacs"))
         .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/links/bacs/accounts/numbers"))
         .and(header("authorization", second.as_str()))
         .respond_with(json(200, BACS_NUMBERS))
-        .mount(&server)
+        .mount(server)
         .await;
+}
+
+#[tokio::test]
+async fn nothing_secret_in_debug_display_or_trace_output() {
+    let (captured, _guard) = capture_tracing();
+    let server = MockServer::start().await;
+    mount_flow(&server).await;
 
     let builder = builder(&server).client_credentials(CLIENT_ID, CLIENT_SECRET);
     assert_clean("builder Debug", &format!("{builder:?} {builder:#?}"));
