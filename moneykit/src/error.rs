@@ -414,10 +414,10 @@ impl fmt::Display for BuildError {
                 write!(f, "invalid MoneyKit credentials: {what}")
             }
             BuildError::MissingClientSecret => {
-                f.write_str("a MoneyKit client id needs its client secret (MONEYKIT_CLIENT_SECRET)")
+                f.write_str("a MoneyKit client id was given without its client secret")
             }
             BuildError::MissingClientId => {
-                f.write_str("a MoneyKit client secret needs its client id (MONEYKIT_CLIENT_ID)")
+                f.write_str("a MoneyKit client secret was given without its client id")
             }
             BuildError::InvalidBaseUrl(why) => write!(f, "invalid MoneyKit base URL: {why}"),
             BuildError::InsecureBaseUrl(host) => write!(
