@@ -1,10 +1,13 @@
 //! The command line's arguments (clap) and how they become a target: the embedded sandbox, or a
-//! base URL with credentials chosen by a fixed precedence.
+//! base URL with the credentials that `moneykit::Credentials::from_sources` picks from either the
+//! credential flags or the environment.
 //!
 //! No type here derives `Debug`: they hold the client secret and the access token.
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Parser, Subcommand, ValueEnum};
+use moneykit::types::SupportedVersion;
+use moneykit::{BuildError, Credentials};
 
 /// `moneykit`: MoneyKit links, accounts and account numbers from a terminal or a script.
 #[derive(Parser)]
@@ -13,10 +16,14 @@ use clap::{ArgMatches, Parser, Subcommand, ValueEnum};
     version,
     about = "MoneyKit links, accounts and account numbers from a terminal or a script.",
     long_about = "MoneyKit links, accounts and account numbers from a terminal or a script.\n\n\
-        Credentials: --access-token if given, otherwise --client-id with --client-secret; a flag \
-        wins over its environment variable, and credentials given as flags win over those in \
-        the environment. Prefer the environment for secrets: flags are visible to other users \
-        of the machine. --sandbox ignores them all and uses an embedded sandbox.\n\n\
+        Credentials: when any of --access-token, --client-id and --client-secret is given, \
+        those flags are the credentials and MONEYKIT_ACCESS_TOKEN, MONEYKIT_CLIENT_ID and \
+        MONEYKIT_CLIENT_SECRET are ignored; otherwise those variables are. Either way a blank \
+        value counts as unset, an access token wins over client credentials, and a client id \
+        without its secret (or the reverse) is a usage error: the rule of the moneykit \
+        library's Client::from_env. Prefer the environment for secrets: flags are visible to \
+        other users of the machine. --sandbox ignores them all and uses an embedded \
+        sandbox.\n\n\
         Exit codes: 0 success, 1 local failure (the sandbox could not start, the output could \
         not be written), 2 usage or invalid input, 3 authentication (401), 4 not found or \
         deleted (404/410), 5 forbidden or bad state (403/422), 6 rate limited (429), 7 server, \
@@ -55,8 +62,16 @@ pub struct Cli {
     )]
     pub client_secret: Option<String>,
 
-    /// The `moneykit-version` header to send [default: the client's, 2023-02-18].
-    #[arg(long, env = "MONEYKIT_VERSION", value_name = "VERSION")]
+    /// The `moneykit-version` header to send (default: the spec's).
+    #[arg(
+        long,
+        env = "MONEYKIT_VERSION",
+        value_name = "VERSION",
+        help = format!(
+            "The `moneykit-version` header to send [default: {}]",
+            SupportedVersion::default()
+        )
+    )]
     pub api_version: Option<String>,
 
     /// Start an embedded MoneyKit sandbox for this run and use it (its base URL and
@@ -131,19 +146,6 @@ pub enum AccountsCommand {
     },
 }
 
-/// How to authenticate outside the sandbox.
-pub enum Credentials {
-    /// A fixed access token.
-    AccessToken(String),
-    /// Client id and secret, exchanged for a token.
-    ClientCredentials {
-        /// The client id.
-        id: String,
-        /// The client secret.
-        secret: String,
-    },
-}
-
 /// Where requests go.
 pub enum Target {
     /// An embedded sandbox, started for this run.
@@ -157,77 +159,70 @@ pub enum Target {
     },
 }
 
-/// One setting and whether it came from a flag (rather than the environment).
-struct Given {
-    value: String,
-    from_flag: bool,
-}
-
-/// The value of `id`, unless absent or blank (an empty environment variable counts as unset).
-fn given(matches: &ArgMatches, id: &str, value: Option<&String>) -> Option<Given> {
-    let value = value.filter(|v| !v.trim().is_empty())?;
-    Some(Given {
-        value: value.clone(),
-        from_flag: matches.value_source(id) == Some(ValueSource::CommandLine),
-    })
-}
-
 /// The value, ignoring blank ones.
 pub fn non_blank(value: Option<&String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty()).cloned()
 }
 
+/// The three credential settings, each with whether it came from a flag.
+struct Given<'a> {
+    access_token: (Option<&'a str>, bool),
+    client_id: (Option<&'a str>, bool),
+    client_secret: (Option<&'a str>, bool),
+}
+
 impl Cli {
     /// Decides where requests go. With `--sandbox` every other connection setting is ignored.
-    /// Otherwise the credentials are taken from the flags if any credential flag was given, else
-    /// from the environment; at either level an access token wins over client credentials, and a
-    /// client id without a secret (or the reverse) is a usage error, as is no credential at all.
+    /// Otherwise the credential flags, if any was given, replace the credential environment
+    /// variables as a group (so an access token in the environment never overrides client
+    /// credentials given as flags, and a flag never pairs with a variable), and
+    /// `Credentials::from_sources` applies the library's one rule to them.
     pub fn target(&self, matches: &ArgMatches) -> Result<Target, String> {
         if self.sandbox {
             return Ok(Target::Sandbox);
         }
-        let token = given(matches, "access_token", self.access_token.as_ref());
-        let id = given(matches, "client_id", self.client_id.as_ref());
-        let secret = given(matches, "client_secret", self.client_secret.as_ref());
-        let credentials = resolve_credentials(token, id, secret)?;
+        let from_flag = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+        let given = Given {
+            access_token: (self.access_token.as_deref(), from_flag("access_token")),
+            client_id: (self.client_id.as_deref(), from_flag("client_id")),
+            client_secret: (self.client_secret.as_deref(), from_flag("client_secret")),
+        };
         Ok(Target::Remote {
             base_url: non_blank(self.base_url.as_ref()),
-            credentials,
+            credentials: resolve_credentials(&given)?,
         })
     }
 }
 
-fn resolve_credentials(
-    token: Option<Given>,
-    id: Option<Given>,
-    secret: Option<Given>,
-) -> Result<Credentials, String> {
-    let flag = |g: &Option<Given>| g.as_ref().is_some_and(|g| g.from_flag);
-    let token_from_flag = flag(&token);
-    let pair_from_flag = flag(&id) || flag(&secret);
-    // Credentials given as flags win over those in the environment.
-    let use_token = if token_from_flag {
-        true
-    } else if pair_from_flag {
-        false
-    } else {
-        token.is_some()
+fn resolve_credentials<'a>(given: &Given<'a>) -> Result<Credentials, String> {
+    let flags = given.access_token.1 || given.client_id.1 || given.client_secret.1;
+    let pick = |(value, from_flag): (Option<&'a str>, bool)| value.filter(|_| from_flag == flags);
+    let sources = Credentials::from_sources(
+        pick(given.access_token),
+        pick(given.client_id),
+        pick(given.client_secret),
+    );
+    let complete = |flag: &str, variable: &str| {
+        if flags {
+            format!(
+                "give {flag} too (credential flags replace the environment's credentials as a \
+                 group)"
+            )
+        } else {
+            format!("set {variable} too, or give --client-id with --client-secret")
+        }
     };
-    if let (true, Some(token)) = (use_token, token) {
-        return Ok(Credentials::AccessToken(token.value));
-    }
-    match (id, secret) {
-        (Some(id), Some(secret)) => Ok(Credentials::ClientCredentials {
-            id: id.value,
-            secret: secret.value,
-        }),
-        (Some(_), None) => Err("a client id needs a client secret: give --client-secret \
-             (or set MONEYKIT_CLIENT_SECRET)"
-            .to_owned()),
-        (None, Some(_)) => Err("a client secret needs a client id: give --client-id \
-             (or set MONEYKIT_CLIENT_ID)"
-            .to_owned()),
-        (None, None) => Err(
+    match sources {
+        Ok(Some(credentials)) => Ok(credentials),
+        Err(BuildError::MissingClientSecret) => Err(format!(
+            "a client id needs a client secret: {}",
+            complete("--client-secret", "MONEYKIT_CLIENT_SECRET")
+        )),
+        Err(BuildError::MissingClientId) => Err(format!(
+            "a client secret needs a client id: {}",
+            complete("--client-id", "MONEYKIT_CLIENT_ID")
+        )),
+        Ok(None) | Err(_) => Err(
             "no MoneyKit credentials: give --access-token, or --client-id \
              with --client-secret (or set MONEYKIT_ACCESS_TOKEN, or MONEYKIT_CLIENT_ID and \
              MONEYKIT_CLIENT_SECRET), or use --sandbox"
@@ -241,19 +236,27 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    fn g(value: &str, from_flag: bool) -> Option<Given> {
-        Some(Given {
-            value: value.to_owned(),
-            from_flag,
-        })
-    }
-
     fn describe(result: Result<Credentials, String>) -> String {
         match result {
-            Ok(Credentials::AccessToken(t)) => format!("token {t}"),
-            Ok(Credentials::ClientCredentials { id, secret }) => format!("pair {id} {secret}"),
+            Ok(credentials) => format!("{credentials:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_owned(),
             Err(e) => format!("error {e}"),
         }
+    }
+
+    fn resolve(
+        token: (Option<&str>, bool),
+        id: (Option<&str>, bool),
+        secret: (Option<&str>, bool),
+    ) -> String {
+        describe(resolve_credentials(&Given {
+            access_token: token,
+            client_id: id,
+            client_secret: secret,
+        }))
     }
 
     #[test]
@@ -262,60 +265,23 @@ mod tests {
     }
 
     #[test]
-    fn credential_precedence() {
-        // The access token wins at the same level.
-        assert_eq!(
-            describe(resolve_credentials(
-                g("t", true),
-                g("i", true),
-                g("s", true)
-            )),
-            "token t"
-        );
-        assert_eq!(
-            describe(resolve_credentials(
-                g("t", false),
-                g("i", false),
-                g("s", false)
-            )),
-            "token t"
-        );
-        // Flags win over the environment.
-        assert_eq!(
-            describe(resolve_credentials(
-                g("t", false),
-                g("i", true),
-                g("s", true)
-            )),
-            "pair i s"
-        );
-        assert_eq!(
-            describe(resolve_credentials(
-                g("t", false),
-                g("i", true),
-                g("s", false)
-            )),
-            "pair i s"
-        );
-        assert_eq!(
-            describe(resolve_credentials(g("t", true), g("i", true), None)),
-            "token t"
-        );
-        assert_eq!(
-            describe(resolve_credentials(g("t", false), g("i", false), None)),
-            "token t"
-        );
+    fn credential_flags_replace_the_environment_as_a_group() {
+        const UNSET: (Option<&str>, bool) = (None, false);
+        let flag = |v| (Some(v), true);
+        let env = |v| (Some(v), false);
+        // One level: the library's rule (the access token wins).
+        assert_eq!(resolve(flag("t"), flag("i"), flag("s")), "AccessToken");
+        assert_eq!(resolve(env("t"), env("i"), env("s")), "AccessToken");
+        assert_eq!(resolve(env("t"), env("i"), UNSET), "AccessToken");
+        // Any credential flag: the environment's credentials are not read.
+        assert_eq!(resolve(env("t"), flag("i"), flag("s")), "ClientCredentials");
+        assert_eq!(resolve(flag("t"), env("i"), env("s")), "AccessToken");
         assert!(
-            describe(resolve_credentials(g("t", false), g("i", true), None))
-                .starts_with("error a client id needs")
+            resolve(env("t"), flag("i"), env("s")).starts_with("error a client id needs"),
+            "a flag never pairs with a variable"
         );
-        assert!(
-            describe(resolve_credentials(None, None, g("s", false)))
-                .starts_with("error a client secret needs")
-        );
-        assert!(
-            describe(resolve_credentials(None, None, None))
-                .starts_with("error no MoneyKit credentials")
-        );
+        assert!(resolve(UNSET, UNSET, env("s")).starts_with("error a client secret needs"));
+        assert!(resolve(UNSET, UNSET, UNSET).starts_with("error no MoneyKit credentials"));
+        assert!(resolve(env(" "), env(""), UNSET).starts_with("error no MoneyKit credentials"));
     }
 }

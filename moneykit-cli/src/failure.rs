@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use moneykit::{BuildError, ErrorKind};
+use moneykit::{BuildError, ErrorKind, one_line};
 
 /// A local failure: the sandbox or the async runtime could not start, or the output could not be
 /// written.
@@ -88,26 +88,6 @@ pub fn exit_code_of(kind: &ErrorKind) -> u8 {
     }
 }
 
-/// A short, stable name of the kind.
-pub fn kind_name(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Unauthorized(_) => "unauthorized",
-        ErrorKind::Forbidden => "forbidden",
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::Deleted => "deleted",
-        ErrorKind::BadState { .. } => "bad_state",
-        ErrorKind::RateLimited { .. } => "rate_limited",
-        ErrorKind::RequestValidation => "request_validation",
-        ErrorKind::Server => "server",
-        ErrorKind::UnexpectedStatus => "unexpected_status",
-        ErrorKind::Decode => "decode",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::Connection => "connection",
-        ErrorKind::InvalidInput => "invalid_input",
-        _ => "error",
-    }
-}
-
 fn api_line(error: &moneykit::Error) -> String {
     let mut details = Vec::new();
     if let Some(status) = error.status() {
@@ -149,7 +129,7 @@ fn api_line(error: &moneykit::Error) -> String {
             one_line(&text, MAX_MESSAGE_CHARS * 2)
         }
     };
-    let mut line = format!("error: {}", kind_name(error.kind()));
+    let mut line = format!("error: {}", error.kind().as_str());
     if !details.is_empty() {
         line.push_str(&format!(" ({})", details.join(", ")));
     }
@@ -165,21 +145,6 @@ fn root_cause(error: &moneykit::Error) -> Option<String> {
         cause = next;
     }
     Some(cause.to_string())
-}
-
-/// `text` on one line: control characters (newlines, terminal escapes) become spaces and runs of
-/// whitespace collapse; at most `max` characters are kept.
-pub fn one_line(text: &str, max: usize) -> String {
-    let spaced: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let mut line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some((cut, _)) = line.char_indices().nth(max) {
-        line.truncate(cut);
-        line.push('…');
-    }
-    line
 }
 
 #[cfg(test)]
@@ -229,8 +194,6 @@ mod tests {
 
     #[test]
     fn lines_are_one_line() {
-        assert_eq!(one_line(" a\n\tb\u{1b}[31m  c ", 100), "a b [31m c");
-        assert_eq!(one_line("abcdef", 3), "abc…");
         assert_eq!(
             Failure::Usage("no\ncredentials".into()).line(),
             "error: usage: no credentials"

@@ -29,9 +29,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use moneykit::Client;
+use moneykit::{Client, ErrorKind};
 
-use crate::cli::{AccountsCommand, Cli, Command, Credentials, LinkCommand, OutputFormat, Target};
+use crate::cli::{AccountsCommand, Cli, Command, LinkCommand, OutputFormat, Target};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
@@ -74,21 +74,6 @@ fn write_stdout(output: &str) -> Result<(), Failure> {
 /// Resolves the arguments, runs the command and returns what to print.
 fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<String, Failure> {
     let target = cli.target(matches).map_err(Failure::Usage)?;
-    if let (
-        Command::Token,
-        Target::Remote {
-            credentials: Credentials::AccessToken(_),
-            ..
-        },
-    ) = (&cli.command, &target)
-    {
-        return Err(Failure::Usage(
-            "`token` requests a token with client credentials: give --client-id and \
-             --client-secret (or set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET) instead of \
-             an access token"
-                .to_owned(),
-        ));
-    }
     let format = cli.output.unwrap_or_else(|| {
         if std::io::stdout().is_terminal() {
             OutputFormat::Table
@@ -123,12 +108,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<String, Failure> {
                 if let Some(url) = base_url {
                     builder = builder.base_url(url);
                 }
-                builder = match credentials {
-                    Credentials::AccessToken(token) => builder.access_token(token),
-                    Credentials::ClientCredentials { id, secret } => {
-                        builder.client_credentials(id, secret)
-                    }
-                };
+                builder = builder.credentials(credentials);
             }
         }
         if let Some(version) = api_version {
@@ -147,7 +127,19 @@ async fn execute(
 ) -> Result<String, Failure> {
     let rendered = match command {
         Command::Token => {
-            let response = client.authenticate().await.map_err(Failure::Api)?;
+            let response = client.authenticate().await.map_err(|error| {
+                // The client refuses before sending anything: the credentials are not a pair.
+                if *error.kind() == ErrorKind::InvalidInput {
+                    Failure::Usage(
+                        "`token` requests a token with client credentials: give --client-id and \
+                         --client-secret (or set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET) \
+                         instead of an access token"
+                            .to_owned(),
+                    )
+                } else {
+                    Failure::Api(error)
+                }
+            })?;
             render::token(&response, format)
         }
         Command::Link(LinkCommand::Get { link_id }) => {

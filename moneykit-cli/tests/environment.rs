@@ -68,7 +68,7 @@ fn flags_win_over_the_environment() {
             .env("MONEYKIT_CLIENT_ID", CLIENT_ID)
             .env("MONEYKIT_CLIENT_SECRET", "wrong-secret")
             .args(["--base-url", local.url()])
-            .args(["--client-secret", CLIENT_SECRET])
+            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
             .args(LINK_GET),
         &["wrong-secret"],
     );

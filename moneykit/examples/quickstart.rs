@@ -2,8 +2,9 @@
 //!
 //! Starts the embedded MoneyKit sandbox on 127.0.0.1, authenticates with client credentials,
 //! fetches a link, its accounts and its account numbers (masked), and prints a summary with
-//! each product's `refreshed_at`. With `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET` set (and
-//! optionally `MONEYKIT_BASE_URL`), it talks to that server instead; the link is the first
+//! each product's `refreshed_at`. With credentials in the environment (`MONEYKIT_ACCESS_TOKEN`, or
+//! `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET`; optionally `MONEYKIT_BASE_URL`), it talks to
+//! that server instead; the link is the first
 //! argument, else `MONEYKIT_LINK_ID`, else the sandbox's `mk_sandbox_us`.
 #![forbid(unsafe_code)]
 
@@ -11,7 +12,7 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use moneykit::types::LinkCommon;
-use moneykit::{Client, Redact, Timestamp};
+use moneykit::{Client, Credentials, Redact, Timestamp};
 use moneykit_sandbox::{Config, Sandbox, links};
 
 #[tokio::main]
@@ -26,8 +27,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let configured = std::env::var_os("MONEYKIT_CLIENT_ID").is_some()
-        && std::env::var_os("MONEYKIT_CLIENT_SECRET").is_some();
+    // The library's credential rule decides: blank is unset, half a pair is an error.
+    let var = |name| std::env::var(name).ok();
+    let configured = Credentials::from_sources(
+        var("MONEYKIT_ACCESS_TOKEN").as_deref(),
+        var("MONEYKIT_CLIENT_ID").as_deref(),
+        var("MONEYKIT_CLIENT_SECRET").as_deref(),
+    )?
+    .is_some();
     // Kept alive until the end of `run`: dropping it stops the server.
     let mut sandbox = None;
     let client = if configured {
@@ -39,7 +46,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         let started = sandbox.insert(Sandbox::start(Config::new()).await?);
         println!(
             "Started the embedded sandbox at {} (set MONEYKIT_CLIENT_ID and \
-             MONEYKIT_CLIENT_SECRET to use another server)\n",
+             MONEYKIT_CLIENT_SECRET, or MONEYKIT_ACCESS_TOKEN, to use another server)\n",
             started.base_url()
         );
         Client::builder()

@@ -1,28 +1,24 @@
-//! Credentials and the access-token cache: which headers each request carries, and the
-//! single-flight renewal of client-credentials tokens.
+//! Credentials: the three ways to authenticate, the one rule that picks them from configured
+//! values ([`Credentials::from_sources`]), and the headers each request carries for them.
 
-use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use std::fmt;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::time::Instant;
 
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
+use crate::token::TokenCache;
 
 const X_CLIENT_ID: HeaderName = HeaderName::from_static("x-client-id");
 const X_CLIENT_SECRET: HeaderName = HeaderName::from_static("x-client-secret");
 
 /// How the client authenticates. `Debug` never shows a secret or token.
 #[derive(Clone)]
-pub struct Credentials(pub(crate) Mode);
+pub struct Credentials(Mode);
 
 #[derive(Clone)]
-pub(crate) enum Mode {
+enum Mode {
     /// `POST /auth/token` with the client id and secret; the token is cached and renewed.
     ClientCredentials {
         client_id: String,
@@ -77,6 +73,50 @@ impl Credentials {
             client_id: client_id.into(),
             client_secret: SecretString::from(client_secret.into()),
         })
+    }
+
+    /// The one rule that turns configured values into credentials, used by
+    /// [`Client::from_env`](crate::Client::from_env) (with `MONEYKIT_ACCESS_TOKEN`,
+    /// `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET`) and by the `moneykit` command line.
+    ///
+    /// A value that is absent, empty or only whitespace counts as unset. Then:
+    /// 1. an access token, if set, wins: it is used as is ([`Credentials::access_token`]) and the
+    ///    client id and secret are not read. It is the more specific credential: whoever sets a
+    ///    token means that token, while client credentials are often configured for everything;
+    /// 2. otherwise a client id with its client secret are client credentials
+    ///    ([`Credentials::client_credentials`]);
+    /// 3. only one of the two is an error ([`BuildError::MissingClientSecret`] or
+    ///    [`BuildError::MissingClientId`]) rather than a silent fallback;
+    /// 4. nothing set is `Ok(None)`.
+    ///
+    /// ```
+    /// use moneykit::{BuildError, Credentials};
+    ///
+    /// let both = Credentials::from_sources(Some("at_1"), Some("id"), Some("secret"));
+    /// assert!(format!("{:?}", both.unwrap().unwrap()).starts_with("AccessToken"));
+    /// let pair = Credentials::from_sources(Some(" "), Some("id"), Some("secret"));
+    /// assert!(format!("{:?}", pair.unwrap().unwrap()).starts_with("ClientCredentials"));
+    /// let half = Credentials::from_sources(None, Some("id"), Some(""));
+    /// assert_eq!(half.unwrap_err(), BuildError::MissingClientSecret);
+    /// assert!(Credentials::from_sources(None, None, None).unwrap().is_none());
+    /// ```
+    pub fn from_sources(
+        access_token: Option<&str>,
+        client_id: Option<&str>,
+        client_secret: Option<&str>,
+    ) -> Result<Option<Credentials>, BuildError> {
+        fn set(value: Option<&str>) -> Option<&str> {
+            value.filter(|value| !value.trim().is_empty())
+        }
+        if let Some(token) = set(access_token) {
+            return Ok(Some(Credentials::access_token(token)));
+        }
+        match (set(client_id), set(client_secret)) {
+            (Some(id), Some(secret)) => Ok(Some(Credentials::client_credentials(id, secret))),
+            (Some(_), None) => Err(BuildError::MissingClientSecret),
+            (None, Some(_)) => Err(BuildError::MissingClientId),
+            (None, None) => Ok(None),
+        }
     }
 
     /// For client credentials: how the token request carries them (form fields by default).
@@ -161,72 +201,17 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A token from `POST /auth/token`.
-pub(crate) struct CachedToken {
-    pub(crate) token: SecretString,
-    /// When to stop using it: `expires_in` minus the renewal margin.
-    pub(crate) renew_at: Instant,
-    /// Incremented on every renewal, so that a call that saw token `n` expire renews only if
-    /// nobody renewed since.
-    pub(crate) generation: u64,
+fn sensitive(value: &str) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| "credential is not a valid header value".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
-/// The shared authentication state of one client (and its clones).
-pub(crate) struct AuthState {
-    pub(crate) credentials: Credentials,
-    /// Read synchronously by the request hook; written only while `renewal` is held.
-    pub(crate) token: RwLock<Option<CachedToken>>,
-    /// Held while a token request is in flight: the single-flight lock. It holds the error of
-    /// the last token request if that failed, which the callers queued behind it receive.
-    pub(crate) renewal: tokio::sync::Mutex<Option<Error>>,
-    /// Token requests completed (successfully or not), so that a caller that waited for the lock
-    /// knows whether one completed meanwhile.
-    pub(crate) fetches: AtomicU64,
-    pub(crate) renewal_margin: Duration,
-}
-
-impl AuthState {
-    pub(crate) fn new(credentials: Credentials, renewal_margin: Duration) -> Self {
-        AuthState {
-            credentials,
-            token: RwLock::new(None),
-            renewal: tokio::sync::Mutex::new(None),
-            fetches: AtomicU64::new(0),
-            renewal_margin,
-        }
-    }
-
+impl Credentials {
+    /// Whether these credentials get their token from `POST /auth/token`.
     pub(crate) fn uses_token_endpoint(&self) -> bool {
-        matches!(self.credentials.0, Mode::ClientCredentials { .. })
-    }
-
-    /// The generation of the cached token if it is still fresh.
-    pub(crate) fn fresh_generation(&self) -> Option<u64> {
-        let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .as_ref()
-            .filter(|cached| Instant::now() < cached.renew_at)
-            .map(|cached| cached.generation)
-    }
-
-    pub(crate) fn current_generation(&self) -> Option<u64> {
-        let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().map(|cached| cached.generation)
-    }
-
-    /// Stores a new token valid for `expires_in` seconds and returns its generation. The margin
-    /// is at most half the lifetime, so a short-lived token is still used for a while.
-    pub(crate) fn store(&self, token: SecretString, expires_in: i64) -> u64 {
-        let lifetime = Duration::from_secs(u64::try_from(expires_in).unwrap_or(0));
-        let margin = self.renewal_margin.min(lifetime / 2);
-        let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
-        let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
-        *guard = Some(CachedToken {
-            token,
-            renew_at: Instant::now() + (lifetime - margin),
-            generation,
-        });
-        generation
+        matches!(self.0, Mode::ClientCredentials { .. })
     }
 
     /// The token request's form body.
@@ -240,7 +225,7 @@ impl AuthState {
             client_secret,
             method,
             scope,
-        } = &self.credentials.0
+        } = &self.0
         {
             body.scope = scope.clone();
             if *method == TokenAuthMethod::FormBody {
@@ -250,39 +235,24 @@ impl AuthState {
         }
         body
     }
-}
 
-/// Puts the credentials on each request the generated client sends (and the per-attempt timeout).
-pub(crate) struct AuthHook {
-    pub(crate) state: Arc<AuthState>,
-    pub(crate) attempt_timeout: Option<Duration>,
-}
-
-fn sensitive(value: &str) -> Result<HeaderValue, String> {
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| "credential is not a valid header value".to_owned())?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
-impl moneykit_api::RequestHook for AuthHook {
-    fn before_send(
+    /// Puts the credential headers on a request: the cached token from `tokens` for client
+    /// credentials (or, on the token request itself, HTTP Basic when asked), else the token or
+    /// the X-Client pair. Every secret header is marked sensitive.
+    pub(crate) fn apply(
         &self,
-        request: &mut reqwest::Request,
-        operation_id: &'static str,
+        headers: &mut HeaderMap,
+        token_request: bool,
+        tokens: Option<&TokenCache>,
     ) -> Result<(), String> {
-        if let Some(timeout) = self.attempt_timeout {
-            *request.timeout_mut() = Some(timeout);
-        }
-        let headers = request.headers_mut();
-        match &self.state.credentials.0 {
+        match &self.0 {
             Mode::ClientCredentials {
                 client_id,
                 client_secret,
                 method,
                 ..
             } => {
-                if operation_id == CreateAccessTokenError::OPERATION_ID {
+                if token_request {
                     if *method == TokenAuthMethod::Basic {
                         let pair = format!("{client_id}:{}", client_secret.expose_secret());
                         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
@@ -290,11 +260,10 @@ impl moneykit_api::RequestHook for AuthHook {
                     }
                     return Ok(());
                 }
-                let guard = self.state.token.read().unwrap_or_else(|e| e.into_inner());
-                let cached = guard
-                    .as_ref()
+                let token = tokens
+                    .and_then(TokenCache::bearer)
                     .ok_or_else(|| "no access token available".to_owned())?;
-                let value = sensitive(&format!("Bearer {}", cached.token.expose_secret()))?;
+                let value = sensitive(&format!("Bearer {}", token.expose_secret()))?;
                 headers.insert(AUTHORIZATION, value);
             }
             Mode::AccessToken(token) => {
@@ -357,103 +326,91 @@ mod tests {
 
     #[test]
     fn token_body_follows_the_method() {
-        let form = AuthState::new(
-            Credentials::client_credentials("id", "secret"),
-            Duration::from_secs(60),
-        );
-        let body = form.token_body();
+        let body = Credentials::client_credentials("id", "secret").token_body();
         assert_eq!(body.grant_type.as_deref(), Some("client_credentials"));
         assert_eq!(body.client_id.as_deref(), Some("id"));
         assert_eq!(
             body.client_secret.as_ref().map(|s| s.reveal()),
             Some("secret")
         );
-        let basic = AuthState::new(
-            Credentials::client_credentials("id", "secret")
-                .token_auth_method(TokenAuthMethod::Basic),
-            Duration::from_secs(60),
-        );
-        let body = basic.token_body();
+        let body = Credentials::client_credentials("id", "secret")
+            .token_auth_method(TokenAuthMethod::Basic)
+            .token_body();
         assert_eq!(body.client_id, None);
         assert_eq!(body.client_secret, None);
     }
 
-    fn hooked(
-        credentials: Credentials,
-        operation: &'static str,
-        token: Option<&str>,
-    ) -> reqwest::Request {
-        use moneykit_api::RequestHook as _;
-        let state = Arc::new(AuthState::new(credentials, Duration::from_secs(60)));
-        if let Some(token) = token {
-            state.store(SecretString::from(token), 3600);
+    async fn headers(credentials: Credentials, token_request: bool, token: bool) -> HeaderMap {
+        let tokens = TokenCache::new(std::time::Duration::from_secs(60));
+        if token {
+            let issued = moneykit_api::types::CreateAccessTokenResponse {
+                access_token: "tok".to_owned().into(),
+                token_type: "bearer".into(),
+                expires_in: 3600,
+            };
+            tokens.current(|| async { Ok(issued) }).await.unwrap();
         }
-        let hook = AuthHook {
-            state,
-            attempt_timeout: Some(Duration::from_secs(7)),
-        };
-        let mut request = reqwest::Request::new(
-            reqwest::Method::GET,
-            "https://api.moneykit.com/links/x".parse().unwrap(),
-        );
-        hook.before_send(&mut request, operation).unwrap();
-        assert_eq!(request.timeout(), Some(&Duration::from_secs(7)));
-        request
-    }
-
-    #[test]
-    fn credential_headers_are_marked_sensitive() {
-        let request = hooked(
-            Credentials::client_credentials("id", "secret"),
-            "get_link",
-            Some("tok"),
-        );
-        let auth = &request.headers()[AUTHORIZATION];
-        assert_eq!(auth, "Bearer tok");
-        assert!(auth.is_sensitive());
-
-        let request = hooked(
-            Credentials::client_credentials("id", "secret")
-                .token_auth_method(TokenAuthMethod::Basic),
-            "create_access_token",
-            None,
-        );
-        let auth = &request.headers()[AUTHORIZATION];
-        assert_eq!(auth, "Basic aWQ6c2VjcmV0");
-        assert!(auth.is_sensitive());
-
-        let request = hooked(
-            Credentials::client_credentials("id", "secret"),
-            "create_access_token",
-            None,
-        );
-        assert!(request.headers().get(AUTHORIZATION).is_none());
-
-        let request = hooked(Credentials::access_token("tok"), "get_link", None);
-        assert!(request.headers()[AUTHORIZATION].is_sensitive());
-
-        let request = hooked(
-            Credentials::client_headers("id", "s3cr3t-value"),
-            "get_link",
-            None,
-        );
-        assert_eq!(request.headers()[X_CLIENT_ID], "id");
-        assert_eq!(request.headers()[X_CLIENT_SECRET], "s3cr3t-value");
-        assert!(request.headers()[X_CLIENT_SECRET].is_sensitive());
-        assert!(request.headers().get(AUTHORIZATION).is_none());
-        assert!(!format!("{:?}", request.headers()).contains("s3cr3t"));
+        let mut headers = HeaderMap::new();
+        credentials
+            .apply(&mut headers, token_request, Some(&tokens))
+            .unwrap();
+        headers
     }
 
     #[tokio::test]
-    async fn renewal_margin_is_at_most_half_the_lifetime() {
-        let state = AuthState::new(
-            Credentials::client_credentials("id", "secret"),
-            Duration::from_secs(60),
+    async fn credential_headers_are_marked_sensitive() {
+        let pair = || Credentials::client_credentials("id", "secret");
+        let sent = headers(pair(), false, true).await;
+        assert_eq!(sent[AUTHORIZATION], "Bearer tok");
+        assert!(sent[AUTHORIZATION].is_sensitive());
+
+        let basic = pair().token_auth_method(TokenAuthMethod::Basic);
+        let sent = headers(basic, true, false).await;
+        assert_eq!(sent[AUTHORIZATION], "Basic aWQ6c2VjcmV0");
+        assert!(sent[AUTHORIZATION].is_sensitive());
+
+        assert!(
+            headers(pair(), true, false)
+                .await
+                .get(AUTHORIZATION)
+                .is_none()
         );
-        assert_eq!(state.store(SecretString::from("a"), 3600), 1);
-        assert_eq!(state.fresh_generation(), Some(1));
-        assert_eq!(state.store(SecretString::from("b"), 0), 2);
-        assert_eq!(state.fresh_generation(), None);
-        assert_eq!(state.current_generation(), Some(2));
+
+        let sent = headers(Credentials::access_token("tok"), false, false).await;
+        assert!(sent[AUTHORIZATION].is_sensitive());
+
+        let sent = headers(
+            Credentials::client_headers("id", "s3cr3t-value"),
+            false,
+            false,
+        )
+        .await;
+        assert_eq!(sent[X_CLIENT_ID], "id");
+        assert_eq!(sent[X_CLIENT_SECRET], "s3cr3t-value");
+        assert!(sent[X_CLIENT_SECRET].is_sensitive());
+        assert!(sent.get(AUTHORIZATION).is_none());
+        assert!(!format!("{sent:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_credential_rule() {
+        let kind = |result: Result<Option<Credentials>, BuildError>| match result {
+            Ok(Some(credentials)) => format!("{credentials:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_owned(),
+            Ok(None) => "none".to_owned(),
+            Err(error) => format!("{error:?}"),
+        };
+        let from = |t, i, s| kind(Credentials::from_sources(t, i, s));
+        assert_eq!(from(Some("t"), Some("i"), Some("s")), "AccessToken");
+        assert_eq!(from(Some("t"), Some("i"), None), "AccessToken");
+        assert_eq!(from(Some("\t "), Some("i"), Some("s")), "ClientCredentials");
+        assert_eq!(from(None, Some("i"), Some("s")), "ClientCredentials");
+        assert_eq!(from(None, Some("i"), Some(" ")), "MissingClientSecret");
+        assert_eq!(from(Some(""), None, Some("s")), "MissingClientId");
+        assert_eq!(from(Some(""), Some(""), Some("")), "none");
+        assert_eq!(from(None, None, None), "none");
     }
 }

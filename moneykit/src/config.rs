@@ -3,21 +3,20 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
+use moneykit_api::types::SupportedVersion;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use crate::auth::{AuthHook, AuthState, Credentials, TokenAuthMethod};
-use crate::client::{Client, ClientInner};
+use crate::auth::{Credentials, TokenAuthMethod};
+use crate::call::{Caller, Settings};
+use crate::client::Client;
 use crate::error::BuildError;
 use crate::retry::RetryPolicy;
 
 /// `https://api.moneykit.com`: sandbox and live share it; the credentials pick the environment.
 pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
-/// The `moneykit-version` sent unless [`ClientBuilder::api_version`] says otherwise.
-pub const DEFAULT_API_VERSION: &str = "2023-02-18";
 /// The `User-Agent` of the HTTP client this crate builds.
 pub const USER_AGENT: &str = concat!("moneykit-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -32,7 +31,7 @@ const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 /// | setting | default |
 /// |---|---|
 /// | base URL | `https://api.moneykit.com` (plain `http://` only to loopback, unless allowed) |
-/// | `moneykit-version` | `2023-02-18` |
+/// | `moneykit-version` | the spec's default, [`SupportedVersion::default`] |
 /// | connect timeout | 10 s |
 /// | timeout of one attempt | 30 s |
 /// | deadline of a whole call (retries, token renewal and waits included) | 60 s |
@@ -41,12 +40,14 @@ const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct ClientBuilder {
     credentials: Option<Credentials>,
+    /// Why the environment's credentials were refused, reported by `build`.
+    env_error: Option<BuildError>,
     base_url: String,
     allow_insecure_http: bool,
-    api_version: String,
+    api_version: SupportedVersion,
     connect_timeout: Duration,
-    attempt_timeout: Duration,
-    call_timeout: Duration,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
     retry: RetryPolicy,
     renewal_margin: Duration,
     http_client: Option<reqwest::Client>,
@@ -56,12 +57,13 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             credentials: None,
+            env_error: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             allow_insecure_http: false,
-            api_version: DEFAULT_API_VERSION.to_owned(),
+            api_version: SupportedVersion::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            call_timeout: DEFAULT_CALL_TIMEOUT,
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            call_timeout: Some(DEFAULT_CALL_TIMEOUT),
             retry: RetryPolicy::default(),
             renewal_margin: DEFAULT_RENEWAL_MARGIN,
             http_client: None,
@@ -73,9 +75,10 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
+            .field("env_error", &self.env_error)
             .field("base_url", &self.base_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("api_version", &self.api_version)
+            .field("api_version", &self.api_version.as_str())
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("call_timeout", &self.call_timeout)
@@ -92,13 +95,13 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder configured from the environment:
-    /// - `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET`: client credentials (preferred, because
-    ///   the token can be renewed);
-    /// - otherwise `MONEYKIT_ACCESS_TOKEN`: a fixed access token;
-    /// - `MONEYKIT_BASE_URL` and `MONEYKIT_VERSION`, when set, replace the defaults.
+    /// A builder configured from the environment, as [`Client::from_env`] describes:
+    /// credentials from `MONEYKIT_ACCESS_TOKEN`, `MONEYKIT_CLIENT_ID` and
+    /// `MONEYKIT_CLIENT_SECRET` by the rule of [`Credentials::from_sources`] (an access token
+    /// wins), and `MONEYKIT_BASE_URL` and `MONEYKIT_VERSION` when set and not blank.
     ///
-    /// Empty variables count as unset. Missing credentials are reported by [`build`](Self::build).
+    /// Nothing fails here: missing or half-given credentials are reported by
+    /// [`build`](Self::build) (unless credentials are set on the builder afterwards).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -106,17 +109,20 @@ impl ClientBuilder {
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let mut builder = Self::default();
-        if let (Some(id), Some(secret)) = (var("MONEYKIT_CLIENT_ID"), var("MONEYKIT_CLIENT_SECRET"))
-        {
-            builder.credentials = Some(Credentials::client_credentials(id, secret));
-        } else if let Some(token) = var("MONEYKIT_ACCESS_TOKEN") {
-            builder.credentials = Some(Credentials::access_token(token));
+        let (token, id, secret) = (
+            var("MONEYKIT_ACCESS_TOKEN"),
+            var("MONEYKIT_CLIENT_ID"),
+            var("MONEYKIT_CLIENT_SECRET"),
+        );
+        match Credentials::from_sources(token.as_deref(), id.as_deref(), secret.as_deref()) {
+            Ok(credentials) => builder.credentials = credentials,
+            Err(error) => builder.env_error = Some(error),
         }
         if let Some(url) = var("MONEYKIT_BASE_URL") {
             builder.base_url = url;
         }
         if let Some(version) = var("MONEYKIT_VERSION") {
-            builder.api_version = version;
+            builder.api_version = SupportedVersion::from(version);
         }
         builder
     }
@@ -124,6 +130,7 @@ impl ClientBuilder {
     /// Authenticate with any [`Credentials`].
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self.env_error = None;
         self
     }
 
@@ -171,9 +178,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The `moneykit-version` header of every request (default `2023-02-18`).
+    /// The `moneykit-version` header of every request (default: the spec's,
+    /// [`SupportedVersion::default`]).
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = version.into();
+        self.api_version = SupportedVersion::from(version.into());
         self
     }
 
@@ -186,15 +194,21 @@ impl ClientBuilder {
 
     /// How long one attempt (one HTTP request and its response) may take (default 30 s). Applies
     /// to every request, also with a client given with [`http_client`](Self::http_client).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
+    ///
+    /// `None` sets no limit: only the call's deadline, if any, bounds an attempt. With a paused
+    /// tokio clock (`tokio::time::pause`), a timer that is pending while a response is awaited
+    /// from another thread fires early (the clock jumps to it when the runtime is idle), so tests
+    /// that pause time against a real server turn both timeouts off.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.attempt_timeout = timeout.into();
         self
     }
 
     /// How long a whole call may take: token renewal, every attempt and the waits between them
     /// (default 60 s). When it passes, the call fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
-    pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.call_timeout = timeout;
+    /// `None` sets no deadline (see [`timeout`](Self::timeout) for why tests may want that).
+    pub fn call_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.call_timeout = timeout.into();
         self
     }
 
@@ -220,18 +234,25 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client. No request is sent.
     pub fn build(self) -> Result<Client, BuildError> {
+        if let Some(error) = self.env_error {
+            return Err(error);
+        }
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         credentials.validate()?;
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
-        if self.api_version.trim().is_empty() || HeaderValue::from_str(&self.api_version).is_err() {
+        let version = self.api_version.as_str();
+        if version.trim().is_empty() || HeaderValue::from_str(version).is_err() {
             return Err(BuildError::InvalidApiVersion);
         }
         for (timeout, what) in [
-            (self.connect_timeout, "the connect timeout must be positive"),
+            (
+                Some(self.connect_timeout),
+                "the connect timeout must be positive",
+            ),
             (self.attempt_timeout, "the timeout must be positive"),
             (self.call_timeout, "the call timeout must be positive"),
         ] {
-            if timeout.is_zero() {
+            if timeout.is_some_and(|timeout| timeout.is_zero()) {
                 return Err(BuildError::InvalidSetting(what));
             }
         }
@@ -240,30 +261,18 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .user_agent(USER_AGENT)
                 .connect_timeout(self.connect_timeout)
-                .timeout(self.attempt_timeout)
                 .build()
                 .map_err(|e| BuildError::HttpClient(e.to_string()))?,
         };
-        let auth = Arc::new(AuthState::new(credentials, self.renewal_margin));
-        let hook = AuthHook {
-            state: Arc::clone(&auth),
-            attempt_timeout: Some(self.attempt_timeout),
+        let settings = Settings {
+            credentials,
+            retry: self.retry,
+            attempt_timeout: self.attempt_timeout,
+            call_timeout: self.call_timeout,
+            renewal_margin: self.renewal_margin,
         };
-        let api = moneykit_api::Client::new_with_client(
-            base_url.as_str().trim_end_matches('/'),
-            http,
-            moneykit_api::Hooks::new(hook),
-        );
-        Ok(Client {
-            inner: Arc::new(ClientInner {
-                api,
-                auth,
-                version: moneykit_api::types::SupportedVersion::from(self.api_version.as_str()),
-                retry: self.retry,
-                call_timeout: self.call_timeout,
-                base_url,
-            }),
-        })
+        let caller = Caller::new(base_url.as_str().trim_end_matches('/'), http, settings);
+        Ok(Client::new(caller, self.api_version, base_url))
     }
 }
 
@@ -343,16 +352,17 @@ mod tests {
         ));
     }
 
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
     #[test]
-    fn env_prefers_client_credentials_and_reads_overrides() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
+    fn env_follows_the_credential_rule_and_reads_overrides() {
         let builder = ClientBuilder::from_lookup(env(&[
             ("MONEYKIT_CLIENT_ID", "id-1"),
             ("MONEYKIT_CLIENT_SECRET", "secret-1"),
@@ -361,27 +371,33 @@ mod tests {
             ("MONEYKIT_VERSION", "2099-01-01"),
         ]));
         let debug = format!("{builder:?}");
-        assert!(
-            debug.contains("ClientCredentials") && debug.contains("id-1"),
-            "{debug}"
-        );
+        assert!(debug.contains("AccessToken"), "{debug}");
         assert!(
             !debug.contains("secret-1") && !debug.contains("token-1"),
             "{debug}"
         );
         assert_eq!(builder.base_url, "http://127.0.0.1:1");
-        assert_eq!(builder.api_version, "2099-01-01");
+        assert_eq!(builder.api_version.as_str(), "2099-01-01");
         assert!(builder.build().is_ok());
 
         let builder = ClientBuilder::from_lookup(env(&[
-            ("MONEYKIT_ACCESS_TOKEN", "token-1"),
-            ("MONEYKIT_CLIENT_ID", "id"),
+            ("MONEYKIT_ACCESS_TOKEN", " "),
+            ("MONEYKIT_CLIENT_ID", "id-1"),
+            ("MONEYKIT_CLIENT_SECRET", "secret-1"),
         ]));
-        assert!(format!("{builder:?}").contains("AccessToken"));
+        assert!(format!("{builder:?}").contains("ClientCredentials"));
         assert_eq!(builder.base_url, DEFAULT_BASE_URL);
+        assert_eq!(builder.api_version, SupportedVersion::default());
 
         let builder = ClientBuilder::from_lookup(env(&[("MONEYKIT_ACCESS_TOKEN", "  ")]));
         assert_eq!(builder.build().unwrap_err(), BuildError::MissingCredentials);
+    }
+
+    #[test]
+    fn half_a_pair_in_the_env_fails_the_build_unless_credentials_are_given() {
+        let half = || ClientBuilder::from_lookup(env(&[("MONEYKIT_CLIENT_ID", "id-1")]));
+        assert_eq!(half().build().unwrap_err(), BuildError::MissingClientSecret);
+        assert!(half().access_token("t").build().is_ok());
     }
 
     #[test]
@@ -400,5 +416,6 @@ mod tests {
             ok().call_timeout(Duration::ZERO).build(),
             Err(BuildError::InvalidSetting(_))
         ));
+        assert!(ok().timeout(None).call_timeout(None).build().is_ok());
     }
 }

@@ -1,20 +1,14 @@
-//! The one error type of the crate ([`Error`]) and what it is made from: the classification of
-//! every failure of the generated client into an [`ErrorKind`] users can match on.
+//! The one error type of the crate ([`Error`]), what it says about a failure ([`ErrorKind`],
+//! [`UnauthorizedReason`]), and the configuration error [`BuildError`]. How a failure of the
+//! generated client becomes an [`Error`] is `classify.rs`'s business.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::StreamExt;
-use moneykit_api::errors::DocumentedError;
-use moneykit_api::{ByteStream, ResponseValue};
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use crate::text::one_line;
 
-/// At most this many bytes of an error body are read.
-const MAX_ERROR_BODY: usize = 64 * 1024;
-/// At most this many characters of a non-MoneyKit body are kept.
-const MAX_SNIPPET_CHARS: usize = 200;
+/// At most this many characters of a message or a non-MoneyKit body are kept.
+pub(crate) const MAX_SNIPPET_CHARS: usize = 200;
 
 /// What went wrong, for matching. New kinds may be added, so match with a `_` arm.
 #[non_exhaustive]
@@ -56,6 +50,56 @@ pub enum ErrorKind {
     /// The input was refused before any request was sent (an empty, `.`, `..` or over-long link
     /// id, a bad header value).
     InvalidInput,
+}
+
+impl ErrorKind {
+    /// A short, stable snake_case name of the kind, for logs, metrics and scripts (the CLI
+    /// prints it, and the `error_kind` field of the `moneykit.request` span records it).
+    ///
+    /// | kind | name |
+    /// |---|---|
+    /// | [`Unauthorized`](ErrorKind::Unauthorized) (any reason) | `unauthorized` |
+    /// | [`Forbidden`](ErrorKind::Forbidden) | `forbidden` |
+    /// | [`NotFound`](ErrorKind::NotFound) | `not_found` |
+    /// | [`Deleted`](ErrorKind::Deleted) | `deleted` |
+    /// | [`BadState`](ErrorKind::BadState) | `bad_state` |
+    /// | [`RateLimited`](ErrorKind::RateLimited) | `rate_limited` |
+    /// | [`RequestValidation`](ErrorKind::RequestValidation) | `request_validation` |
+    /// | [`Server`](ErrorKind::Server) | `server` |
+    /// | [`UnexpectedStatus`](ErrorKind::UnexpectedStatus) | `unexpected_status` |
+    /// | [`Decode`](ErrorKind::Decode) | `decode` |
+    /// | [`Timeout`](ErrorKind::Timeout) | `timeout` |
+    /// | [`Connection`](ErrorKind::Connection) | `connection` |
+    /// | [`InvalidInput`](ErrorKind::InvalidInput) | `invalid_input` |
+    ///
+    /// These names do not change; a kind added later gets a new name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Unauthorized(_) => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Deleted => "deleted",
+            ErrorKind::BadState { .. } => "bad_state",
+            ErrorKind::RateLimited { .. } => "rate_limited",
+            ErrorKind::RequestValidation => "request_validation",
+            ErrorKind::Server => "server",
+            ErrorKind::UnexpectedStatus => "unexpected_status",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connection => "connection",
+            ErrorKind::InvalidInput => "invalid_input",
+        }
+    }
+}
+
+/// What an error response's body said, as far as it could be read.
+#[derive(Default)]
+pub(crate) struct ResponseBody {
+    pub(crate) error_code: Option<String>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) documentation_url: Option<String>,
+    /// The start of a body that is not MoneyKit JSON.
+    pub(crate) snippet: Option<String>,
 }
 
 /// Why a 401 happened.
@@ -129,6 +173,40 @@ impl Error {
         error.inner.operation = Some(operation);
         error.inner.detail = Some(format!("the call did not finish within {deadline:?}"));
         error
+    }
+
+    /// An error response: its status and what its body said.
+    pub(crate) fn response(kind: ErrorKind, status: u16, body: ResponseBody) -> Self {
+        let mut error = Error::new(kind);
+        error.inner.status = Some(status);
+        error.inner.error_code = body.error_code;
+        error.inner.error_message = body.error_message;
+        error.inner.documentation_url = body.documentation_url;
+        error.inner.body_snippet = body.snippet;
+        error
+    }
+
+    pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
+        self.inner.operation = Some(operation);
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: Option<u16>) -> Self {
+        self.inner.status = status;
+        self
+    }
+
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.inner.detail = Some(detail);
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
@@ -305,6 +383,12 @@ pub enum BuildError {
     MissingCredentials,
     /// A credential is empty or not usable as an HTTP header value.
     InvalidCredentials(&'static str),
+    /// A client id was given without its client secret (and no access token): see
+    /// [`Credentials::from_sources`](crate::Credentials::from_sources).
+    MissingClientSecret,
+    /// A client secret was given without its client id (and no access token): see
+    /// [`Credentials::from_sources`](crate::Credentials::from_sources).
+    MissingClientId,
     /// The base URL did not parse, or is not an `http(s)` URL with a host and without a query.
     InvalidBaseUrl(String),
     /// The base URL is plain `http://` to a host that is not loopback, and
@@ -329,6 +413,12 @@ impl fmt::Display for BuildError {
             BuildError::InvalidCredentials(what) => {
                 write!(f, "invalid MoneyKit credentials: {what}")
             }
+            BuildError::MissingClientSecret => {
+                f.write_str("a MoneyKit client id was given without its client secret")
+            }
+            BuildError::MissingClientId => {
+                f.write_str("a MoneyKit client secret was given without its client id")
+            }
             BuildError::InvalidBaseUrl(why) => write!(f, "invalid MoneyKit base URL: {why}"),
             BuildError::InsecureBaseUrl(host) => write!(
                 f,
@@ -348,242 +438,51 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Turns a failure of a generated method into an [`Error`], reading (at most 64 KiB of) the body
-/// of an error response. `E` is the operation's documented error enum.
-pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<ByteStream>) -> Error {
-    use moneykit_api::Error as Api;
-    let operation = E::OPERATION_ID;
-    let mut out = match error {
-        Api::ErrorResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = read_stream(response).await;
-            from_response::<E>(status, &headers, &body)
-        }
-        Api::UnexpectedResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = read_response(response).await;
-            from_response::<E>(status, &headers, &body)
-        }
-        Api::InvalidResponsePayload(_body, json) => {
-            // The body of a success response may hold account numbers, and serde_json's message
-            // may quote the offending value: keep only where decoding failed.
-            let mut out = Error::new(ErrorKind::Decode);
-            out.inner.detail = Some(format!(
-                "{:?} error at line {} column {}",
-                json.classify(),
-                json.line(),
-                json.column()
-            ));
-            out
-        }
-        Api::CommunicationError(source) | Api::ResponseBodyError(source) => from_transport(source),
-        Api::InvalidUpgrade(source) => {
-            let mut out = Error::new(ErrorKind::UnexpectedStatus);
-            out.inner.status = source.status().map(|s| s.as_u16());
-            out.inner.source = Some(Box::new(source));
-            out
-        }
-        Api::InvalidRequest(why) | Api::Custom(why) => {
-            let mut out = Error::new(ErrorKind::InvalidInput);
-            out.inner.detail = Some(one_line(&why, MAX_SNIPPET_CHARS));
-            out
-        }
-    };
-    out.inner.operation = Some(operation);
-    out
-}
-
-pub(crate) fn from_transport(source: reqwest::Error) -> Error {
-    let kind = if source.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Connection
-    };
-    let mut out = Error::new(kind);
-    out.inner.source = Some(Box::new(source));
-    out
-}
-
-fn from_response<E: DocumentedError>(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Error {
-    let status_code = status.as_u16();
-    // Any JSON object the server sent, and the same body decoded as the schema documented for
-    // the status. The decoded form fills in the schema's defaults (such as the documented
-    // `error_message`), so the fields are read from it first. `error_code` is read only from what
-    // was sent: its schema default would be a guess when a status documents several bodies.
-    let raw = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .filter(|value| value.is_object());
-    let decoded = match E::decode(status_code, body) {
-        Some(Ok(decoded)) => serde_json::to_value(&decoded).ok(),
-        _ => None,
-    };
-    let text_in = |value: &Option<serde_json::Value>, key: &str| -> Option<String> {
-        value
-            .as_ref()
-            .and_then(|value| value.get(key))
-            .and_then(|value| value.as_str())
-            .map(str::to_owned)
-    };
-    let text = |key: &str| text_in(&decoded, key).or_else(|| text_in(&raw, key));
-    let error_code = text_in(&raw, "error_code");
-    let link_error_code = text("link_error_code");
-    let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
-    let mut out = Error::new(kind);
-    out.inner.status = Some(status_code);
-    out.inner.error_message = text("error_message");
-    out.inner.documentation_url = text("documentation_url");
-    out.inner.error_code = error_code;
-    if raw.is_none() && !body.is_empty() {
-        out.inner.body_snippet = Some(one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
-    }
-    out
-}
-
-fn kind_of(
-    status: StatusCode,
-    error_code: Option<&str>,
-    link_error_code: Option<String>,
-    headers: &HeaderMap,
-) -> ErrorKind {
-    let rate_limited = || ErrorKind::RateLimited {
-        retry_after: retry_after(headers, SystemTime::now()),
-    };
-    match error_code {
-        Some("api_error.auth.expired_access_token") => {
-            return ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken);
-        }
-        Some("api_error.auth.unauthorized") => {
-            return ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials);
-        }
-        Some("link_error.unauthorized_access") => {
-            return ErrorKind::Unauthorized(UnauthorizedReason::LinkAccess);
-        }
-        Some("link_error.forbidden_action") => return ErrorKind::Forbidden,
-        Some("link_error.not_found") => return ErrorKind::NotFound,
-        Some("link_error.deleted") => return ErrorKind::Deleted,
-        Some("link_error.bad_state") => return ErrorKind::BadState { link_error_code },
-        Some("api_error.rate_limit_exceeded") => return rate_limited(),
-        Some("api_error.request.validation_failed") => return ErrorKind::RequestValidation,
-        _ => {}
-    }
-    match status.as_u16() {
-        401 => ErrorKind::Unauthorized(UnauthorizedReason::Other),
-        403 => ErrorKind::Forbidden,
-        404 => ErrorKind::NotFound,
-        410 => ErrorKind::Deleted,
-        422 if link_error_code.is_some() => ErrorKind::BadState { link_error_code },
-        429 => rate_limited(),
-        400 | 422 => ErrorKind::RequestValidation,
-        500..=599 => ErrorKind::Server,
-        _ => ErrorKind::UnexpectedStatus,
-    }
-}
-
-/// `Retry-After` as a duration: delta-seconds, or an HTTP-date (a date in the past is zero).
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-async fn read_stream(response: ResponseValue<ByteStream>) -> Vec<u8> {
-    let mut stream = response.into_inner().into_inner();
-    let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match stream.next().await {
-            Some(Ok(chunk)) => append_bounded(&mut body, &chunk),
-            _ => break,
-        }
-    }
-    body
-}
-
-async fn read_response(mut response: reqwest::Response) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => append_bounded(&mut body, &chunk),
-            _ => break,
-        }
-    }
-    body
-}
-
-fn append_bounded(body: &mut Vec<u8>, chunk: &Bytes) {
-    let room = MAX_ERROR_BODY - body.len();
-    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-}
-
-/// At most `max` characters of `text` on one line: control characters become spaces and runs of
-/// whitespace collapse.
-fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    let mut last_space = true;
-    for c in text.chars() {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
-            continue;
-        }
-        last_space = c == ' ';
-        if count == max {
-            out.push('…');
-            break;
-        }
-        out.push(c);
-        count += 1;
-    }
-    out.trim_end().to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     #[test]
-    fn retry_after_seconds_and_dates() {
-        let now = SystemTime::now();
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers, now), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(7)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(120));
-        headers.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
-        let after = retry_after(&headers, now).unwrap();
-        assert!(
-            after > Duration::from_secs(118) && after <= Duration::from_secs(120),
-            "{after:?}"
-        );
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers, now), None);
-    }
-
-    #[test]
-    fn one_line_strips_controls_and_truncates() {
+    fn kind_names_are_stable() {
+        let names: Vec<&str> = [
+            ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
+            ErrorKind::Unauthorized(UnauthorizedReason::Other),
+            ErrorKind::Forbidden,
+            ErrorKind::NotFound,
+            ErrorKind::Deleted,
+            ErrorKind::BadState {
+                link_error_code: Some("auth_expired".into()),
+            },
+            ErrorKind::RateLimited { retry_after: None },
+            ErrorKind::RequestValidation,
+            ErrorKind::Server,
+            ErrorKind::UnexpectedStatus,
+            ErrorKind::Decode,
+            ErrorKind::Timeout,
+            ErrorKind::Connection,
+            ErrorKind::InvalidInput,
+        ]
+        .iter()
+        .map(ErrorKind::as_str)
+        .collect();
         assert_eq!(
-            one_line("<html>\n\t<body>Bad\r\ngateway</body>", 200),
-            "<html> <body>Bad gateway</body>"
+            names,
+            [
+                "unauthorized",
+                "unauthorized",
+                "forbidden",
+                "not_found",
+                "deleted",
+                "bad_state",
+                "rate_limited",
+                "request_validation",
+                "server",
+                "unexpected_status",
+                "decode",
+                "timeout",
+                "connection",
+                "invalid_input",
+            ]
         );
-        assert_eq!(one_line(&"x".repeat(300), 200).chars().count(), 201);
-        assert_eq!(one_line("a\u{7}b", 10), "a b");
     }
 }

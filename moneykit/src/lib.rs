@@ -12,7 +12,7 @@
 //! use moneykit::types::Product;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! // MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET (or MONEYKIT_ACCESS_TOKEN) …
+//! // MONEYKIT_ACCESS_TOKEN, or MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET …
 //! let client = Client::from_env()?;
 //! // … or explicitly:
 //! let client = Client::builder()
@@ -60,28 +60,34 @@
 //! - **an access token** you obtained yourself, never renewed;
 //! - **the `X-Client-Id` / `X-Client-Secret` header pair** on every request.
 //!
+//! From configured values (the environment, a command line), one rule picks them:
+//! [`Credentials::from_sources`]. Blank means unset, an access token wins over a client id and
+//! secret, and half a pair is an error ([`BuildError::MissingClientSecret`],
+//! [`BuildError::MissingClientId`]).
+//!
 //! Secrets and tokens are held as [`secrecy::SecretString`], the `Authorization` and
 //! `X-Client-Secret` headers are marked sensitive, and the `Debug` output of [`Client`],
 //! [`ClientBuilder`] and [`Credentials`] never shows them.
 //!
 //! # Errors
 //!
-//! Every call returns [`Error`]. Match on [`Error::kind`]:
+//! Every call returns [`Error`]. Match on [`Error::kind`]; [`ErrorKind::as_str`] is its stable
+//! snake_case name (in parentheses below) for logs, metrics and scripts:
 //!
 //! | kind | when |
 //! |---|---|
-//! | [`ErrorKind::Unauthorized`] | 401; the [`UnauthorizedReason`] says expired token, invalid credentials or no access to the link |
-//! | [`ErrorKind::Forbidden`] | 403 `link_error.forbidden_action` |
-//! | [`ErrorKind::NotFound`] | 404 `link_error.not_found` |
-//! | [`ErrorKind::Deleted`] | 410 `link_error.deleted` |
-//! | [`ErrorKind::BadState`] | 422 `link_error.bad_state`, with its `link_error_code` |
-//! | [`ErrorKind::RateLimited`] | 429 after the retries, with the parsed `Retry-After` |
-//! | [`ErrorKind::RequestValidation`] | `api_error.request.validation_failed`, or a 400/422 without a more specific code |
-//! | [`ErrorKind::Server`] | 5xx after the retries |
-//! | [`ErrorKind::UnexpectedStatus`] | any other status (a 3xx, 408, 418, …) |
-//! | [`ErrorKind::Decode`] | a success body that does not decode |
-//! | [`ErrorKind::Timeout`] / [`ErrorKind::Connection`] | transport failures after the retries, or the call's deadline |
-//! | [`ErrorKind::InvalidInput`] | refused before sending (an empty, `.`, `..` or over-long link id) |
+//! | [`ErrorKind::Unauthorized`] (`unauthorized`) | 401; the [`UnauthorizedReason`] says expired token, invalid credentials or no access to the link |
+//! | [`ErrorKind::Forbidden`] (`forbidden`) | 403 `link_error.forbidden_action` |
+//! | [`ErrorKind::NotFound`] (`not_found`) | 404 `link_error.not_found` |
+//! | [`ErrorKind::Deleted`] (`deleted`) | 410 `link_error.deleted` |
+//! | [`ErrorKind::BadState`] (`bad_state`) | 422 `link_error.bad_state`, with its `link_error_code` |
+//! | [`ErrorKind::RateLimited`] (`rate_limited`) | 429 after the retries, with the parsed `Retry-After` |
+//! | [`ErrorKind::RequestValidation`] (`request_validation`) | `api_error.request.validation_failed`, or a 400/422 without a more specific code |
+//! | [`ErrorKind::Server`] (`server`) | 5xx after the retries |
+//! | [`ErrorKind::UnexpectedStatus`] (`unexpected_status`) | any other status (a 3xx, 408, 418, …) |
+//! | [`ErrorKind::Decode`] (`decode`) | a success body that does not decode |
+//! | [`ErrorKind::Timeout`] (`timeout`) / [`ErrorKind::Connection`] (`connection`) | transport failures after the retries, or the call's deadline |
+//! | [`ErrorKind::InvalidInput`] (`invalid_input`) | refused before sending (an empty, `.`, `..` or over-long link id) |
 //!
 //! The kind is decided by MoneyKit's `error_code` first and the HTTP status second (a body without
 //! `error_code`, or with one this crate does not know, is classified by its status). The error
@@ -102,30 +108,38 @@
 //! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,
 //! attempts and waits) a 60 s deadline; a wait that would pass the deadline is not made, so a
 //! long `Retry-After` comes back as [`ErrorKind::RateLimited`] with its value.
-//! [`RetryPolicy::disabled`] turns retries off.
+//! [`RetryPolicy::disabled`] turns retries off; [`Jitter::Off`] makes the backoff deterministic.
+//! Every wait and deadline runs on tokio's clock, so `tokio::time::pause` controls them in tests.
 //!
 //! # Observability
 //!
 //! Each call runs in a `tracing` span named `moneykit.request` with the fields `operation`,
-//! `link_id`, `attempt`, `status`, `duration_ms`, `retry_reason` and `error_kind`, and emits a
+//! `link_id`, `attempt`, `status`, `duration_ms`, `retry_reason` and `error_kind` (the
+//! [`ErrorKind::as_str`] name), and emits a
 //! `debug` event per attempt. Token requests get their own span. No secret, token or account
 //! number is ever recorded.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod auth;
+mod call;
+mod classify;
 mod client;
 mod config;
 mod error;
 mod freshness;
 mod retry;
+mod text;
+mod token;
 
 pub use auth::{Credentials, TokenAuthMethod};
-pub use client::{AccountsRequest, Client, Link, MAX_LINK_ID_LEN};
-pub use config::{ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, USER_AGENT};
+pub use call::MAX_LINK_ID_LEN;
+pub use client::{AccountsRequest, Client, Link};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
 pub use error::{BuildError, Error, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
-pub use retry::RetryPolicy;
+pub use retry::{Jitter, RetryPolicy};
+pub use text::one_line;
 
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;

@@ -1,6 +1,9 @@
-//! When and how long to wait before repeating a request: [`RetryPolicy`] and its backoff.
+//! Whether to repeat a failed request and how long to wait first: [`RetryPolicy`], its backoff
+//! and its [`Jitter`].
 
 use std::time::Duration;
+
+use crate::error::{Error, ErrorKind, UnauthorizedReason};
 
 /// How failed requests are repeated.
 ///
@@ -14,12 +17,41 @@ use std::time::Duration;
 /// No other status is retried. A wait that would pass the call's overall deadline is not made:
 /// the last error is returned instead.
 ///
-/// The default is 3 attempts in total, a 500 ms base delay and a 30 s maximum delay.
+/// The default is 3 attempts in total, a 500 ms base delay, a 30 s maximum delay and
+/// [`Jitter::Full`]. For tests that check the waits exactly, use [`Jitter::Off`] (and
+/// `tokio::time::pause`: every wait is a `tokio::time::sleep`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
     max_delay: Duration,
+    jitter: Jitter,
+}
+
+/// How the backoff before a retry is picked below its ceiling,
+/// `min(max_delay, base_delay × 2^(attempt − 1))`. A `Retry-After` is never jittered.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Jitter {
+    /// A uniformly random wait between zero and the ceiling ("full jitter"), so that many clients
+    /// failing together do not retry together. The default.
+    #[default]
+    Full,
+    /// Exactly the ceiling: the waits are deterministic (500 ms, 1 s, 2 s, … with the defaults).
+    /// For tests, or a single client that wants predictable timing.
+    Off,
+}
+
+impl Jitter {
+    fn apply(self, ceiling: Duration) -> Duration {
+        match self {
+            Jitter::Full => {
+                let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+                Duration::from_nanos(fastrand::u64(0..=nanos))
+            }
+            Jitter::Off => ceiling,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -28,8 +60,18 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
+            jitter: Jitter::Full,
         }
     }
+}
+
+/// A decision to send a failed request again.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Retry {
+    /// Why, for the span's `retry_reason`.
+    pub(crate) reason: &'static str,
+    /// How long to wait first.
+    pub(crate) delay: Duration,
 }
 
 impl RetryPolicy {
@@ -64,14 +106,33 @@ impl RetryPolicy {
         self
     }
 
+    /// How the backoff is picked below its ceiling (default [`Jitter::Full`]).
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
     /// Attempts in total.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    /// The wait before attempt `attempt + 1`, after attempt `attempt` (1-based) failed with a
-    /// retryable error that carried `retry_after`.
-    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    /// Whether to send the request again after attempt `attempt` (1-based) failed with `error`,
+    /// and after how long. The call's deadline is the caller's to check.
+    pub(crate) fn after_failure(&self, attempt: u32, error: &Error) -> Option<Retry> {
+        let reason = retry_reason(error)?;
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        Some(Retry {
+            reason,
+            delay: self.delay(attempt, error.retry_after()),
+        })
+    }
+
+    /// The wait after attempt `attempt` failed with a retryable error that carried
+    /// `retry_after`.
+    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
             return after.min(self.max_delay);
         }
@@ -80,9 +141,29 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(1 << exponent)
             .min(self.max_delay);
-        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(fastrand::u64(0..=nanos))
+        self.jitter.apply(ceiling)
     }
+}
+
+/// Why `error` may be retried: 429, 5xx, or a transport failure. Nothing else.
+fn retry_reason(error: &Error) -> Option<&'static str> {
+    match error.status() {
+        Some(429) => Some("rate_limited"),
+        Some(500..=599) => Some("server_error"),
+        Some(_) => None,
+        None => match error.kind() {
+            ErrorKind::Timeout => Some("timeout"),
+            ErrorKind::Connection => Some("connection"),
+            _ => None,
+        },
+    }
+}
+
+/// Whether a call refused with `error` is sent once more after renewing a client-credentials
+/// token (`api_error.auth.expired_access_token`); the `retry_reason` it records.
+pub(crate) fn renews_token(error: &Error) -> Option<&'static str> {
+    (*error.kind() == ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken))
+        .then_some("expired_token")
 }
 
 #[cfg(test)]
@@ -112,6 +193,54 @@ mod tests {
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(3600))),
             Duration::from_secs(30)
+        );
+    }
+
+    #[test]
+    fn without_jitter_the_backoff_is_its_ceiling() {
+        let policy = RetryPolicy::new()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(350))
+            .jitter(Jitter::Off);
+        assert_eq!(policy.delay(1, None), Duration::from_millis(100));
+        assert_eq!(policy.delay(2, None), Duration::from_millis(200));
+        assert_eq!(policy.delay(3, None), Duration::from_millis(350));
+    }
+
+    #[test]
+    fn only_429_5xx_and_transport_failures_are_retried_while_attempts_remain() {
+        let policy = RetryPolicy::new().jitter(Jitter::Off);
+        let response = |status, kind| Error::response(kind, status, Default::default());
+        let server = response(503, ErrorKind::Server);
+        assert_eq!(
+            policy.after_failure(1, &server),
+            Some(Retry {
+                reason: "server_error",
+                delay: Duration::from_millis(500)
+            })
+        );
+        assert_eq!(policy.after_failure(3, &server), None);
+        let limited = response(429, ErrorKind::RateLimited { retry_after: None });
+        assert_eq!(
+            policy.after_failure(2, &limited).map(|r| r.reason),
+            Some("rate_limited")
+        );
+        for status in [400, 401, 403, 404, 410, 422] {
+            assert_eq!(
+                policy.after_failure(1, &response(status, ErrorKind::UnexpectedStatus)),
+                None
+            );
+        }
+        for (kind, reason) in [
+            (ErrorKind::Timeout, "timeout"),
+            (ErrorKind::Connection, "connection"),
+        ] {
+            let retry = policy.after_failure(1, &Error::new(kind)).unwrap();
+            assert_eq!(retry.reason, reason);
+        }
+        assert_eq!(
+            policy.after_failure(1, &Error::new(ErrorKind::Decode)),
+            None
         );
     }
 

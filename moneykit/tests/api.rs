@@ -5,27 +5,10 @@
 mod common;
 
 use common::*;
-use moneykit::types::{LinkCommon, Product, PublicLinkState};
+use moneykit::types::{LinkCommon, Product, PublicLinkState, SupportedVersion};
 use moneykit::{BuildError, Client, ErrorKind, LinkFreshness, Timestamp};
 use wiremock::matchers::{header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
 
 #[tokio::test]
 async fn the_three_gets_reach_their_paths_with_the_default_headers() {
@@ -41,7 +24,10 @@ async fn the_three_gets_reach_their_paths_with_the_default_headers() {
                 "authorization",
                 format!("Bearer {ACCESS_TOKEN}").as_str(),
             ))
-            .and(header("moneykit-version", "2023-02-18"))
+            .and(header(
+                "moneykit-version",
+                SupportedVersion::default().as_str(),
+            ))
             .and(header("accept", "application/json"))
             .respond_with(json(200, body))
             .expect(1)
@@ -132,7 +118,8 @@ async fn link_ids_with_reserved_characters_stay_one_segment() {
             let segments: Vec<&str> = request.url.path_segments().unwrap().collect();
             assert_eq!(segments.len(), 2 + tail.len(), "{id}: {}", request.url);
             assert_eq!(segments[0], "links");
-            assert_eq!(percent_decode(segments[1]), id, "{}", request.url);
+            let decoded = percent_encoding::percent_decode_str(segments[1]).decode_utf8();
+            assert_eq!(decoded.unwrap(), id, "{}", request.url);
             assert_eq!(&segments[2..], tail);
             assert!(request.url.query().is_none() && request.url.fragment().is_none());
         }
@@ -235,7 +222,10 @@ fn the_default_client_targets_production_over_https() {
         .unwrap();
     let debug = format!("{client:?}");
     assert!(debug.contains("https://api.moneykit.com/"), "{debug}");
-    assert!(debug.contains("2023-02-18"), "{debug}");
+    assert!(
+        debug.contains(SupportedVersion::default().as_str()),
+        "{debug}"
+    );
     assert_eq!(
         moneykit::USER_AGENT,
         concat!("moneykit-rs/", env!("CARGO_PKG_VERSION"))

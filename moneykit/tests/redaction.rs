@@ -9,9 +9,6 @@ use moneykit::{Client, LinkFreshness};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const EXPIRED: &str = include_str!(
-    "../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json"
-);
 const FIRST_TOKEN: &str = "tok_FirstSecretToken_0000aaaa";
 const SECOND_TOKEN: &str = "tok_SecondSecretToken_1111bbbb";
 /// Full numbers in the two number fixtures.
@@ -33,20 +30,19 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-#[tokio::test]
-async fn nothing_secret_in_debug_display_or_trace_output() {
-    let (captured, _guard) = capture_tracing();
-    let server = MockServer::start().await;
+/// A first token refused as expired on the numbers, a second one accepted; `/links/bacs` answers
+/// 503 and its numbers the BACS fixture.
+async fn mount_flow(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(FIRST_TOKEN, 3600)))
         .up_to_n_times(1)
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(SECOND_TOKEN, 3600)))
-        .mount(&server)
+        .mount(server)
         .await;
     let first = format!("Bearer {FIRST_TOKEN}");
     let second = format!("Bearer {SECOND_TOKEN}");
@@ -54,25 +50,32 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
         .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
         .and(header("authorization", first.as_str()))
         .respond_with(json(401, EXPIRED))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
         .and(header("authorization", second.as_str()))
         .respond_with(json(200, NUMBERS))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/links/bacs"))
         .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/links/bacs/accounts/numbers"))
         .and(header("authorization", second.as_str()))
         .respond_with(json(200, BACS_NUMBERS))
-        .mount(&server)
+        .mount(server)
         .await;
+}
+
+#[tokio::test]
+async fn nothing_secret_in_debug_display_or_trace_output() {
+    let (captured, _guard) = capture_tracing();
+    let server = MockServer::start().await;
+    mount_flow(&server).await;
 
     let builder = builder(&server).client_credentials(CLIENT_ID, CLIENT_SECRET);
     assert_clean("builder Debug", &format!("{builder:?} {builder:#?}"));
@@ -122,6 +125,7 @@ async fn nothing_secret_in_debug_display_or_trace_output() {
     assert!(trace.contains("retry_reason=\"server_error\""), "{trace}");
     assert!(trace.contains(&format!("link_id=\"{LINK_ID}\"")), "{trace}");
     assert!(trace.contains("status=503"), "{trace}");
+    assert!(trace.contains("error_kind=\"server\""), "{trace}");
     assert!(trace.contains("duration_ms="), "{trace}");
     assert!(trace.contains("attempt=3"), "{trace}");
 }

@@ -1,12 +1,12 @@
-//! Shared helpers of the integration tests: a wiremock server on 127.0.0.1, clients with
-//! millisecond retry delays, and the spec's JSON fixtures.
+//! Shared helpers of the integration tests: a wiremock server on 127.0.0.1, clients that retry
+//! without waiting (or, under a paused clock, with exact waits), and the spec's JSON fixtures.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use moneykit::{Client, ClientBuilder, RetryPolicy};
-use wiremock::matchers::{method, path};
+use moneykit::{Client, ClientBuilder, Jitter, RetryPolicy};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const LINK_ID: &str = "mk_eqkWN34UEoa2NxyALG8pcV";
@@ -23,18 +23,45 @@ pub const NUMBERS: &str = include_str!(
 pub const BACS_NUMBERS: &str = include_str!(
     "../../../tests/fixtures/GetAccountNumbersResponseLegacy20230218/bacs_uk_and_international_iban_bic.json"
 );
+pub const EXPIRED: &str = include_str!(
+    "../../../tests/fixtures/APIErrorAuthExpiredAccessTokenResponse/default_message.json"
+);
+pub const BAD_CREDENTIALS: &str = include_str!(
+    "../../../tests/fixtures/APIErrorAuthUnauthorizedResponse/bad_client_credentials_401.json"
+);
+pub const RATE_LIMITED: &str =
+    include_str!("../../../tests/fixtures/APIErrorRateLimitExceededResponse/default_message.json");
 
-/// Fast retries: 3 attempts, 1–5 ms waits.
+/// Retries without waiting (a `Retry-After` is capped to zero too): 3 attempts.
 pub fn fast_policy() -> RetryPolicy {
     RetryPolicy::new()
-        .base_delay(Duration::from_millis(1))
-        .max_delay(Duration::from_millis(5))
+        .base_delay(Duration::ZERO)
+        .max_delay(Duration::ZERO)
+        .jitter(Jitter::Off)
 }
 
 pub fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .base_url(server.uri())
         .retry_policy(fast_policy())
+}
+
+/// For tests under a paused tokio clock (`#[tokio::test(start_paused = true)]`), which assert
+/// exact waits. When the runtime idles while a response comes from the wiremock thread, the paused
+/// clock jumps to the next pending timer: so no timer may be pending during an exchange except
+/// the waits under test. The client gets no per-attempt timeout and no call deadline, and an HTTP
+/// client without the pool's idle-connection timer; the policy has no jitter (500 ms, 1 s, …).
+pub fn paused_builder(base_url: &str) -> ClientBuilder {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
+    Client::builder()
+        .base_url(base_url)
+        .http_client(http)
+        .timeout(None)
+        .call_timeout(None)
+        .retry_policy(RetryPolicy::new().jitter(Jitter::Off))
 }
 
 /// A client with a fixed access token.
@@ -48,6 +75,53 @@ pub fn credentials_client(server: &MockServer) -> Client {
         .client_credentials(CLIENT_ID, CLIENT_SECRET)
         .build()
         .unwrap()
+}
+
+/// Mounts `POST /auth/token` issuing `token`, `times` times (then falls through to the next
+/// mock); with `times` 0, it must not be requested at all.
+pub async fn mount_token(server: &MockServer, token: &str, expires_in: i64, times: u64) {
+    let mock = Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(token_body(token, expires_in)));
+    let mock = if times > 0 {
+        mock.up_to_n_times(times)
+    } else {
+        mock
+    };
+    mock.expect(times).mount(server).await;
+}
+
+/// Mounts `GET /links/{LINK_ID}` answering `response` to requests bearing `token`.
+pub async fn mount_link_for_token(server: &MockServer, token: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(link_path()))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// The requests the server received with this method.
+pub async fn count(server: &MockServer, http_method: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == http_method)
+        .count()
+}
+
+/// The `Authorization` header of each `GET` the server received, in order.
+pub async fn bearers(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .map(|r| r.headers["authorization"].to_str().unwrap().to_owned())
+        .collect()
 }
 
 pub fn token_body(token: &str, expires_in: i64) -> serde_json::Value {

@@ -1,0 +1,342 @@
+//! The path every call takes: input checks, the token, the attempts with their retries, the
+//! per-attempt timeout, the call's deadline, and the `moneykit.request` tracing span.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
+use moneykit_api::types::CreateAccessTokenResponse;
+use moneykit_api::{ByteStream, ResponseValue};
+use tokio::time::Instant;
+use tracing::{Instrument, Span, field};
+
+use crate::auth::Credentials;
+use crate::classify::{Documented, classify};
+use crate::error::Error;
+use crate::retry::{RetryPolicy, renews_token};
+use crate::token::{Generation, TokenCache};
+
+/// The longest link id accepted; longer ones are refused without a request.
+pub const MAX_LINK_ID_LEN: usize = 256;
+
+type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
+
+/// Sends the calls of one client (and its clones).
+pub(crate) struct Caller {
+    api: moneykit_api::Client,
+    credentials: Credentials,
+    /// Present exactly for client credentials.
+    tokens: Option<Arc<TokenCache>>,
+    retry: RetryPolicy,
+    call_timeout: Option<Duration>,
+}
+
+/// How a [`Caller`] is set up; see [`ClientBuilder`](crate::ClientBuilder) for each setting.
+pub(crate) struct Settings {
+    pub(crate) credentials: Credentials,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) renewal_margin: Duration,
+}
+
+impl Caller {
+    pub(crate) fn new(base_url: &str, http: reqwest::Client, settings: Settings) -> Self {
+        let tokens = settings
+            .credentials
+            .uses_token_endpoint()
+            .then(|| Arc::new(TokenCache::new(settings.renewal_margin)));
+        let hook = AttemptHook {
+            credentials: settings.credentials.clone(),
+            tokens: tokens.clone(),
+            attempt_timeout: settings.attempt_timeout,
+        };
+        Caller {
+            api: moneykit_api::Client::new_with_client(
+                base_url,
+                http,
+                moneykit_api::Hooks::new(hook),
+            ),
+            credentials: settings.credentials,
+            tokens,
+            retry: settings.retry,
+            call_timeout: settings.call_timeout,
+        }
+    }
+
+    /// One call of operation `E` on `link_id`: checks, token, attempts, deadline, span.
+    pub(crate) async fn call<'a, T, E, F, Fut>(&'a self, link_id: &str, send: F) -> Result<T, Error>
+    where
+        E: Documented,
+        F: Fn(&'a moneykit_api::Client) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let operation = E::OPERATION_ID;
+        check_link_id(operation, link_id)?;
+        let span = request_span(operation, Some(link_id));
+        let started = Instant::now();
+        let deadline = Deadline::start(self.call_timeout);
+        let send = || send(&self.api);
+        let work = async {
+            let seen = self.token(deadline).await?;
+            let first = self.attempts::<T, E, _, _>(&send, deadline).await;
+            let (Some(tokens), Some(seen), Err(error)) = (&self.tokens, seen, &first) else {
+                return first;
+            };
+            let Some(reason) = renews_token(error) else {
+                return first;
+            };
+            tracing::debug!(
+                retry_reason = reason,
+                "renewing the access token and retrying once"
+            );
+            Span::current().record("retry_reason", reason);
+            let request = || self.request_token(deadline);
+            tokens.renew_after_expiry(seen, request).await?;
+            self.attempts::<T, E, _, _>(&send, deadline).await
+        };
+        let result = deadline
+            .bound(operation, work.instrument(span.clone()))
+            .await;
+        record_outcome(&span, started, &result);
+        result
+    }
+
+    /// `POST /auth/token` now, whatever is cached; see [`Client::authenticate`](crate::Client::authenticate).
+    pub(crate) async fn authenticate(&self) -> Result<CreateAccessTokenResponse, Error> {
+        let operation = CreateAccessTokenError::OPERATION_ID;
+        let Some(tokens) = &self.tokens else {
+            return Err(Error::invalid_input(
+                Some(operation),
+                "only client credentials request access tokens",
+            ));
+        };
+        let deadline = Deadline::start(self.call_timeout);
+        let work = tokens.renew_now(|| self.request_token(deadline));
+        deadline.bound(operation, work).await
+    }
+
+    /// For client credentials, the generation of a fresh token (requesting one if needed).
+    async fn token(&self, deadline: Deadline) -> Result<Option<Generation>, Error> {
+        match &self.tokens {
+            Some(tokens) => tokens
+                .current(|| self.request_token(deadline))
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// `POST /auth/token` with retries, in its own span.
+    async fn request_token(&self, deadline: Deadline) -> Result<CreateAccessTokenResponse, Error> {
+        let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
+        let started = Instant::now();
+        let body = self.credentials.token_body();
+        let send = || self.api.create_access_token(&body);
+        let result = self
+            .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline)
+            .instrument(span.clone())
+            .await;
+        record_outcome(&span, started, &result);
+        result
+    }
+
+    /// Sends with retries as the policy allows, never waiting past the deadline.
+    async fn attempts<T, E, F, Fut>(&self, send: &F, deadline: Deadline) -> Result<T, Error>
+    where
+        E: Documented,
+        F: Fn() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let span = Span::current();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let sent = Instant::now();
+            let error = match send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    span.record("status", status);
+                    let elapsed_ms = elapsed_ms(sent);
+                    tracing::debug!(attempt, status, elapsed_ms, "attempt succeeded");
+                    return Ok(response.into_inner());
+                }
+                Err(error) => classify::<E>(error).await.with_attempts(attempt),
+            };
+            if let Some(status) = error.status() {
+                span.record("status", status);
+            }
+            tracing::debug!(
+                attempt,
+                status = error.status(),
+                error_code = error.error_code(),
+                elapsed_ms = elapsed_ms(sent),
+                "attempt failed"
+            );
+            let Some(retry) = self.retry.after_failure(attempt, &error) else {
+                return Err(error);
+            };
+            if !deadline.allows_wait(retry.delay) {
+                tracing::debug!(
+                    attempt,
+                    retry_reason = retry.reason,
+                    "not retrying: the wait would pass the deadline"
+                );
+                return Err(error);
+            }
+            span.record("retry_reason", retry.reason);
+            tracing::debug!(
+                attempt,
+                retry_reason = retry.reason,
+                delay_ms = u64::try_from(retry.delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            tokio::time::sleep(retry.delay).await;
+        }
+    }
+}
+
+impl fmt::Debug for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Caller")
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("call_timeout", &self.call_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// When a whole call must be over: its start plus the call timeout, if any.
+#[derive(Clone, Copy)]
+struct Deadline {
+    limit: Option<Duration>,
+    at: Option<Instant>,
+}
+
+impl Deadline {
+    fn start(limit: Option<Duration>) -> Self {
+        Deadline {
+            limit,
+            at: limit.map(|limit| Instant::now() + limit),
+        }
+    }
+
+    /// Whether waiting `delay` now still ends before the deadline.
+    fn allows_wait(&self, delay: Duration) -> bool {
+        self.at.is_none_or(|at| {
+            Instant::now()
+                .checked_add(delay)
+                .is_some_and(|end| end < at)
+        })
+    }
+
+    /// `work`, or a timeout error of `operation` when the deadline passes first.
+    async fn bound<T>(
+        self,
+        operation: &'static str,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let (Some(at), Some(limit)) = (self.at, self.limit) else {
+            return work.await;
+        };
+        match tokio::time::timeout_at(at, work).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::timeout(operation, limit)),
+        }
+    }
+}
+
+/// Puts the credentials and the per-attempt timeout on every request the generated client sends.
+struct AttemptHook {
+    credentials: Credentials,
+    tokens: Option<Arc<TokenCache>>,
+    attempt_timeout: Option<Duration>,
+}
+
+impl moneykit_api::RequestHook for AttemptHook {
+    fn before_send(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &'static str,
+    ) -> Result<(), String> {
+        // Here rather than on the HTTP client, so that it also holds for a caller's own client.
+        *request.timeout_mut() = self.attempt_timeout;
+        let token_request = operation_id == CreateAccessTokenError::OPERATION_ID;
+        self.credentials
+            .apply(request.headers_mut(), token_request, self.tokens.as_deref())
+    }
+}
+
+fn request_span(operation: &'static str, link_id: Option<&str>) -> Span {
+    tracing::info_span!(
+        "moneykit.request",
+        operation,
+        link_id,
+        attempt = field::Empty,
+        status = field::Empty,
+        duration_ms = field::Empty,
+        retry_reason = field::Empty,
+        error_kind = field::Empty,
+    )
+}
+
+fn record_outcome<T>(span: &Span, started: Instant, result: &Result<T, Error>) {
+    span.record("duration_ms", elapsed_ms(started));
+    if let Err(error) = result {
+        span.record("error_kind", error.kind().as_str());
+        span.in_scope(|| tracing::debug!(error = %error, "call failed"));
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn check_link_id(operation: &'static str, id: &str) -> Result<(), Error> {
+    let refused = match id {
+        "" => "the link id is empty".to_owned(),
+        "." | ".." => "the link id cannot be `.` or `..`".to_owned(),
+        _ if id.len() > MAX_LINK_ID_LEN => {
+            format!("the link id is longer than {MAX_LINK_ID_LEN} bytes")
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::invalid_input(Some(operation), refused))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn link_ids_are_checked() {
+        for refused in ["", ".", "..", &"a".repeat(MAX_LINK_ID_LEN + 1)] {
+            assert_eq!(
+                *check_link_id("get_link", refused).unwrap_err().kind(),
+                ErrorKind::InvalidInput
+            );
+        }
+        assert!(check_link_id("get_link", &"a".repeat(MAX_LINK_ID_LEN)).is_ok());
+        assert!(check_link_id("get_link", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_refuses_waits_that_end_after_it() {
+        let deadline = Deadline::start(Some(Duration::from_secs(5)));
+        assert!(deadline.allows_wait(Duration::from_millis(4999)));
+        assert!(!deadline.allows_wait(Duration::from_secs(5)));
+        assert!(Deadline::start(None).allows_wait(Duration::MAX));
+        let error = deadline
+            .bound("get_link", async {
+                tokio::time::sleep(Duration::from_secs(6)).await;
+                Ok(())
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(*error.kind(), ErrorKind::Timeout);
+    }
+}

@@ -1,0 +1,350 @@
+//! How every failure of the generated client becomes an [`Error`]: transport failures by their
+//! cause, error responses by MoneyKit's `error_code` first and the HTTP status second, with the
+//! fields read from the operation's typed error body (`moneykit_api::errors::<Op>Error`).
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use moneykit_api::errors::{
+    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
+};
+use moneykit_api::types::{
+    ApiErrorAuthExpiredAccessTokenResponse, ApiErrorAuthUnauthorizedResponse,
+    ApiErrorRateLimitExceededResponse, LinkErrorBadStateResponse, LinkErrorDeletedResponse,
+    LinkErrorForbiddenActionResponse, LinkErrorNotFoundResponse,
+    LinkErrorUnauthorizedAccessResponse, Response401GetAccountNumbers,
+    Response401GetAccountsLinksIdAccountsGet, Response401GetLinkLinksIdGet,
+};
+use moneykit_api::{ByteStream, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::error::{Error, ErrorKind, MAX_SNIPPET_CHARS, ResponseBody, UnauthorizedReason};
+use crate::text::one_line;
+
+/// At most this many bytes of an error body are read.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The fields of a documented error body that [`Error`] keeps.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields<'a> {
+    error_message: &'a str,
+    documentation_url: Option<&'a str>,
+    link_error_code: Option<&'a str>,
+}
+
+/// An operation's documented error responses, read through their typed fields.
+pub(crate) trait Documented: DocumentedError {
+    /// The fields of the decoded body; `None` for a body shape this crate does not read.
+    fn fields(&self) -> Option<Fields<'_>>;
+}
+
+/// One documented error body schema.
+trait Body {
+    fn fields(&self) -> Fields<'_>;
+}
+
+macro_rules! plain_bodies {
+    ($($body:ty),* $(,)?) => {$(
+        impl Body for $body {
+            fn fields(&self) -> Fields<'_> {
+                Fields {
+                    error_message: &self.error_message,
+                    documentation_url: self.documentation_url.as_ref().and_then(Option::as_deref),
+                    link_error_code: None,
+                }
+            }
+        }
+    )*};
+}
+
+plain_bodies!(
+    ApiErrorAuthExpiredAccessTokenResponse,
+    ApiErrorAuthUnauthorizedResponse,
+    ApiErrorRateLimitExceededResponse,
+    LinkErrorDeletedResponse,
+    LinkErrorForbiddenActionResponse,
+    LinkErrorNotFoundResponse,
+    LinkErrorUnauthorizedAccessResponse,
+);
+
+impl Body for LinkErrorBadStateResponse {
+    fn fields(&self) -> Fields<'_> {
+        Fields {
+            error_message: &self.error_message,
+            documentation_url: self.documentation_url.as_ref().and_then(Option::as_deref),
+            link_error_code: Some(&self.link_error_code),
+        }
+    }
+}
+
+/// The documented bodies of a 401: one of three.
+trait UnauthorizedUnion {
+    fn fields(&self) -> Option<Fields<'_>>;
+}
+
+// The generator may mark its enums `#[non_exhaustive]`; the `_` arms keep this compiling then,
+// and a body shape added later is read from the raw JSON instead.
+macro_rules! unauthorized_unions {
+    ($($union:ident),* $(,)?) => {$(
+        impl UnauthorizedUnion for $union {
+            #[allow(unreachable_patterns)]
+            fn fields(&self) -> Option<Fields<'_>> {
+                match self {
+                    Self::ApiErrorAuthExpiredAccessTokenResponse(body) => Some(body.fields()),
+                    Self::ApiErrorAuthUnauthorizedResponse(body) => Some(body.fields()),
+                    Self::LinkErrorUnauthorizedAccessResponse(body) => Some(body.fields()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+unauthorized_unions!(
+    Response401GetLinkLinksIdGet,
+    Response401GetAccountsLinksIdAccountsGet,
+    Response401GetAccountNumbers,
+);
+
+macro_rules! link_operations {
+    ($($error:ident),* $(,)?) => {$(
+        impl Documented for $error {
+            #[allow(unreachable_patterns)]
+            fn fields(&self) -> Option<Fields<'_>> {
+                match self {
+                    Self::Unauthorized(union) => union.fields(),
+                    Self::Forbidden(body) => Some(body.fields()),
+                    Self::NotFound(body) => Some(body.fields()),
+                    Self::Gone(body) => Some(body.fields()),
+                    Self::UnprocessableEntity(body) => Some(body.fields()),
+                    Self::TooManyRequests(body) => Some(body.fields()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+link_operations!(GetLinkError, GetAccountsError, GetAccountNumbersError);
+
+impl Documented for CreateAccessTokenError {
+    #[allow(unreachable_patterns)]
+    fn fields(&self) -> Option<Fields<'_>> {
+        match self {
+            Self::BadRequest(body) | Self::Unauthorized(body) => Some(body.fields()),
+            _ => None,
+        }
+    }
+}
+
+/// Turns a failure of a generated method into an [`Error`], reading (at most 64 KiB of) the body
+/// of an error response. `E` is the operation's documented error enum.
+pub(crate) async fn classify<E: Documented>(error: moneykit_api::Error<ByteStream>) -> Error {
+    use moneykit_api::Error as Api;
+    let out = match error {
+        Api::ErrorResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_stream(response).await;
+            from_response::<E>(status, &headers, &body)
+        }
+        Api::UnexpectedResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_response(response).await;
+            from_response::<E>(status, &headers, &body)
+        }
+        // The body of a success response may hold account numbers, and serde_json's message
+        // may quote the offending value: keep only where decoding failed.
+        Api::InvalidResponsePayload(_body, json) => {
+            Error::new(ErrorKind::Decode).with_detail(format!(
+                "{:?} error at line {} column {}",
+                json.classify(),
+                json.line(),
+                json.column()
+            ))
+        }
+        Api::CommunicationError(source) | Api::ResponseBodyError(source) => {
+            let kind = if source.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Connection
+            };
+            Error::new(kind).with_source(source)
+        }
+        Api::InvalidUpgrade(source) => Error::new(ErrorKind::UnexpectedStatus)
+            .with_status(source.status().map(|s| s.as_u16()))
+            .with_source(source),
+        Api::InvalidRequest(why) | Api::Custom(why) => {
+            Error::new(ErrorKind::InvalidInput).with_detail(one_line(&why, MAX_SNIPPET_CHARS))
+        }
+    };
+    out.with_operation(E::OPERATION_ID)
+}
+
+fn from_response<E: Documented>(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    // What the server sent, as any JSON object, and the same body decoded as the schema
+    // documented for the status. The typed decode fills in the schema's defaults (such as the
+    // documented `error_message`), so the fields are read from it first. `error_code` is read
+    // only from what was sent: its schema default would be a guess when a status documents
+    // several bodies (401), and an unknown code does not decode at all.
+    let sent = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .filter(serde_json::Value::is_object);
+    let decoded = E::decode(status.as_u16(), body).and_then(Result::ok);
+    let typed = decoded.as_ref().and_then(E::fields);
+    let sent_text =
+        |key: &str| -> Option<String> { Some(sent.as_ref()?.get(key)?.as_str()?.to_owned()) };
+    let error_code = sent_text("error_code");
+    let link_error_code = typed
+        .and_then(|fields| fields.link_error_code.map(str::to_owned))
+        .or_else(|| sent_text("link_error_code"));
+    let error_message = typed
+        .map(|fields| fields.error_message.to_owned())
+        .or_else(|| sent_text("error_message"));
+    let documentation_url = typed
+        .and_then(|fields| fields.documentation_url.map(str::to_owned))
+        .or_else(|| sent_text("documentation_url"));
+    let snippet = (sent.is_none() && !body.is_empty())
+        .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
+    let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
+    Error::response(
+        kind,
+        status.as_u16(),
+        ResponseBody {
+            error_code,
+            error_message,
+            documentation_url,
+            snippet,
+        },
+    )
+}
+
+fn kind_of(
+    status: StatusCode,
+    error_code: Option<&str>,
+    link_error_code: Option<String>,
+    headers: &HeaderMap,
+) -> ErrorKind {
+    let rate_limited = || ErrorKind::RateLimited {
+        retry_after: retry_after(headers, SystemTime::now()),
+    };
+    match error_code {
+        Some("api_error.auth.expired_access_token") => {
+            return ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken);
+        }
+        Some("api_error.auth.unauthorized") => {
+            return ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials);
+        }
+        Some("link_error.unauthorized_access") => {
+            return ErrorKind::Unauthorized(UnauthorizedReason::LinkAccess);
+        }
+        Some("link_error.forbidden_action") => return ErrorKind::Forbidden,
+        Some("link_error.not_found") => return ErrorKind::NotFound,
+        Some("link_error.deleted") => return ErrorKind::Deleted,
+        Some("link_error.bad_state") => return ErrorKind::BadState { link_error_code },
+        Some("api_error.rate_limit_exceeded") => return rate_limited(),
+        Some("api_error.request.validation_failed") => return ErrorKind::RequestValidation,
+        _ => {}
+    }
+    match status.as_u16() {
+        401 => ErrorKind::Unauthorized(UnauthorizedReason::Other),
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        410 => ErrorKind::Deleted,
+        422 if link_error_code.is_some() => ErrorKind::BadState { link_error_code },
+        429 => rate_limited(),
+        400 | 422 => ErrorKind::RequestValidation,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::UnexpectedStatus,
+    }
+}
+
+/// `Retry-After` as a duration: delta-seconds, or an HTTP-date (a date in the past is zero).
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+async fn read_stream(response: ResponseValue<ByteStream>) -> Vec<u8> {
+    let mut stream = response.into_inner().into_inner();
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match stream.next().await {
+            Some(Ok(chunk)) => append_bounded(&mut body, &chunk),
+            _ => break,
+        }
+    }
+    body
+}
+
+async fn read_response(mut response: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => append_bounded(&mut body, &chunk),
+            _ => break,
+        }
+    }
+    body
+}
+
+fn append_bounded(body: &mut Vec<u8>, chunk: &Bytes) {
+    let room = MAX_ERROR_BODY - body.len();
+    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(120));
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(120)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn fields_come_from_the_typed_body() {
+        let body = br#"{"error_code":"link_error.bad_state","error_message":"Reconnect.","link_error_code":"auth_expired"}"#;
+        let error = from_response::<GetLinkError>(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            body,
+        );
+        assert_eq!(
+            *error.kind(),
+            ErrorKind::BadState {
+                link_error_code: Some("auth_expired".into())
+            }
+        );
+        assert_eq!(error.error_message(), Some("Reconnect."));
+        // The schema's documented default message fills in a body without one.
+        let error = from_response::<GetAccountsError>(
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            br#"{"error_code":"api_error.rate_limit_exceeded"}"#,
+        );
+        assert!(error.error_message().is_some_and(|m| !m.is_empty()));
+    }
+}

@@ -1,0 +1,103 @@
+//! The per-attempt timeout and the call's deadline. A slow response needs a server that is really
+//! slow, so these run on the real clock; they assert what happened (kinds, attempts), never how
+//! long it took.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use moneykit::{ErrorKind, RetryPolicy};
+use tokio::time::Instant;
+use wiremock::{MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn a_slow_attempt_times_out_and_is_retried() {
+    let server = MockServer::start().await;
+    // On a busy machine an attempt may time out before its request reaches the server.
+    mount_link(
+        &server,
+        json(200, LINK).set_delay(Duration::from_millis(500)),
+        ..=3,
+    )
+    .await;
+    let client = builder(&server)
+        .timeout(Duration::from_millis(50))
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.attempts(), 3);
+}
+
+#[tokio::test]
+async fn the_call_deadline_cuts_a_slow_attempt() {
+    let server = MockServer::start().await;
+    mount_link(
+        &server,
+        json(200, LINK).set_delay(Duration::from_secs(5)),
+        ..=1,
+    )
+    .await;
+    let client = builder(&server)
+        .call_timeout(Duration::from_millis(100))
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.operation(), Some("get_link"));
+    assert!(
+        error.to_string().contains("did not finish within 100ms"),
+        "{error}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_deadline_bounds_the_retries() {
+    let server = MockServer::start().await;
+    // On the paused clock the deadline may fire before the first request arrives.
+    mount_link(&server, ResponseTemplate::new(503), 0..).await;
+    let client = paused_builder(&server.uri())
+        .retry_policy(
+            RetryPolicy::new()
+                .max_attempts(1000)
+                .base_delay(Duration::from_millis(20))
+                .max_delay(Duration::from_millis(20)),
+        )
+        .call_timeout(Duration::from_millis(150))
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert!(started.elapsed() <= Duration::from_millis(150));
+    // Either the deadline cut an attempt (Timeout; on the paused clock it may fire while a
+    // response is on its way) or the next wait would have passed it.
+    assert!(
+        matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Server),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wait_past_the_deadline_is_not_made() {
+    let server = MockServer::start().await;
+    mount_link(
+        &server,
+        json(429, RATE_LIMITED).insert_header("Retry-After", "30"),
+        1,
+    )
+    .await;
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::new().max_delay(Duration::from_secs(30)))
+        .call_timeout(Duration::from_secs(5))
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap();
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    // Had the client waited, the 5 s deadline would have ended the call as a Timeout.
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(error.attempts(), 1);
+}
