@@ -13,12 +13,9 @@ use crate::prepare::{OpenEnum, Operation, Prepared};
 /// value `unknown`.
 const FALLBACK_VARIANT: &str = "Other";
 
-/// Adds the open enums to `mod types` and appends `mod errors`.
+/// Adds the open enums and the shape walkers to `mod types`, and appends `PATH_TEMPLATES` and
+/// `mod errors`.
 pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), GenError> {
-    let mut open_enums = Vec::new();
-    for open in &prepared.open_enums {
-        open_enums.push(syn::parse2::<syn::File>(open_enum(open)?).map_err(internal)?);
-    }
     let types = file
         .items
         .iter_mut()
@@ -27,32 +24,46 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
             _ => None,
         })
         .ok_or_else(|| GenError::Progenitor("generated code has no `mod types`".into()))?;
-    types.1.extend(open_enums.into_iter().flat_map(|f| f.items));
-    shapes::keep_presence(&mut types.1, &prepared.shapes);
-    let mut walkers = shapes::redact_impls(&types.1);
-    walkers.extend(shapes::keyed_impls(&types.1, &prepared.shapes)?);
-    walkers.extend(shapes::extends_impls(&types.1, &prepared.shapes)?);
-    for walker in walkers {
-        types
-            .1
-            .extend(syn::parse2::<syn::File>(walker).map_err(internal)?.items);
-    }
+    extend_types(&mut types.1, prepared)?;
+    file.items
+        .push(syn::parse2(path_templates(prepared)).map_err(internal)?);
+    file.items
+        .push(syn::parse2(errors_module(prepared)).map_err(internal)?);
+    Ok(())
+}
 
-    let error_enums: Vec<TokenStream> = prepared.operations.iter().map(error_enum).collect();
-    let ids: Vec<&String> = prepared
-        .operations
-        .iter()
-        .map(|op| &op.operation_id)
-        .collect();
-    let paths: Vec<&String> = prepared.operations.iter().map(|op| &op.path).collect();
-    let path_templates = quote! {
+fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), GenError> {
+    for open in &prepared.open_enums {
+        types.extend(parse_items(open_enum(open)?)?);
+    }
+    // After the open enums, so that the walkers see every type.
+    shapes::keep_presence(types, &prepared.shapes);
+    let mut walkers = shapes::redact_impls(types);
+    walkers.extend(shapes::keyed_impls(types, &prepared.shapes)?);
+    walkers.extend(shapes::extends_impls(types, &prepared.shapes)?);
+    for walker in walkers {
+        types.extend(parse_items(walker)?);
+    }
+    Ok(())
+}
+
+fn parse_items(tokens: TokenStream) -> Result<Vec<syn::Item>, GenError> {
+    Ok(syn::parse2::<syn::File>(tokens).map_err(internal)?.items)
+}
+
+fn path_templates(prepared: &Prepared) -> TokenStream {
+    let ids = prepared.operations.iter().map(|op| &op.operation_id);
+    let paths = prepared.operations.iter().map(|op| &op.path);
+    quote! {
         /// Each operation's path template, so a request whose URL was normalised into another
         /// path (a `..` path parameter) can be refused before it is sent.
         pub const PATH_TEMPLATES: &[(&str, &str)] = &[#((#ids, #paths)),*];
-    };
-    file.items
-        .push(syn::parse2(path_templates).map_err(internal)?);
-    let errors_mod = quote! {
+    }
+}
+
+fn errors_module(prepared: &Prepared) -> TokenStream {
+    let error_enums = prepared.operations.iter().map(error_enum);
+    quote! {
         /// The documented error responses of each operation, decoded by status.
         ///
         /// The generated methods return `Error::ErrorResponse` with the raw body for these
@@ -76,9 +87,7 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
 
             #(#error_enums)*
         }
-    };
-    file.items.push(syn::parse2(errors_mod).map_err(internal)?);
-    Ok(())
+    }
 }
 
 fn internal(e: syn::Error) -> GenError {
@@ -104,17 +113,15 @@ pub(crate) fn variant_name(value: &str) -> String {
     }
 }
 
-fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
-    let name = ident(&rust_type_name(&open.name));
-    let fallback = ident(FALLBACK_VARIANT);
-    let mut variants = Vec::new();
+/// The enum's variants and values; an error if two values (or a value and the fallback) would
+/// get the same Rust name.
+fn open_enum_variants(open: &OpenEnum) -> Result<Vec<(Ident, &String)>, GenError> {
+    let mut variants: Vec<(String, &String)> = Vec::new();
     for value in &open.values {
         let variant = variant_name(value);
         let clash = variant == FALLBACK_VARIANT
             || variant.is_empty()
-            || variants
-                .iter()
-                .any(|(v, _): &(String, &String)| *v == variant);
+            || variants.iter().any(|(v, _)| *v == variant);
         if clash {
             return Err(GenError::Invalid(vec![format!(
                 "components/schemas/{}: enum value `{value}` has no distinct Rust name \
@@ -124,14 +131,23 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
         }
         variants.push((variant, value));
     }
-    let idents: Vec<Ident> = variants.iter().map(|(v, _)| ident(v)).collect();
+    Ok(variants
+        .into_iter()
+        .map(|(v, value)| (ident(&v), value))
+        .collect())
+}
+
+fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
+    let name = ident(&rust_type_name(&open.name));
+    let fallback = ident(FALLBACK_VARIANT);
+    let variants = open_enum_variants(open)?;
+    let idents: Vec<&Ident> = variants.iter().map(|(v, _)| v).collect();
     let values: Vec<&String> = variants.iter().map(|(_, v)| *v).collect();
-    let value_docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    let value_docs = values.iter().map(|v| format!("`{v}`"));
     let doc = open
         .description
         .clone()
         .unwrap_or_else(|| format!("`{}` values.", open.name));
-    let schema_name = &open.name;
     let default_impl = open.default.as_deref().map(|default| {
         let variant = ident(&variant_name(default));
         quote! {
@@ -142,6 +158,8 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
             }
         }
     });
+    let conversions = open_enum_conversions(&name, &idents, &values);
+    let wire = open_enum_wire(&name, &doc, &open.name, &values);
     Ok(quote! {
         #[doc = #doc]
         ///
@@ -160,7 +178,16 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
             /// A value not in `openapi.yaml`, kept exactly as received.
             #fallback(::std::string::String),
         }
+        #conversions
+        #wire
+        #default_impl
+    })
+}
 
+/// `as_str`, `From<&str>`, `From<String>`, `FromStr` and `Display`: every string maps to a value.
+fn open_enum_conversions(name: &Ident, idents: &[&Ident], values: &[&String]) -> TokenStream {
+    let fallback = ident(FALLBACK_VARIANT);
+    quote! {
         impl #name {
             /// The value as it appears on the wire.
             pub fn as_str(&self) -> &str {
@@ -199,6 +226,12 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
             }
         }
 
+    }
+}
+
+/// Serde as the plain string, and the JSON Schema of an open string set.
+fn open_enum_wire(name: &Ident, doc: &str, schema_name: &str, values: &[&String]) -> TokenStream {
+    quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -228,8 +261,7 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
             }
         }
 
-        #default_impl
-    })
+    }
 }
 
 fn error_enum(op: &Operation) -> TokenStream {

@@ -32,8 +32,9 @@ const EXTENDS_EXTENSION: &str = "x-moneykit-extends";
 /// What the spec says about shapes, for the generated walkers.
 #[derive(Default)]
 pub(crate) struct Shapes {
-    /// `(Rust struct, JSON property)` of each optional, nullable property of a response schema:
-    /// these become `Option<Option<T>>` so an explicit `null` survives a round trip.
+    /// `(Rust struct, JSON property)` of each optional, nullable property of a schema that is not
+    /// only a request body: these become `Option<Option<T>>` so an explicit `null` survives a
+    /// round trip.
     nullable_optional: BTreeSet<(String, String)>,
     keyed: Vec<Keyed>,
     extends: Vec<Extends>,
@@ -472,6 +473,45 @@ fn keyed_impl(
     let holder_name = &holder.ident;
     let enum_name = quote::format_ident!("{}", rust_type_name(&keyed.by_enum));
     let trait_name = quote::format_ident!("{}State", rust_type_name(&keyed.by_enum));
+    let entry_trait = entry_trait(&trait_name, holder_name, entry_structs);
+    let variants = entries
+        .iter()
+        .map(|(value, _)| quote::format_ident!("{}", crate::emit::variant_name(value)));
+    let keys: Vec<TokenStream> = variants.map(|v| quote!(#enum_name::#v)).collect();
+    let reads = entries.iter().map(|(_, field)| {
+        let (read, _) = reader(field);
+        quote!(#read.map(|entry| entry as &dyn #trait_name))
+    });
+    let get_doc = format!(
+        "The entry for `key`, if present. `None` for a [`{enum_name}`] that has no property here."
+    );
+    let iter_doc = format!("The entries present, in the order of [`{enum_name}`]'s values.");
+    quote! {
+        #entry_trait
+        impl #holder_name {
+            #[doc = #get_doc]
+            pub fn get(&self, key: &#enum_name) -> ::std::option::Option<&dyn #trait_name> {
+                match key {
+                    #(#keys => #reads,)*
+                    _ => None,
+                }
+            }
+            #[doc = #iter_doc]
+            pub fn iter(&self) -> impl ::std::iter::Iterator<Item = (#enum_name, &dyn #trait_name)> + '_ {
+                [#(#keys),*]
+                    .into_iter()
+                    .filter_map(|key| self.get(&key).map(|entry| (key, entry)))
+            }
+        }
+    }
+}
+
+/// The trait over the fields every entry type has (same name, same type), and its impls.
+fn entry_trait(
+    trait_name: &Ident,
+    holder_name: &Ident,
+    entry_structs: &[&syn::ItemStruct],
+) -> TokenStream {
     let shared: Vec<&syn::Field> = entry_structs[0]
         .fields
         .iter()
@@ -483,15 +523,12 @@ fn keyed_impl(
             })
         })
         .collect();
-    let methods: Vec<TokenStream> = shared
-        .iter()
-        .map(|f| {
-            let ident = &f.ident;
-            let (_, returns) = reader(f);
-            let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
-            quote!(#(#docs)* fn #ident(&self) -> #returns;)
-        })
-        .collect();
+    let methods = shared.iter().map(|f| {
+        let ident = &f.ident;
+        let (_, returns) = reader(f);
+        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        quote!(#(#docs)* fn #ident(&self) -> #returns;)
+    });
     let impls = entry_structs.iter().map(|s| {
         let name = &s.ident;
         let bodies = shared.iter().map(|f| {
@@ -501,46 +538,16 @@ fn keyed_impl(
         });
         quote!(impl #trait_name for #name { #(#bodies)* })
     });
-    let variants: Vec<Ident> = entries
-        .iter()
-        .map(|(value, _)| quote::format_ident!("{}", crate::emit::variant_name(value)))
-        .collect();
-    let reads: Vec<TokenStream> = entries
-        .iter()
-        .map(|(_, field)| {
-            let (read, _) = reader(field);
-            quote!(#read.map(|entry| entry as &dyn #trait_name))
-        })
-        .collect();
     let trait_doc = format!(
         "What every entry of [`{holder_name}`] has, whatever its own type: the fields the entry \
          types share."
     );
-    let get_doc = format!(
-        "The entry for `key`, if present. `None` for a [`{enum_name}`] that has no property here."
-    );
-    let iter_doc = format!("The entries present, in the order of [`{enum_name}`]'s values.");
     quote! {
         #[doc = #trait_doc]
         pub trait #trait_name: ::std::fmt::Debug {
             #(#methods)*
         }
         #(#impls)*
-        impl #holder_name {
-            #[doc = #get_doc]
-            pub fn get(&self, key: &#enum_name) -> ::std::option::Option<&dyn #trait_name> {
-                match key {
-                    #(#enum_name::#variants => #reads,)*
-                    _ => None,
-                }
-            }
-            #[doc = #iter_doc]
-            pub fn iter(&self) -> impl ::std::iter::Iterator<Item = (#enum_name, &dyn #trait_name)> + '_ {
-                [#(#enum_name::#variants),*]
-                    .into_iter()
-                    .filter_map(|key| self.get(&key).map(|entry| (key, entry)))
-            }
-        }
     }
 }
 

@@ -11,7 +11,7 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use moneykit::types::LinkCommon;
+use moneykit::types::{GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon};
 use moneykit::{Client, Credentials, Redact, Timestamp};
 use moneykit_sandbox::{Config, Sandbox, links};
 
@@ -27,6 +27,24 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
+    // Kept alive until the end of `run`: dropping it stops the server.
+    let (client, sandbox) = connect().await?;
+    let link_id = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("MONEYKIT_LINK_ID").ok())
+        .unwrap_or_else(|| links::US.to_owned());
+
+    let link = client.link(link_id);
+    print_link(&link.get().await?);
+    print_accounts(&link.accounts().send().await?);
+    print_numbers(&link.account_numbers().await?)?;
+    drop(sandbox);
+    Ok(())
+}
+
+/// The server named by the environment's credentials, else an embedded sandbox (returned, so
+/// that it lives as long as the caller needs it).
+async fn connect() -> Result<(Client, Option<Sandbox>), Box<dyn Error>> {
     // The library's credential rule decides: blank is unset, half a pair is an error.
     let var = |name| std::env::var(name).ok();
     let configured = Credentials::from_sources(
@@ -35,7 +53,6 @@ async fn run() -> Result<(), Box<dyn Error>> {
         var("MONEYKIT_CLIENT_SECRET").as_deref(),
     )?
     .is_some();
-    // Kept alive until the end of `run`: dropping it stops the server.
     let mut sandbox = None;
     let client = if configured {
         let base_url = std::env::var("MONEYKIT_BASE_URL")
@@ -54,16 +71,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
             .client_credentials(started.client_id(), started.client_secret())
             .build()?
     };
-    let link_id = std::env::args()
-        .nth(1)
-        .or_else(|| std::env::var("MONEYKIT_LINK_ID").ok())
-        .unwrap_or_else(|| links::US.to_owned());
+    Ok((client, sandbox))
+}
 
-    let link = client.link(link_id);
-    let details = link.get().await?;
-    print_link(&details);
-
-    let accounts = link.accounts().send().await?;
+fn print_accounts(accounts: &GetAccountsResponse) {
     println!("\nAccounts ({}):", accounts.accounts.len());
     for account in &accounts.accounts {
         let balances = &account.balances;
@@ -93,8 +104,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
             },
         );
     }
+}
 
-    let numbers = link.account_numbers().await?;
+fn print_numbers(numbers: &GetAccountNumbersResponseLegacy20230218) -> Result<(), Box<dyn Error>> {
     println!("\nAccount numbers (masked; `.reveal()` reads them):");
     for account in &numbers.accounts {
         // The generated `redacted()` masks every sensitive value, and the serialized shape
@@ -114,7 +126,6 @@ async fn run() -> Result<(), Box<dyn Error>> {
         }
         println!("  {:<24} {}", account.account_id, parts.join("; "));
     }
-    drop(sandbox);
     Ok(())
 }
 
