@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{builder, client, start};
-use moneykit::types::{Product, PublicLinkError, PublicLinkState};
-use moneykit::{Client, ErrorKind, LinkFreshness, RetryPolicy, UnauthorizedReason};
+use moneykit::types::{LinkCommon, Product, PublicLinkError, PublicLinkState};
+use moneykit::{Client, ErrorKind, Link, LinkFreshness, RetryPolicy, UnauthorizedReason};
 use moneykit_sandbox::{Config, links, scenarios};
 
 #[tokio::test]
@@ -16,6 +16,18 @@ async fn us_link_accounts_and_numbers() {
     let client = client(&sandbox, RetryPolicy::new());
     let link = client.link(links::US);
 
+    let details = check_us_link_details(&link).await;
+    check_us_accounts(&link, &details).await;
+    check_us_accounts_filter(&link).await;
+    check_us_account_numbers(&link).await;
+    assert!(
+        !details.has_new_data(&Product::Identity, None),
+        "never refreshed"
+    );
+}
+
+/// `GET /links/{id}` of the US link: its state, institution and per-product status.
+async fn check_us_link_details(link: &Link) -> LinkCommon {
     let details = link.get().await.unwrap();
     assert_eq!(details.state, PublicLinkState::Connected);
     assert_eq!(details.institution_name, "Credentials Bank");
@@ -32,7 +44,11 @@ async fn us_link_accounts_and_numbers() {
     assert!(transactions.refreshed_at().is_some() && transactions.error_code().is_some());
     let available = details.available_products.as_deref().unwrap_or_default();
     assert!(available.contains(&Product::Investments));
+    details
+}
 
+/// All the US link's accounts, in order, with the same link as `GET /links/{id}` gave.
+async fn check_us_accounts(link: &Link, details: &LinkCommon) {
     let accounts = link.accounts().send().await.unwrap();
     let ids: Vec<&str> = accounts
         .accounts
@@ -50,8 +66,11 @@ async fn us_link_accounts_and_numbers() {
     );
     assert_eq!(accounts.accounts[2].account_type, "liability.credit_card");
     assert_eq!(accounts.accounts[3].closed, Some(Some(true)));
-    assert_eq!(accounts.link, details);
+    assert_eq!(&accounts.link, details);
+}
 
+/// An unknown account id in the filter is ignored, not an error.
+async fn check_us_accounts_filter(link: &Link) {
     let filtered = link
         .accounts()
         .ids(["acc_us_savings", "acc_unknown"])
@@ -60,7 +79,10 @@ async fn us_link_accounts_and_numbers() {
         .unwrap();
     assert_eq!(filtered.accounts.len(), 1);
     assert_eq!(filtered.accounts[0].account_id, "acc_us_savings");
+}
 
+/// Only the accounts that have numbers; the numbers are masked in `Debug`.
+async fn check_us_account_numbers(link: &Link) {
     let numbers = link.account_numbers().await.unwrap();
     let with_numbers: Vec<&str> = numbers
         .accounts
@@ -90,10 +112,6 @@ async fn us_link_accounts_and_numbers() {
         !numbers
             .link
             .has_new_data(&Product::AccountNumbers, seen.as_ref())
-    );
-    assert!(
-        !details.has_new_data(&Product::Identity, None),
-        "never refreshed"
     );
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{start, token};
-use moneykit_sandbox::{Config, links, scenario_links, seeded_links};
+use moneykit_sandbox::{Config, Sandbox, links, scenario_links, seeded_links};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
@@ -140,42 +140,67 @@ impl Checker {
         }
         declared
     }
+
+    /// Every declared (path, method, status) was produced by some request checked so far.
+    fn assert_every_declared_status_was_produced(&self) {
+        let declared = self.declared();
+        let missing: Vec<_> = declared.difference(&self.seen).collect();
+        assert!(
+            missing.is_empty(),
+            "declared but never produced: {missing:?}"
+        );
+        assert!(
+            self.checked > 100,
+            "only {} responses checked",
+            self.checked
+        );
+    }
 }
 
 #[tokio::test]
 async fn every_response_matches_the_spec_and_every_declared_status_is_produced() {
-    let sandbox = start(Config::new()).await;
-    let base = sandbox.base_url().to_owned();
     let http = reqwest::Client::new();
+    // One checker for every request below: the coverage check at the end must see them all.
     let mut checker = Checker::new();
-    let get = Method::GET;
-    let post = Method::POST;
-    let token_url = format!("{base}/auth/token");
+    let sandbox = start(Config::new()).await;
+    check_token_endpoint(&mut checker, &http, &sandbox).await;
+    let bearer = token(&http, &sandbox).await;
+    for &endpoint in LINK_ENDPOINTS {
+        check_every_link_id(&mut checker, &http, sandbox.base_url(), &bearer, endpoint).await;
+        check_credentials_and_parameters(&mut checker, &http, &sandbox, &bearer, endpoint).await;
+    }
+    check_account_filter_and_scheme_case(&mut checker, &http, sandbox.base_url(), &bearer).await;
+    check_expired_token(&mut checker, &http).await;
+    check_rate_limits(&mut checker, &http).await;
+    checker.assert_every_declared_status_was_produced();
+}
 
-    // POST /auth/token
-    let id = sandbox.client_id().to_owned();
-    let secret = sandbox.client_secret().to_owned();
+/// `POST /auth/token`: both ways of sending the credentials, and every way of getting it wrong.
+async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, sandbox: &Sandbox) {
+    let token_url = format!("{}/auth/token", sandbox.base_url());
+    let id = sandbox.client_id();
+    let secret = sandbox.client_secret();
     let form = |pairs: &[(&str, &str)]| http.post(&token_url).form(pairs);
     for request in [
         form(&[
             ("grant_type", "client_credentials"),
-            ("client_id", &id),
-            ("client_secret", &secret),
+            ("client_id", id),
+            ("client_secret", secret),
         ]),
-        form(&[("grant_type", "client_credentials")]).basic_auth(&id, Some(&secret)),
+        form(&[("grant_type", "client_credentials")]).basic_auth(id, Some(secret)),
         form(&[
             ("grant_type", "password"),
-            ("client_id", &id),
-            ("client_secret", &secret),
+            ("client_id", id),
+            ("client_secret", secret),
         ]),
-        form(&[("client_id", &id), ("client_secret", &secret)]),
+        form(&[("client_id", id), ("client_secret", secret)]),
         form(&[
             ("grant_type", "client_credentials"),
-            ("client_id", &id),
+            ("client_id", id),
             ("client_secret", "wrong"),
         ]),
         form(&[("grant_type", "client_credentials")]),
-        form(&[("grant_type", "client_credentials")]).basic_auth(&id, Some("wrong")),
+        form(&[("grant_type", "client_credentials")]).basic_auth(id, Some("wrong")),
         form(&[("grant_type", "client_credentials")]).header("authorization", "Basic !!!"),
         http.post(&token_url)
             .json(&json!({ "grant_type": "client_credentials" })),
@@ -183,81 +208,111 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
             .header("content-type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials&grant_type=client_credentials"),
     ] {
-        checker.check("/auth/token", &post, request).await;
+        checker.check("/auth/token", &Method::POST, request).await;
     }
+}
 
-    // The three link endpoints, with a token, for every seeded, scenario and unknown id.
-    let bearer = token(&http, &sandbox).await;
-    for (template, suffix) in LINK_ENDPOINTS {
-        let every_link = seeded_links().into_iter().chain(scenario_links());
-        for id in every_link
-            .map(|entry| entry.id)
-            .chain(["mk_unknown", "x y/%?#"])
-        {
-            let mut url = reqwest::Url::parse(&base).unwrap();
-            url.path_segments_mut().unwrap().push("links").push(id);
-            let url = format!("{url}{suffix}");
-            checker
-                .check(template, &get, http.get(&url).bearer_auth(&bearer))
-                .await;
-        }
-        let url = format!("{base}/links/{}{suffix}", links::US);
-        // Credentials: none, unknown token, wrong scheme, X-Client pair right/wrong/half.
-        for request in [
-            http.get(&url),
-            http.get(&url).bearer_auth("sbx_not_issued"),
-            http.get(&url).basic_auth(&id, Some(&secret)),
-            http.get(&url)
-                .header("x-client-id", &id)
-                .header("x-client-secret", &secret),
-            http.get(&url)
-                .header("x-client-id", &id)
-                .header("x-client-secret", "wrong"),
-            http.get(&url).header("x-client-id", &id),
-            // Version and parameters.
-            http.get(&url)
-                .bearer_auth(&bearer)
-                .header("moneykit-version", "2023-02-18"),
-            http.get(&url)
-                .bearer_auth(&bearer)
-                .header("moneykit-version", "2099-01-01"),
-            http.get(format!("{base}/links/%FF{suffix}"))
-                .bearer_auth(&bearer),
-        ] {
-            checker.check(template, &get, request).await;
-        }
+/// One link endpoint, with a valid token, for every seeded, scenario and unknown id.
+async fn check_every_link_id(
+    checker: &mut Checker,
+    http: &reqwest::Client,
+    base: &str,
+    bearer: &str,
+    (template, suffix): (&str, &str),
+) {
+    let every_link = seeded_links().into_iter().chain(scenario_links());
+    for id in every_link
+        .map(|entry| entry.id)
+        .chain(["mk_unknown", "x y/%?#"])
+    {
+        // Pushed as a segment so that the odd ids reach the route percent-encoded.
+        let mut url = reqwest::Url::parse(base).unwrap();
+        url.path_segments_mut().unwrap().push("links").push(id);
+        let url = format!("{url}{suffix}");
+        checker
+            .check(template, &Method::GET, http.get(&url).bearer_auth(bearer))
+            .await;
     }
+}
+
+/// One link endpoint with each kind of credential, version header and malformed id.
+async fn check_credentials_and_parameters(
+    checker: &mut Checker,
+    http: &reqwest::Client,
+    sandbox: &Sandbox,
+    bearer: &str,
+    (template, suffix): (&str, &str),
+) {
+    let base = sandbox.base_url();
+    let id = sandbox.client_id();
+    let secret = sandbox.client_secret();
+    let url = format!("{base}/links/{}{suffix}", links::US);
+    // Credentials: none, unknown token, wrong scheme, X-Client pair right/wrong/half.
+    for request in [
+        http.get(&url),
+        http.get(&url).bearer_auth("sbx_not_issued"),
+        http.get(&url).basic_auth(id, Some(secret)),
+        http.get(&url)
+            .header("x-client-id", id)
+            .header("x-client-secret", secret),
+        http.get(&url)
+            .header("x-client-id", id)
+            .header("x-client-secret", "wrong"),
+        http.get(&url).header("x-client-id", id),
+        // Version and parameters.
+        http.get(&url)
+            .bearer_auth(bearer)
+            .header("moneykit-version", "2023-02-18"),
+        http.get(&url)
+            .bearer_auth(bearer)
+            .header("moneykit-version", "2099-01-01"),
+        http.get(format!("{base}/links/%FF{suffix}"))
+            .bearer_auth(bearer),
+    ] {
+        checker.check(template, &Method::GET, request).await;
+    }
+}
+
+/// `account_ids` filters the accounts, and the auth scheme is case-insensitive, as HTTP says.
+async fn check_account_filter_and_scheme_case(
+    checker: &mut Checker,
+    http: &reqwest::Client,
+    base: &str,
+    bearer: &str,
+) {
     let accounts = format!("{base}/links/{}/accounts", links::US);
     let (status, body) = checker
         .check(
             "/links/{id}/accounts",
-            &get,
+            &Method::GET,
             http.get(format!(
                 "{accounts}?account_ids=acc_us_savings&account_ids=acc_us_checking"
             ))
-            .bearer_auth(&bearer),
+            .bearer_auth(bearer),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["accounts"].as_array().unwrap().len(), 2);
-    // The auth scheme is case-insensitive, as HTTP says.
     let (status, _) = checker
         .check(
             "/links/{id}/accounts",
-            &get,
+            &Method::GET,
             http.get(&accounts)
                 .header("authorization", format!("bearer {bearer}")),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
 
-    // An expired token: a sandbox whose tokens live no time at all.
+/// An expired token on every link endpoint.
+async fn check_expired_token(checker: &mut Checker, http: &reqwest::Client) {
+    // Tokens that live no time at all are expired by the time they are used.
     let expiring = start(Config::new().token_lifetime(Duration::ZERO)).await;
-    let stale = token(&http, &expiring).await;
+    let stale = token(http, &expiring).await;
     for (template, suffix) in LINK_ENDPOINTS {
         let url = format!("{}/links/{}{suffix}", expiring.base_url(), links::US);
         let (status, body) = checker
-            .check(template, &get, http.get(url).bearer_auth(&stale))
+            .check(template, &Method::GET, http.get(url).bearer_auth(&stale))
             .await;
         assert_eq!(
             (status, &body["error_code"]),
@@ -267,15 +322,17 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
             )
         );
     }
+}
 
-    // Rate limits, switched on: the documented per-link limits, then 429 with Retry-After.
+/// Rate limits, switched on: the documented per-link limits, then 429 with Retry-After.
+async fn check_rate_limits(checker: &mut Checker, http: &reqwest::Client) {
     let limited = start(Config::new().rate_limits(true)).await;
-    let bearer = token(&http, &limited).await;
+    let bearer = token(http, &limited).await;
     for ((template, suffix), limit) in LINK_ENDPOINTS.iter().zip([15, 4, 3]) {
         let url = format!("{}/links/{}{suffix}", limited.base_url(), links::US);
         for n in 1..=limit + 1 {
             let (status, _) = checker
-                .check(template, &get, http.get(&url).bearer_auth(&bearer))
+                .check(template, &Method::GET, http.get(&url).bearer_auth(&bearer))
                 .await;
             let expected = if n <= limit {
                 StatusCode::OK
@@ -287,22 +344,14 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
         // Limits are per link: another link is not affected.
         let other = format!("{}/links/{}{suffix}", limited.base_url(), links::CA);
         let (status, _) = checker
-            .check(template, &get, http.get(&other).bearer_auth(&bearer))
+            .check(
+                template,
+                &Method::GET,
+                http.get(&other).bearer_auth(&bearer),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
     }
-
-    let declared = checker.declared();
-    let missing: Vec<_> = declared.difference(&checker.seen).collect();
-    assert!(
-        missing.is_empty(),
-        "declared but never produced: {missing:?}"
-    );
-    assert!(
-        checker.checked > 100,
-        "only {} responses checked",
-        checker.checked
-    );
 }
 
 /// The validation itself can fail: a body that breaks the schema is reported.
