@@ -25,11 +25,27 @@ pub(crate) fn extend(file: &mut syn::File, prepared: &Prepared) -> Result<(), Ge
         })
         .ok_or_else(|| GenError::Progenitor("generated code has no `mod types`".into()))?;
     extend_types(&mut types.1, prepared)?;
+    let bodies: Vec<(Ident, Vec<(Ident, String)>)> = prepared
+        .operations
+        .iter()
+        .map(|op| {
+            let variants = op
+                .errors
+                .iter()
+                .map(|r| (ident(&status_variant(r.status)), r.schema.clone()));
+            (error_enum_name(op), variants.collect())
+        })
+        .collect();
+    let error_fields = shapes::error_fields(&types.1, &bodies)?;
     file.items
         .push(syn::parse2(path_templates(prepared)).map_err(internal)?);
     file.items
-        .push(syn::parse2(errors_module(prepared)).map_err(internal)?);
+        .push(syn::parse2(errors_module(prepared, error_fields)).map_err(internal)?);
     Ok(())
+}
+
+fn error_enum_name(op: &Operation) -> Ident {
+    ident(&format!("{}Error", op.operation_id.to_upper_camel_case()))
 }
 
 fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), GenError> {
@@ -61,7 +77,7 @@ fn path_templates(prepared: &Prepared) -> TokenStream {
     }
 }
 
-fn errors_module(prepared: &Prepared) -> TokenStream {
+fn errors_module(prepared: &Prepared, error_fields: TokenStream) -> TokenStream {
     let error_enums = prepared.operations.iter().map(error_enum);
     quote! {
         /// The documented error responses of each operation, decoded by status.
@@ -72,7 +88,7 @@ fn errors_module(prepared: &Prepared) -> TokenStream {
         pub mod errors {
             /// What every operation's error enum offers, so callers can handle them generically.
             pub trait DocumentedError:
-                ::std::marker::Sized + ::serde::Serialize + ::std::fmt::Debug + ::std::marker::Send + ::std::marker::Sync + 'static
+                ErrorFields + ::std::marker::Sized + ::serde::Serialize + ::std::fmt::Debug + ::std::marker::Send + ::std::marker::Sync + 'static
             {
                 /// The operation these errors belong to.
                 const OPERATION_ID: &'static str;
@@ -84,6 +100,8 @@ fn errors_module(prepared: &Prepared) -> TokenStream {
                 /// The status this body was documented for.
                 fn status(&self) -> u16;
             }
+
+            #error_fields
 
             #(#error_enums)*
         }
@@ -265,7 +283,7 @@ fn open_enum_wire(name: &Ident, doc: &str, schema_name: &str, values: &[&String]
 }
 
 fn error_enum(op: &Operation) -> TokenStream {
-    let name = ident(&format!("{}Error", op.operation_id.to_upper_camel_case()));
+    let name = error_enum_name(op);
     let doc = format!(
         "Documented error responses of `{}` (`{} {}`), one variant per status.",
         op.operation_id, op.method, op.path

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
 use crate::auth::Credentials;
-use crate::classify::{Documented, classify};
+use crate::classify::classify;
 use crate::error::Error;
 use crate::retry::{RetryPolicy, renews_token};
 use crate::token::{Generation, TokenCache};
@@ -69,7 +69,7 @@ impl Caller {
     /// One call of operation `E` on `link_id`: checks, token, attempts, deadline, span.
     pub(crate) async fn call<'a, T, E, F, Fut>(&'a self, link_id: &str, send: F) -> Result<T, Error>
     where
-        E: Documented,
+        E: DocumentedError,
         F: Fn(&'a moneykit_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
@@ -146,7 +146,7 @@ impl Caller {
     /// Sends with retries as the policy allows, never waiting past the deadline.
     async fn attempts<T, E, F, Fut>(&self, send: &F, deadline: Deadline) -> Result<T, Error>
     where
-        E: Documented,
+        E: DocumentedError,
         F: Fn() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {

@@ -6,16 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use moneykit_api::errors::{
-    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
-};
-use moneykit_api::types::{
-    ApiErrorAuthExpiredAccessTokenResponse, ApiErrorAuthUnauthorizedResponse,
-    ApiErrorRateLimitExceededResponse, LinkErrorBadStateResponse, LinkErrorDeletedResponse,
-    LinkErrorForbiddenActionResponse, LinkErrorNotFoundResponse,
-    LinkErrorUnauthorizedAccessResponse, Response401GetAccountNumbers,
-    Response401GetAccountsLinksIdAccountsGet, Response401GetLinkLinksIdGet,
-};
+use moneykit_api::errors::DocumentedError;
 use moneykit_api::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -26,122 +17,9 @@ use crate::text::one_line;
 /// At most this many bytes of an error body are read.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// The fields of a documented error body that [`Error`] keeps.
-#[derive(Clone, Copy)]
-pub(crate) struct Fields<'a> {
-    error_message: &'a str,
-    documentation_url: Option<&'a str>,
-    link_error_code: Option<&'a str>,
-}
-
-/// An operation's documented error responses, read through their typed fields.
-pub(crate) trait Documented: DocumentedError {
-    /// The fields of the decoded body; `None` for a body shape this crate does not read.
-    fn fields(&self) -> Option<Fields<'_>>;
-}
-
-/// One documented error body schema.
-trait Body {
-    fn fields(&self) -> Fields<'_>;
-}
-
-macro_rules! plain_bodies {
-    ($($body:ty),* $(,)?) => {$(
-        impl Body for $body {
-            fn fields(&self) -> Fields<'_> {
-                Fields {
-                    error_message: &self.error_message,
-                    documentation_url: self.documentation_url.as_ref().and_then(Option::as_deref),
-                    link_error_code: None,
-                }
-            }
-        }
-    )*};
-}
-
-plain_bodies!(
-    ApiErrorAuthExpiredAccessTokenResponse,
-    ApiErrorAuthUnauthorizedResponse,
-    ApiErrorRateLimitExceededResponse,
-    LinkErrorDeletedResponse,
-    LinkErrorForbiddenActionResponse,
-    LinkErrorNotFoundResponse,
-    LinkErrorUnauthorizedAccessResponse,
-);
-
-impl Body for LinkErrorBadStateResponse {
-    fn fields(&self) -> Fields<'_> {
-        Fields {
-            error_message: &self.error_message,
-            documentation_url: self.documentation_url.as_ref().and_then(Option::as_deref),
-            link_error_code: Some(&self.link_error_code),
-        }
-    }
-}
-
-/// The documented bodies of a 401: one of three.
-trait UnauthorizedUnion {
-    fn fields(&self) -> Option<Fields<'_>>;
-}
-
-// The generator may mark its enums `#[non_exhaustive]`; the `_` arms keep this compiling then,
-// and a body shape added later is read from the raw JSON instead.
-macro_rules! unauthorized_unions {
-    ($($union:ident),* $(,)?) => {$(
-        impl UnauthorizedUnion for $union {
-            #[allow(unreachable_patterns)]
-            fn fields(&self) -> Option<Fields<'_>> {
-                match self {
-                    Self::ApiErrorAuthExpiredAccessTokenResponse(body) => Some(body.fields()),
-                    Self::ApiErrorAuthUnauthorizedResponse(body) => Some(body.fields()),
-                    Self::LinkErrorUnauthorizedAccessResponse(body) => Some(body.fields()),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-unauthorized_unions!(
-    Response401GetLinkLinksIdGet,
-    Response401GetAccountsLinksIdAccountsGet,
-    Response401GetAccountNumbers,
-);
-
-macro_rules! link_operations {
-    ($($error:ident),* $(,)?) => {$(
-        impl Documented for $error {
-            #[allow(unreachable_patterns)]
-            fn fields(&self) -> Option<Fields<'_>> {
-                match self {
-                    Self::Unauthorized(union) => union.fields(),
-                    Self::Forbidden(body) => Some(body.fields()),
-                    Self::NotFound(body) => Some(body.fields()),
-                    Self::Gone(body) => Some(body.fields()),
-                    Self::UnprocessableEntity(body) => Some(body.fields()),
-                    Self::TooManyRequests(body) => Some(body.fields()),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-link_operations!(GetLinkError, GetAccountsError, GetAccountNumbersError);
-
-impl Documented for CreateAccessTokenError {
-    #[allow(unreachable_patterns)]
-    fn fields(&self) -> Option<Fields<'_>> {
-        match self {
-            Self::BadRequest(body) | Self::Unauthorized(body) => Some(body.fields()),
-            _ => None,
-        }
-    }
-}
-
 /// Turns a failure of a generated method into an [`Error`], reading (at most 64 KiB of) the body
 /// of an error response. `E` is the operation's documented error enum.
-pub(crate) async fn classify<E: Documented>(error: moneykit_api::Error<ByteStream>) -> Error {
+pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<ByteStream>) -> Error {
     use moneykit_api::Error as Api;
     let out = match error {
         Api::ErrorResponse(response) => {
@@ -184,7 +62,11 @@ pub(crate) async fn classify<E: Documented>(error: moneykit_api::Error<ByteStrea
     out.with_operation(E::OPERATION_ID)
 }
 
-fn from_response<E: Documented>(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+fn from_response<E: DocumentedError>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Error {
     // What the server sent, as any JSON object, and the same body decoded as the schema
     // documented for the status. The typed decode fills in the schema's defaults (such as the
     // documented `error_message`), so the fields are read from it first. `error_code` is read
@@ -194,19 +76,16 @@ fn from_response<E: Documented>(status: StatusCode, headers: &HeaderMap, body: &
         .ok()
         .filter(serde_json::Value::is_object);
     let decoded = E::decode(status.as_u16(), body).and_then(Result::ok);
-    let typed = decoded.as_ref().and_then(E::fields);
     let sent_text =
         |key: &str| -> Option<String> { Some(sent.as_ref()?.get(key)?.as_str()?.to_owned()) };
+    // `ErrorFields` is generated from the body schemas: whichever body (or 401 union member)
+    // was decoded answers, and a body the spec adds later is read the same way.
+    let typed = |read: fn(&E) -> Option<&String>| decoded.as_ref().and_then(read).cloned();
     let error_code = sent_text("error_code");
-    let link_error_code = typed
-        .and_then(|fields| fields.link_error_code.map(str::to_owned))
-        .or_else(|| sent_text("link_error_code"));
-    let error_message = typed
-        .map(|fields| fields.error_message.to_owned())
-        .or_else(|| sent_text("error_message"));
-    let documentation_url = typed
-        .and_then(|fields| fields.documentation_url.map(str::to_owned))
-        .or_else(|| sent_text("documentation_url"));
+    let link_error_code = typed(|d| d.link_error_code()).or_else(|| sent_text("link_error_code"));
+    let error_message = typed(|d| d.error_message()).or_else(|| sent_text("error_message"));
+    let documentation_url =
+        typed(|d| d.documentation_url()).or_else(|| sent_text("documentation_url"));
     let snippet = (sent.is_none() && !body.is_empty())
         .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
     let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
@@ -303,6 +182,7 @@ fn append_bounded(body: &mut Vec<u8>, chunk: &Bytes) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use moneykit_api::errors::{GetAccountsError, GetLinkError};
     use reqwest::header::HeaderValue;
 
     #[test]
