@@ -8,7 +8,7 @@ use common::*;
 use moneykit::types::{LinkCommon, Product, PublicLinkState, SupportedVersion};
 use moneykit::{BuildError, Client, ErrorKind, LinkFreshness, Timestamp};
 use wiremock::matchers::{header, method, path, path_regex, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 #[tokio::test]
 async fn the_three_gets_reach_their_paths_with_the_default_headers() {
@@ -129,12 +129,7 @@ async fn link_ids_with_reserved_characters_stay_one_segment() {
 #[tokio::test]
 async fn the_version_can_be_overridden() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(header("moneykit-version", "2024-04-30"))
-        .respond_with(json(200, LINK))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_link_with_header(&server, "moneykit-version", "2024-04-30").await;
     let client = builder(&server)
         .api_version("2024-04-30")
         .access_token(ACCESS_TOKEN)
@@ -152,12 +147,7 @@ async fn a_caller_supplied_http_client_is_used() {
         .default_headers(headers)
         .build()
         .unwrap();
-    Mock::given(method("GET"))
-        .and(header("x-from-my-client", "yes"))
-        .respond_with(json(200, LINK))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_link_with_header(&server, "x-from-my-client", "yes").await;
     let client = builder(&server)
         .http_client(http)
         .access_token(ACCESS_TOKEN)
@@ -262,13 +252,7 @@ fn freshness_compares_refreshed_at_as_instants() {
 #[tokio::test]
 async fn freshness_of_the_numbers_response() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(NUMBERS.as_bytes().to_vec(), "application/json"),
-        )
-        .mount(&server)
-        .await;
+    mount_numbers(&server, json(200, NUMBERS)).await;
     let numbers = token_client(&server)
         .link(LINK_ID)
         .account_numbers()

@@ -72,12 +72,7 @@ async fn basic_token_auth_sends_the_pair_in_the_header_not_the_body() {
 #[tokio::test]
 async fn access_token_mode_sends_the_bearer_and_never_asks_for_a_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/auth/token"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    mount_token_response(&server, ResponseTemplate::new(500), 0).await;
     mount_link_for_token(&server, ACCESS_TOKEN, json(200, LINK)).await;
     token_client(&server).link(LINK_ID).get().await.unwrap();
 }
@@ -85,12 +80,7 @@ async fn access_token_mode_sends_the_bearer_and_never_asks_for_a_token() {
 #[tokio::test]
 async fn access_token_mode_reports_an_expired_token_without_renewing() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/auth/token"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
+    mount_token_response(&server, ResponseTemplate::new(500), 0).await;
     mount_link(&server, json(401, EXPIRED), 1).await;
     let error = token_client(&server).link(LINK_ID).get().await.unwrap_err();
     assert_eq!(
@@ -126,23 +116,14 @@ async fn client_headers_mode_sends_the_pair_and_no_bearer() {
 #[tokio::test]
 async fn bad_credentials_fail_the_token_request_with_its_own_kind() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/auth/token"))
-        .respond_with(json(401, BAD_CREDENTIALS))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_token_response(&server, json(401, BAD_CREDENTIALS), 1).await;
     mount_link(&server, json(200, LINK), 0).await;
     let error = credentials_client(&server)
         .link(LINK_ID)
         .get()
         .await
         .unwrap_err();
-    assert_eq!(
-        *error.kind(),
-        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
-    );
-    assert_eq!(error.operation(), Some("create_access_token"));
+    assert_refused_credentials(&error);
     assert_eq!(error.status(), Some(401));
 }
 
@@ -179,18 +160,16 @@ async fn authenticate_requests_one_token_and_returns_its_lifetime() {
 async fn calls_after_authenticate_reuse_its_token() {
     let server = MockServer::start().await;
     mount_token(&server, "tok-auth", 3600, 1).await;
-    Mock::given(method("GET"))
-        .and(path(link_path()))
-        .and(header("authorization", "Bearer tok-auth"))
-        .respond_with(json(200, LINK))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_link_for_token(&server, "tok-auth", json(200, LINK)).await;
     let client = credentials_client(&server);
     client.authenticate().await.unwrap();
     client.link(LINK_ID).get().await.unwrap();
     client.link(LINK_ID).get().await.unwrap();
     assert_eq!(count(&server, "POST").await, 1);
+    assert_eq!(
+        bearers(&server).await,
+        ["Bearer tok-auth", "Bearer tok-auth"]
+    );
 }
 
 #[tokio::test]
@@ -210,21 +189,12 @@ async fn authenticate_always_requests_a_new_token() {
 #[tokio::test]
 async fn authenticate_reports_refused_credentials() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/auth/token"))
-        .respond_with(json(401, BAD_CREDENTIALS))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_token_response(&server, json(401, BAD_CREDENTIALS), 1).await;
     let error = credentials_client(&server)
         .authenticate()
         .await
         .unwrap_err();
-    assert_eq!(
-        *error.kind(),
-        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
-    );
-    assert_eq!(error.operation(), Some("create_access_token"));
+    assert_refused_credentials(&error);
 }
 
 #[tokio::test]

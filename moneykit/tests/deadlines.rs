@@ -7,45 +7,41 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use moneykit::{ErrorKind, RetryPolicy};
-use tokio::time::Instant;
+use moneykit::{ClientBuilder, ErrorKind, RetryPolicy};
 use wiremock::{MockServer, ResponseTemplate};
+
+/// The error of a `get` whose link answers only after `delay`, from a token client that
+/// `configure` gives its timeouts. The server may see fewer than `at_most` requests: on a busy
+/// machine an attempt may time out before its request reaches it.
+async fn slow_link_error(
+    delay: Duration,
+    at_most: u64,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> moneykit::Error {
+    let server = MockServer::start().await;
+    mount_link(&server, json(200, LINK).set_delay(delay), ..=at_most).await;
+    let client = configure(builder(&server).access_token(ACCESS_TOKEN))
+        .build()
+        .unwrap();
+    client.link(LINK_ID).get().await.unwrap_err()
+}
 
 #[tokio::test]
 async fn a_slow_attempt_times_out_and_is_retried() {
-    let server = MockServer::start().await;
-    // On a busy machine an attempt may time out before its request reaches the server.
-    mount_link(
-        &server,
-        json(200, LINK).set_delay(Duration::from_millis(500)),
-        ..=3,
-    )
+    let error = slow_link_error(Duration::from_millis(500), 3, |b| {
+        b.timeout(Duration::from_millis(50))
+    })
     .await;
-    let client = builder(&server)
-        .timeout(Duration::from_millis(50))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Timeout);
     assert_eq!(error.attempts(), 3);
 }
 
 #[tokio::test]
 async fn the_call_deadline_cuts_a_slow_attempt() {
-    let server = MockServer::start().await;
-    mount_link(
-        &server,
-        json(200, LINK).set_delay(Duration::from_secs(5)),
-        ..=1,
-    )
+    let error = slow_link_error(Duration::from_secs(5), 1, |b| {
+        b.call_timeout(Duration::from_millis(100))
+    })
     .await;
-    let client = builder(&server)
-        .call_timeout(Duration::from_millis(100))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Timeout);
     assert_eq!(error.operation(), Some("get_link"));
     assert!(
@@ -59,20 +55,18 @@ async fn the_call_deadline_bounds_the_retries() {
     let server = MockServer::start().await;
     // On the paused clock the deadline may fire before the first request arrives.
     mount_link(&server, ResponseTemplate::new(503), 0..).await;
+    let policy = RetryPolicy::new()
+        .max_attempts(1000)
+        .base_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(20));
     let client = paused_builder(&server.uri())
-        .retry_policy(
-            RetryPolicy::new()
-                .max_attempts(1000)
-                .base_delay(Duration::from_millis(20))
-                .max_delay(Duration::from_millis(20)),
-        )
+        .retry_policy(policy)
         .call_timeout(Duration::from_millis(150))
         .access_token(ACCESS_TOKEN)
         .build()
         .unwrap();
-    let started = Instant::now();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
-    assert!(started.elapsed() <= Duration::from_millis(150));
+    let (elapsed, error) = timed_link_error(&client).await;
+    assert!(elapsed <= Duration::from_millis(150));
     // Either the deadline cut an attempt (Timeout; on the paused clock it may fire while a
     // response is on its way) or the next wait would have passed it.
     assert!(
@@ -84,12 +78,7 @@ async fn the_call_deadline_bounds_the_retries() {
 #[tokio::test]
 async fn a_wait_past_the_deadline_is_not_made() {
     let server = MockServer::start().await;
-    mount_link(
-        &server,
-        json(429, RATE_LIMITED).insert_header("Retry-After", "30"),
-        1,
-    )
-    .await;
+    mount_link(&server, rate_limited("30"), 1).await;
     let client = builder(&server)
         .retry_policy(RetryPolicy::new().max_delay(Duration::from_secs(30)))
         .call_timeout(Duration::from_secs(5))

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use moneykit::{ErrorKind, UnauthorizedReason};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 macro_rules! fixture {
@@ -61,33 +61,29 @@ async fn check(status: u16, body: &str, kind: ErrorKind) -> moneykit::Error {
 
 #[tokio::test]
 async fn unauthorized_reasons() {
-    check(
-        401,
-        fixture!(
-            "APIErrorAuthExpiredAccessTokenResponse",
-            "documentation_url_string"
+    for (body, reason) in [
+        (
+            fixture!(
+                "APIErrorAuthExpiredAccessTokenResponse",
+                "documentation_url_string"
+            ),
+            UnauthorizedReason::ExpiredToken,
         ),
-        ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
-    )
-    .await;
-    check(
-        401,
-        fixture!("APIErrorAuthUnauthorizedResponse", "example_message"),
-        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials),
-    )
-    .await;
-    check(
-        401,
-        fixture!("LinkErrorUnauthorizedAccessResponse", "default_message"),
-        ErrorKind::Unauthorized(UnauthorizedReason::LinkAccess),
-    )
-    .await;
-    check(
-        401,
-        r#"{"error_message":"who are you"}"#,
-        ErrorKind::Unauthorized(UnauthorizedReason::Other),
-    )
-    .await;
+        (
+            fixture!("APIErrorAuthUnauthorizedResponse", "example_message"),
+            UnauthorizedReason::InvalidCredentials,
+        ),
+        (
+            fixture!("LinkErrorUnauthorizedAccessResponse", "default_message"),
+            UnauthorizedReason::LinkAccess,
+        ),
+        (
+            r#"{"error_message":"who are you"}"#,
+            UnauthorizedReason::Other,
+        ),
+    ] {
+        check(401, body, ErrorKind::Unauthorized(reason)).await;
+    }
 }
 
 #[tokio::test]
@@ -103,35 +99,34 @@ async fn link_errors() {
         "MoneyKit get_link failed: forbidden by the link owner (HTTP 403, link_error.forbidden_action): \
          Accounts access not permitted"
     );
-    check(
-        404,
-        fixture!("LinkErrorNotFoundResponse", "documentation_url_string"),
-        ErrorKind::NotFound,
-    )
-    .await;
-    check(
-        410,
-        fixture!("LinkErrorDeletedResponse", "default_message"),
-        ErrorKind::Deleted,
-    )
-    .await;
-    check(
-        422,
-        fixture!("LinkErrorBadStateResponse", "link_error_code_auth_expired"),
-        ErrorKind::BadState {
-            link_error_code: Some("auth_expired".into()),
-        },
-    )
-    .await;
-    // An unknown link_error_code is kept as sent.
-    check(
-        422,
-        fixture!("LinkErrorBadStateResponse", "link_error_code_unknown_value"),
-        ErrorKind::BadState {
-            link_error_code: Some("bank_on_fire".into()),
-        },
-    )
-    .await;
+    let bad_state = |code: &str| ErrorKind::BadState {
+        link_error_code: Some(code.into()),
+    };
+    for (status, body, kind) in [
+        (
+            404,
+            fixture!("LinkErrorNotFoundResponse", "documentation_url_string"),
+            ErrorKind::NotFound,
+        ),
+        (
+            410,
+            fixture!("LinkErrorDeletedResponse", "default_message"),
+            ErrorKind::Deleted,
+        ),
+        (
+            422,
+            fixture!("LinkErrorBadStateResponse", "link_error_code_auth_expired"),
+            bad_state("auth_expired"),
+        ),
+        // An unknown link_error_code is kept as sent.
+        (
+            422,
+            fixture!("LinkErrorBadStateResponse", "link_error_code_unknown_value"),
+            bad_state("bank_on_fire"),
+        ),
+    ] {
+        check(status, body, kind).await;
+    }
 }
 
 #[tokio::test]
@@ -288,12 +283,7 @@ async fn an_undecodable_success_body_is_a_decode_error_that_quotes_nothing() {
     // A success body with a wrong type next to a full account number.
     let body = r#"{"accounts":[{"account_id":"acc_1","account_type":"depository","name":"x","balances":{},"numbers":{"ach":[{"account_number":235905558062,"routing_number":"111222333"}],"bacs":[],"eft":[],"international":[]}}],"link":{}}"#;
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
-        .respond_with(json(200, body))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_numbers(&server, json(200, body)).await;
     let error = token_client(&server)
         .link(LINK_ID)
         .account_numbers()

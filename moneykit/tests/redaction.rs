@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use moneykit::types::Product;
 use moneykit::{Client, LinkFreshness};
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const FIRST_TOKEN: &str = "tok_FirstSecretToken_0000aaaa";
@@ -44,31 +44,15 @@ async fn mount_flow(server: &MockServer) {
         .respond_with(ResponseTemplate::new(201).set_body_json(token_body(SECOND_TOKEN, 3600)))
         .mount(server)
         .await;
-    let first = format!("Bearer {FIRST_TOKEN}");
-    let second = format!("Bearer {SECOND_TOKEN}");
-    Mock::given(method("GET"))
-        .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
-        .and(header("authorization", first.as_str()))
-        .respond_with(json(401, EXPIRED))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/links/{LINK_ID}/accounts/numbers")))
-        .and(header("authorization", second.as_str()))
-        .respond_with(json(200, NUMBERS))
-        .mount(server)
-        .await;
+    mount_get_for_token(server, &numbers_path(), FIRST_TOKEN, json(401, EXPIRED)).await;
+    mount_get_for_token(server, &numbers_path(), SECOND_TOKEN, json(200, NUMBERS)).await;
     Mock::given(method("GET"))
         .and(path("/links/bacs"))
         .respond_with(ResponseTemplate::new(503))
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/links/bacs/accounts/numbers"))
-        .and(header("authorization", second.as_str()))
-        .respond_with(json(200, BACS_NUMBERS))
-        .mount(server)
-        .await;
+    let bacs_numbers = "/links/bacs/accounts/numbers";
+    mount_get_for_token(server, bacs_numbers, SECOND_TOKEN, json(200, BACS_NUMBERS)).await;
 }
 
 #[tokio::test]

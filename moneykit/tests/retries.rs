@@ -11,24 +11,14 @@ use std::time::Duration;
 use common::*;
 use moneykit::{ErrorKind, Jitter, RetryPolicy};
 use tokio::time::Instant;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 #[tokio::test(start_paused = true)]
 async fn two_503s_then_200_is_three_requests_waiting_500_ms_then_1_s() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(link_path()))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_link_first(&server, ResponseTemplate::new(503), 2).await;
     mount_link(&server, json(200, LINK), 1).await;
-    let client = paused_builder(&server.uri())
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
+    let client = paused_token_client(&server.uri(), paused_policy());
     let started = Instant::now();
     let link = client.link(LINK_ID).get().await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_millis(1500));
@@ -50,15 +40,10 @@ async fn the_backoff_doubles_up_to_the_max_delay() {
         .base_delay(Duration::from_millis(100))
         .max_delay(Duration::from_millis(300))
         .jitter(Jitter::Off);
-    let client = paused_builder(&server.uri())
-        .retry_policy(policy)
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
+    let client = paused_token_client(&server.uri(), policy);
+    let (elapsed, error) = timed_link_error(&client).await;
     // 100 + 200 + 300 + 300 ms.
-    assert_eq!(started.elapsed(), Duration::from_millis(900));
+    assert_eq!(elapsed, Duration::from_millis(900));
     assert_eq!(*error.kind(), ErrorKind::Server);
     assert_eq!(error.status(), Some(500));
     assert_eq!(error.attempts(), 5);
@@ -70,41 +55,24 @@ async fn full_jitter_waits_at_most_the_ceiling() {
     let server = MockServer::start().await;
     mount_link(&server, ResponseTemplate::new(503), 3).await;
     let policy = RetryPolicy::new().base_delay(Duration::from_secs(1));
-    let client = paused_builder(&server.uri())
-        .retry_policy(policy)
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    client.link(LINK_ID).get().await.unwrap_err();
-    assert!(
-        started.elapsed() <= Duration::from_secs(3),
-        "1 s + 2 s at most"
-    );
+    let client = paused_token_client(&server.uri(), policy);
+    let (elapsed, _) = timed_link_error(&client).await;
+    assert!(elapsed <= Duration::from_secs(3), "1 s + 2 s at most");
 }
 
 #[tokio::test(start_paused = true)]
 async fn max_attempts_is_configurable_and_disabled_sends_once() {
     let server = MockServer::start().await;
     mount_link(&server, ResponseTemplate::new(502), 5).await;
-    let client = paused_builder(&server.uri())
-        .retry_policy(RetryPolicy::new().max_attempts(5).jitter(Jitter::Off))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
+    let client = paused_token_client(&server.uri(), paused_policy().max_attempts(5));
     assert_eq!(client.link(LINK_ID).get().await.unwrap_err().attempts(), 5);
     server.verify().await;
     server.reset().await;
 
     mount_link(&server, ResponseTemplate::new(502), 1).await;
-    let client = paused_builder(&server.uri())
-        .retry_policy(RetryPolicy::disabled())
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(started.elapsed(), Duration::ZERO);
+    let client = paused_token_client(&server.uri(), RetryPolicy::disabled());
+    let (elapsed, error) = timed_link_error(&client).await;
+    assert_eq!(elapsed, Duration::ZERO);
     assert_eq!(*error.kind(), ErrorKind::Server);
     assert_eq!(error.attempts(), 1);
 }
@@ -114,13 +82,9 @@ async fn no_retry_on_other_4xx() {
     for status in [400u16, 401, 403, 404, 410, 422] {
         let server = MockServer::start().await;
         mount_link(&server, ResponseTemplate::new(status), 1).await;
-        let client = paused_builder(&server.uri())
-            .access_token(ACCESS_TOKEN)
-            .build()
-            .unwrap();
-        let started = Instant::now();
-        let error = client.link(LINK_ID).get().await.unwrap_err();
-        assert_eq!(started.elapsed(), Duration::ZERO, "{status}");
+        let client = paused_token_client(&server.uri(), paused_policy());
+        let (elapsed, error) = timed_link_error(&client).await;
+        assert_eq!(elapsed, Duration::ZERO, "{status}");
         assert_eq!(error.status(), Some(status));
         assert_eq!(error.attempts(), 1, "{status}");
         server.verify().await;
@@ -134,13 +98,9 @@ async fn connection_refused_is_retried_then_a_connection_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let client = paused_builder(&format!("http://127.0.0.1:{port}"))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(started.elapsed(), Duration::from_millis(1500));
+    let client = paused_token_client(&format!("http://127.0.0.1:{port}"), paused_policy());
+    let (elapsed, error) = timed_link_error(&client).await;
+    assert_eq!(elapsed, Duration::from_millis(1500));
     assert_eq!(*error.kind(), ErrorKind::Connection);
     assert_eq!(error.attempts(), 3);
     assert_eq!(error.status(), None);
@@ -159,10 +119,7 @@ async fn dropped_connections_are_retried_exactly_max_attempts_times() {
             drop(socket);
         }
     });
-    let client = paused_builder(&format!("http://127.0.0.1:{port}"))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
+    let client = paused_token_client(&format!("http://127.0.0.1:{port}"), paused_policy());
     let error = client.link(LINK_ID).get().await.unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::Connection);
     assert_eq!(error.attempts(), 3);

@@ -8,30 +8,19 @@ use std::time::{Duration, SystemTime};
 use common::*;
 use moneykit::{ErrorKind, Jitter, RetryPolicy};
 use tokio::time::Instant;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
 /// `GET /links/{LINK_ID}` answers a 429 with this `Retry-After` once, then the link.
 async fn rate_limited_once(retry_after: &str) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(link_path()))
-        .respond_with(json(429, RATE_LIMITED).insert_header("Retry-After", retry_after))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_link_first(&server, rate_limited(retry_after), 1).await;
     mount_link(&server, json(200, LINK), 1).await;
     server
 }
 
 /// How long a successful `get` took on the paused clock, with this policy.
 async fn elapsed_with(server: &MockServer, policy: RetryPolicy) -> Duration {
-    let client = paused_builder(&server.uri())
-        .retry_policy(policy)
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
+    let client = paused_token_client(&server.uri(), policy);
     let started = Instant::now();
     client.link(LINK_ID).get().await.unwrap();
     started.elapsed()
@@ -75,20 +64,11 @@ async fn retry_after_as_an_http_date_is_honoured_and_capped() {
 #[tokio::test(start_paused = true)]
 async fn a_long_retry_after_is_capped_and_reported_when_retries_run_out() {
     let server = MockServer::start().await;
-    mount_link(
-        &server,
-        json(429, RATE_LIMITED).insert_header("Retry-After", "120"),
-        3,
-    )
-    .await;
-    let client = paused_builder(&server.uri())
-        .retry_policy(RetryPolicy::new().max_delay(Duration::from_secs(2)))
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let error = client.link(LINK_ID).get().await.unwrap_err();
-    assert_eq!(started.elapsed(), Duration::from_secs(4));
+    mount_link(&server, rate_limited("120"), 3).await;
+    let policy = RetryPolicy::new().max_delay(Duration::from_secs(2));
+    let client = paused_token_client(&server.uri(), policy);
+    let (elapsed, error) = timed_link_error(&client).await;
+    assert_eq!(elapsed, Duration::from_secs(4));
     assert_eq!(
         *error.kind(),
         ErrorKind::RateLimited {
@@ -104,17 +84,8 @@ async fn a_long_retry_after_is_capped_and_reported_when_retries_run_out() {
 async fn the_parsed_http_date_is_what_the_error_reports() {
     let server = MockServer::start().await;
     let in_an_hour = http_date_in(Duration::from_secs(3600));
-    mount_link(
-        &server,
-        json(429, RATE_LIMITED).insert_header("Retry-After", in_an_hour.as_str()),
-        1,
-    )
-    .await;
-    let client = paused_builder(&server.uri())
-        .retry_policy(RetryPolicy::disabled())
-        .access_token(ACCESS_TOKEN)
-        .build()
-        .unwrap();
+    mount_link(&server, rate_limited(&in_an_hour), 1).await;
+    let client = paused_token_client(&server.uri(), RetryPolicy::disabled());
     let error = client.link(LINK_ID).get().await.unwrap_err();
     let after = error.retry_after().unwrap();
     // HTTP-dates have whole seconds, and the wall clock moved on since the date was written.

@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use moneykit::{Client, ClientBuilder, Jitter, RetryPolicy};
+use moneykit::types::LinkCommon;
+use moneykit::{Client, ClientBuilder, ErrorKind, Jitter, RetryPolicy, UnauthorizedReason};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -61,7 +62,60 @@ pub fn paused_builder(base_url: &str) -> ClientBuilder {
         .http_client(http)
         .timeout(None)
         .call_timeout(None)
-        .retry_policy(RetryPolicy::new().jitter(Jitter::Off))
+        .retry_policy(paused_policy())
+}
+
+/// The default policy without jitter, so that paused-clock tests can assert exact waits.
+pub fn paused_policy() -> RetryPolicy {
+    RetryPolicy::new().jitter(Jitter::Off)
+}
+
+/// A paused-clock client (see `paused_builder`) with client credentials.
+pub fn paused_credentials_builder(base_url: &str) -> ClientBuilder {
+    paused_builder(base_url).client_credentials(CLIENT_ID, CLIENT_SECRET)
+}
+
+/// A paused-clock client (see `paused_builder`) with a fixed access token and `policy`.
+pub fn paused_token_client(base_url: &str, policy: RetryPolicy) -> Client {
+    paused_builder(base_url)
+        .retry_policy(policy)
+        .access_token(ACCESS_TOKEN)
+        .build()
+        .unwrap()
+}
+
+/// Gets the link expecting a failure, and how long the call took (exact on a paused clock).
+pub async fn timed_link_error(client: &Client) -> (Duration, moneykit::Error) {
+    let started = tokio::time::Instant::now();
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    (started.elapsed(), error)
+}
+
+/// Gets the link from `calls` tasks at once, so that they race for the token.
+pub async fn concurrent_gets(
+    client: &Client,
+    calls: usize,
+) -> Vec<Result<LinkCommon, moneykit::Error>> {
+    let tasks: Vec<_> = (0..calls)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.link(LINK_ID).get().await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(calls);
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
+/// The token endpoint refused the client credentials, and the error says it was that request.
+pub fn assert_refused_credentials(error: &moneykit::Error) {
+    assert_eq!(
+        *error.kind(),
+        ErrorKind::Unauthorized(UnauthorizedReason::InvalidCredentials)
+    );
+    assert_eq!(error.operation(), Some("create_access_token"));
 }
 
 /// A client with a fixed access token.
@@ -80,9 +134,15 @@ pub fn credentials_client(server: &MockServer) -> Client {
 /// Mounts `POST /auth/token` issuing `token`, `times` times (then falls through to the next
 /// mock); with `times` 0, it must not be requested at all.
 pub async fn mount_token(server: &MockServer, token: &str, expires_in: i64, times: u64) {
+    let issued = ResponseTemplate::new(201).set_body_json(token_body(token, expires_in));
+    mount_token_response(server, issued, times).await;
+}
+
+/// Mounts `POST /auth/token` answering `response`, like `mount_token`.
+pub async fn mount_token_response(server: &MockServer, response: ResponseTemplate, times: u64) {
     let mock = Mock::given(method("POST"))
         .and(path("/auth/token"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(token_body(token, expires_in)));
+        .respond_with(response);
     let mock = if times > 0 {
         mock.up_to_n_times(times)
     } else {
@@ -91,14 +151,47 @@ pub async fn mount_token(server: &MockServer, token: &str, expires_in: i64, time
     mock.expect(times).mount(server).await;
 }
 
-/// Mounts `GET /links/{LINK_ID}` answering `response` to requests bearing `token`.
-pub async fn mount_link_for_token(server: &MockServer, token: &str, response: ResponseTemplate) {
+/// Mounts `GET /links/{LINK_ID}` answering `response` to the first `times` requests only; later
+/// ones fall through to the next mock.
+pub async fn mount_link_first(server: &MockServer, response: ResponseTemplate, times: u64) {
     Mock::given(method("GET"))
         .and(path(link_path()))
+        .respond_with(response)
+        .up_to_n_times(times)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// Mounts `GET /links/{LINK_ID}` answering the link once, to a request bearing this header.
+pub async fn mount_link_with_header(server: &MockServer, name: &str, value: &str) {
+    Mock::given(method("GET"))
+        .and(path(link_path()))
+        .and(header(name, value))
+        .respond_with(json(200, LINK))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// Mounts `GET {get_path}` answering `response` to requests bearing `token`.
+pub async fn mount_get_for_token(
+    server: &MockServer,
+    get_path: &str,
+    token: &str,
+    response: ResponseTemplate,
+) {
+    Mock::given(method("GET"))
+        .and(path(get_path))
         .and(header("authorization", format!("Bearer {token}").as_str()))
         .respond_with(response)
         .mount(server)
         .await;
+}
+
+/// Mounts `GET /links/{LINK_ID}` answering `response` to requests bearing `token`.
+pub async fn mount_link_for_token(server: &MockServer, token: &str, response: ResponseTemplate) {
+    mount_get_for_token(server, &link_path(), token, response).await;
 }
 
 /// The requests the server received with this method.
@@ -134,6 +227,25 @@ pub fn json(status: u16, body: &str) -> ResponseTemplate {
 
 pub fn link_path() -> String {
     format!("/links/{LINK_ID}")
+}
+
+pub fn numbers_path() -> String {
+    format!("/links/{LINK_ID}/accounts/numbers")
+}
+
+/// Mounts `GET /links/{LINK_ID}/accounts/numbers` answering `response`, expected once.
+pub async fn mount_numbers(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(numbers_path()))
+        .respond_with(response)
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// A 429 with MoneyKit's body and this `Retry-After`.
+pub fn rate_limited(retry_after: &str) -> ResponseTemplate {
+    json(429, RATE_LIMITED).insert_header("Retry-After", retry_after)
 }
 
 /// Mounts `GET /links/{LINK_ID}` answering `response`, expected exactly `times` times.
