@@ -11,7 +11,7 @@ use moneykit::types::{
     AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
-use moneykit::{Redact, Timestamp};
+use moneykit::{Redact, Timestamp, one_line};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -80,11 +80,10 @@ fn json<T: Serialize>(value: &T) -> Result<String, String> {
         .map_err(|e| format!("could not encode the output as JSON: {e}"))
 }
 
-/// A value for a table cell: control characters (which could drive the terminal) become spaces.
+/// A value for a table cell: on one line, control characters (which could drive the terminal)
+/// gone; `moneykit`'s one sanitizer, without a length limit.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    one_line(text, usize::MAX)
 }
 
 fn or_dash(value: Option<String>) -> String {
@@ -430,7 +429,7 @@ mod tests {
         assert_eq!(amount(Some(-3.0)), "-3.00");
         assert_eq!(amount(Some(0.125)), "0.125");
         assert_eq!(amount(None), "-");
-        assert_eq!(clean("a\u{1b}[2Jb\n"), "a [2Jb ");
+        assert_eq!(clean("a\u{1b}[2Jb\n"), "a [2Jb");
     }
 
     #[test]
