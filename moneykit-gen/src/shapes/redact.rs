@@ -1,0 +1,83 @@
+//! `impl crate::Redact` for every type of `mod types`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+/// `impl crate::Redact` for every struct and enum of `mod types`: each field, variant and
+/// element is redacted in turn, down to the leaves `moneykit-api` implements by hand
+/// (`Sensitive` masks itself, everything else is kept). A type without an impl does not
+/// compile, so a new shape can never print its secrets by omission.
+pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
+    types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => {
+                let name = &s.ident;
+                let body = redact_fields(quote!(Self), &s.fields, |member| quote!(&self.#member));
+                Some(redact_impl(name, body))
+            }
+            syn::Item::Enum(e) => {
+                let name = &e.ident;
+                let arms = e.variants.iter().map(|v| {
+                    let variant = &v.ident;
+                    let (pattern, bindings) = bind_fields(&v.fields);
+                    let built =
+                        redact_fields(quote!(Self::#variant), &v.fields, |member| bindings(member));
+                    quote!(Self::#variant #pattern => #built,)
+                });
+                Some(redact_impl(name, quote!(match self { #(#arms)* })))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn redact_impl(name: &Ident, body: TokenStream) -> TokenStream {
+    quote! {
+        impl crate::Redact for #name {
+            fn redacted(&self) -> Self {
+                #body
+            }
+        }
+    }
+}
+
+/// `Path { a: redact(a), .. }`, `Path(redact(0), ..)` or `Path`; `access` gives a reference to
+/// each field.
+fn redact_fields(
+    path: TokenStream,
+    fields: &syn::Fields,
+    access: impl Fn(&syn::Member) -> TokenStream,
+) -> TokenStream {
+    let members: Vec<syn::Member> = fields.members().collect();
+    let values = members
+        .iter()
+        .map(|m| {
+            let value = access(m);
+            quote!(crate::Redact::redacted(#value))
+        })
+        .collect::<Vec<_>>();
+    match fields {
+        syn::Fields::Named(_) => quote!(#path { #(#members: #values),* }),
+        syn::Fields::Unnamed(_) => quote!(#path(#(#values),*)),
+        syn::Fields::Unit => path,
+    }
+}
+
+/// The pattern that binds a variant's fields, and how to name each binding.
+fn bind_fields(fields: &syn::Fields) -> (TokenStream, impl Fn(&syn::Member) -> TokenStream) {
+    let binding = |m: &syn::Member| match m {
+        syn::Member::Named(ident) => quote!(#ident),
+        syn::Member::Unnamed(index) => {
+            let ident = quote::format_ident!("field{}", index.index);
+            quote!(#ident)
+        }
+    };
+    let bound: Vec<TokenStream> = fields.members().map(|m| binding(&m)).collect();
+    let pattern = match fields {
+        syn::Fields::Named(_) => quote!({ #(#bound),* }),
+        syn::Fields::Unnamed(_) => quote!((#(#bound),*)),
+        syn::Fields::Unit => quote!(),
+    };
+    (pattern, binding)
+}
