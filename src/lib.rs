@@ -12,8 +12,9 @@
 //! the `moneykit` crate, which plugs them in through [`Hooks`]. Nothing here is hand-copied
 //! from the generated code: change `openapi.yaml` and run `cargo xtask regen`.
 //!
-//! Every request carries `moneykit-version` (the spec's default, `2023-02-18`, unless the call
-//! passes one) and never progenitor's own `api-version` header.
+//! Every request carries `moneykit-version` (the spec's default,
+//! [`types::SupportedVersion::default()`], unless the call passes one) and never progenitor's
+//! own `api-version` header.
 #![forbid(unsafe_code)]
 
 mod hooks;

@@ -1,13 +1,14 @@
 //! [`Redact`]: a copy of a value with every [`Sensitive`] masked, for output meant for people
 //! (a CLI's JSON, a log line, a screenshot).
 //!
-//! `moneykit-gen` implements it for every generated type by walking their fields, so a
-//! sensitive property added to the spec is masked without anyone writing a line; the leaves
-//! are implemented here.
+//! `moneykit-gen` implements it for every generated type by walking their fields (cloning the
+//! ones that hold no generated type and no `Sensitive`), so a sensitive property added to the
+//! spec is masked without anyone writing a line; `Sensitive` and the containers are
+//! implemented here.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::{Sensitive, Timestamp};
+use crate::Sensitive;
 
 /// A copy in which every [`Sensitive`] holds its masked form (`••••8062`), so that serializing
 /// it cannot reveal a full number or token. Everything else is kept as it is.
@@ -32,19 +33,6 @@ impl Redact for Sensitive {
         Sensitive::from(self.masked())
     }
 }
-
-/// Values that never hold a secret of their own.
-macro_rules! kept {
-    ($($ty:ty),*) => {$(
-        impl Redact for $ty {
-            fn redacted(&self) -> Self {
-                self.clone()
-            }
-        }
-    )*};
-}
-
-kept!(String, bool, i64, u64, f64, Timestamp, serde_json::Value);
 
 impl<T: Redact> Redact for Option<T> {
     fn redacted(&self) -> Self {

@@ -10,19 +10,22 @@ use moneykit_api::{Timestamp, types};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-type RoundTrip = fn(&[u8]) -> Result<Value, String>;
+/// The re-encoded body and the JSON Schema of the type it was decoded into.
+type RoundTrip = fn(&[u8]) -> Result<(Value, Value), String>;
 
 /// Decodes, re-encodes and decodes again; both decodings must be equal.
-fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
-    body: &[u8],
-) -> Result<Value, String> {
+fn round_trip<T>(body: &[u8]) -> Result<(Value, Value), String>
+where
+    T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug + schemars::JsonSchema,
+{
     let decoded: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let encoded = serde_json::to_value(&decoded).map_err(|e| e.to_string())?;
     let again: T = serde_json::from_value(encoded.clone()).map_err(|e| e.to_string())?;
     if decoded != again {
         return Err(format!("{decoded:?} became {again:?}"));
     }
-    Ok(encoded)
+    let schema = serde_json::to_value(schemars::schema_for!(T)).map_err(|e| e.to_string())?;
+    Ok((encoded, schema))
 }
 
 /// The properties with a `default:` in openapi.yaml.
@@ -61,52 +64,96 @@ fn decoder(schema: &str) -> Option<RoundTrip> {
     })
 }
 
-/// Every value the re-encoding holds must be the value the fixture held (timestamps compared
-/// as instants, since `+00:00` comes back as `Z`). Keys the fixture lacked may only be the
-/// properties that have a `default:` in openapi.yaml, which the generated types fill in. Keys
-/// the fixture had stay, `null` and `[]` included; only properties the spec does not know
-/// (in the `*unknown*`, `*extra*` and `legacy_*` fixtures, `with_unknown`) may go.
-fn assert_kept(
-    original: &Value,
-    encoded: &Value,
-    at: &str,
-    with_unknown: bool,
-    problems: &mut Vec<String>,
-) {
-    match (original, encoded) {
-        (Value::Object(o), Value::Object(e)) => {
-            for (key, value) in e {
-                match o.get(key) {
-                    Some(orig) => {
-                        assert_kept(orig, value, &format!("{at}.{key}"), with_unknown, problems)
+/// Compares a fixture with its re-encoding, following the type's JSON Schema to know which keys
+/// the type declares.
+struct Kept<'a> {
+    /// The schema document (`$defs` are resolved against it).
+    root: &'a Value,
+    problems: Vec<String>,
+}
+
+impl<'a> Kept<'a> {
+    /// The schemas `node` stands for: through `$ref`s into `$defs` and the members of
+    /// `anyOf`/`oneOf`/`allOf`.
+    fn members(&self, node: &'a Value) -> Vec<&'a Value> {
+        if let Some(name) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+        {
+            return self.root["$defs"]
+                .get(name)
+                .map(|s| self.members(s))
+                .unwrap_or_default();
+        }
+        let mut all = vec![node];
+        for key in ["anyOf", "oneOf", "allOf"] {
+            for member in node
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                all.extend(self.members(member));
+            }
+        }
+        all
+    }
+
+    fn child(&self, node: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+        let members = self.members(node?);
+        members
+            .into_iter()
+            .find_map(|m| m.get("properties")?.get(key))
+    }
+
+    /// Every value the re-encoding holds must be the value the fixture held (timestamps
+    /// compared as instants, since `+00:00` comes back as `Z`). Keys the fixture lacked may only
+    /// be the properties that have a `default:` in openapi.yaml, which the generated types fill
+    /// in. Every key the fixture had that the type declares stays, `null` and `[]` included;
+    /// only keys the spec does not know may go.
+    fn check(&mut self, original: &Value, encoded: &Value, at: &str, node: Option<&'a Value>) {
+        match (original, encoded) {
+            (Value::Object(o), Value::Object(e)) => {
+                for (key, value) in e {
+                    match o.get(key) {
+                        Some(orig) => {
+                            let child = self.child(node, key);
+                            self.check(orig, value, &format!("{at}.{key}"), child);
+                        }
+                        None if DEFAULTED.contains(&key.as_str()) => {}
+                        None => self.problems.push(format!("{at}.{key}: invented {value}")),
                     }
-                    None if DEFAULTED.contains(&key.as_str()) => {}
-                    None => problems.push(format!("{at}.{key}: invented {value}")),
+                }
+                for (key, value) in o {
+                    if !e.contains_key(key) && self.child(node, key).is_some() {
+                        self.problems
+                            .push(format!("{at}.{key}: {value} was dropped"));
+                    }
                 }
             }
-            for (key, value) in o {
-                if !with_unknown && !e.contains_key(key) {
-                    problems.push(format!("{at}.{key}: {value} was dropped"));
+            (Value::Array(o), Value::Array(e)) if o.len() == e.len() => {
+                let items = node.and_then(|n| {
+                    let members = self.members(n);
+                    members.into_iter().find_map(|m| m.get("items"))
+                });
+                for (i, (orig, value)) in o.iter().zip(e).enumerate() {
+                    self.check(orig, value, &format!("{at}[{i}]"), items);
                 }
             }
-        }
-        (Value::Array(o), Value::Array(e)) if o.len() == e.len() => {
-            for (i, (orig, value)) in o.iter().zip(e).enumerate() {
-                assert_kept(orig, value, &format!("{at}[{i}]"), with_unknown, problems);
+            (Value::String(o), Value::String(e)) if o != e => {
+                let same_instant = matches!(
+                    (o.parse::<Timestamp>(), e.parse::<Timestamp>()),
+                    (Ok(a), Ok(b)) if a == b
+                );
+                if !same_instant {
+                    self.problems.push(format!("{at}: {o:?} became {e:?}"));
+                }
             }
+            (Value::Number(o), Value::Number(e)) if o.as_f64() == e.as_f64() => {}
+            (o, e) if o != e => self.problems.push(format!("{at}: {o} became {e}")),
+            _ => {}
         }
-        (Value::String(o), Value::String(e)) if o != e => {
-            let same_instant = matches!(
-                (o.parse::<Timestamp>(), e.parse::<Timestamp>()),
-                (Ok(a), Ok(b)) if a == b
-            );
-            if !same_instant {
-                problems.push(format!("{at}: {o:?} became {e:?}"));
-            }
-        }
-        (Value::Number(o), Value::Number(e)) if o.as_f64() == e.as_f64() => {}
-        (o, e) if o != e => problems.push(format!("{at}: {o} became {e}")),
-        _ => {}
     }
 }
 
@@ -129,11 +176,13 @@ fn every_fixture_decodes_and_round_trips() {
             let body = std::fs::read(&file).unwrap();
             let original: Value = serde_json::from_slice(&body).unwrap();
             match decode(&body) {
-                Ok(encoded) => {
-                    let with_unknown = ["unknown", "extra", "legacy_"]
-                        .iter()
-                        .any(|marker| name.contains(marker));
-                    assert_kept(&original, &encoded, &name, with_unknown, &mut problems)
+                Ok((encoded, schema)) => {
+                    let mut kept = Kept {
+                        root: &schema,
+                        problems: Vec::new(),
+                    };
+                    kept.check(&original, &encoded, &name, Some(&schema));
+                    problems.extend(kept.problems);
                 }
                 Err(e) => problems.push(format!("{name}: does not decode: {e}")),
             }
@@ -268,4 +317,26 @@ fn presence_survives_a_round_trip_exactly() {
     assert_eq!(keys(&encoded), keys(&original));
     assert_eq!(encoded["products"]["accounts"], serde_json::json!({}));
     assert_eq!(keys(&encoded["products"]), keys(&original["products"]));
+}
+
+#[test]
+fn the_round_trip_check_catches_a_dropped_declared_key_but_not_an_unknown_one() {
+    let schema = serde_json::to_value(schemars::schema_for!(types::LinkCommon)).unwrap();
+    let original = serde_json::json!({
+        "link_id": "mk_1", "webhook": null, "products": { "accounts": { "refreshed_at": null } },
+        "not_in_the_spec": null
+    });
+    let encoded = serde_json::json!({ "link_id": "mk_1", "products": { "accounts": {} } });
+    let mut kept = Kept {
+        root: &schema,
+        problems: Vec::new(),
+    };
+    kept.check(&original, &encoded, "link", Some(&schema));
+    assert_eq!(
+        kept.problems,
+        [
+            "link.products.accounts.refreshed_at: null was dropped",
+            "link.webhook: null was dropped"
+        ]
+    );
 }

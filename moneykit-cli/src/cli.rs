@@ -173,10 +173,11 @@ struct Given<'a> {
 
 impl Cli {
     /// Decides where requests go. With `--sandbox` every other connection setting is ignored.
-    /// Otherwise the credential flags, if any was given, replace the credential environment
-    /// variables as a group (so an access token in the environment never overrides client
-    /// credentials given as flags, and a flag never pairs with a variable), and
-    /// `Credentials::from_sources` applies the library's one rule to them.
+    /// Otherwise each credential setting is its flag, else its environment variable (blank
+    /// values are unset), except that an access token from the environment is not used when a
+    /// client id or secret is given as a flag (the flags say what this run wants); then
+    /// `Credentials::from_sources` applies the library's one rule (an access token wins, half a
+    /// pair is an error).
     pub fn target(&self, matches: &ArgMatches) -> Result<Target, String> {
         if self.sandbox {
             return Ok(Target::Sandbox);
@@ -195,23 +196,27 @@ impl Cli {
 }
 
 fn resolve_credentials<'a>(given: &Given<'a>) -> Result<Credentials, String> {
-    let flags = given.access_token.1 || given.client_id.1 || given.client_secret.1;
-    let pick = |(value, from_flag): (Option<&'a str>, bool)| value.filter(|_| from_flag == flags);
-    let sources = Credentials::from_sources(
-        pick(given.access_token),
-        pick(given.client_id),
-        pick(given.client_secret),
-    );
-    let complete = |flag: &str, variable: &str| {
-        if flags {
-            format!(
-                "give {flag} too (credential flags replace the environment's credentials as a \
-                 group)"
-            )
-        } else {
-            format!("set {variable} too, or give --client-id with --client-secret")
-        }
+    let set = |(value, from_flag): (Option<&'a str>, bool)| {
+        value
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (v, from_flag))
     };
+    let (token, id, secret) = (
+        set(given.access_token),
+        set(given.client_id),
+        set(given.client_secret),
+    );
+    let pair_flag = [id, secret]
+        .iter()
+        .flatten()
+        .any(|(_, from_flag)| *from_flag);
+    let token = token.filter(|(_, from_flag)| *from_flag || !pair_flag);
+    let sources = Credentials::from_sources(
+        token.map(|(v, _)| v),
+        id.map(|(v, _)| v),
+        secret.map(|(v, _)| v),
+    );
+    let complete = |flag: &str, variable: &str| format!("give {flag} or set {variable}");
     match sources {
         Ok(Some(credentials)) => Ok(credentials),
         Err(BuildError::MissingClientSecret) => Err(format!(
@@ -265,23 +270,24 @@ mod tests {
     }
 
     #[test]
-    fn credential_flags_replace_the_environment_as_a_group() {
+    fn each_setting_is_its_flag_else_its_variable() {
         const UNSET: (Option<&str>, bool) = (None, false);
         let flag = |v| (Some(v), true);
         let env = |v| (Some(v), false);
-        // One level: the library's rule (the access token wins).
+        // The library's rule (the access token wins), wherever the values come from.
         assert_eq!(resolve(flag("t"), flag("i"), flag("s")), "AccessToken");
         assert_eq!(resolve(env("t"), env("i"), env("s")), "AccessToken");
         assert_eq!(resolve(env("t"), env("i"), UNSET), "AccessToken");
-        // Any credential flag: the environment's credentials are not read.
-        assert_eq!(resolve(env("t"), flag("i"), flag("s")), "ClientCredentials");
         assert_eq!(resolve(flag("t"), env("i"), env("s")), "AccessToken");
-        assert!(
-            resolve(env("t"), flag("i"), env("s")).starts_with("error a client id needs"),
-            "a flag never pairs with a variable"
-        );
+        // A client id or secret flag: the environment's token is not used …
+        assert_eq!(resolve(env("t"), flag("i"), flag("s")), "ClientCredentials");
+        // … and a flag pairs with a variable (the secret kept in the environment).
+        assert_eq!(resolve(UNSET, flag("i"), env("s")), "ClientCredentials");
+        assert!(resolve(env("t"), flag("i"), UNSET).starts_with("error a client id needs"));
         assert!(resolve(UNSET, UNSET, env("s")).starts_with("error a client secret needs"));
         assert!(resolve(UNSET, UNSET, UNSET).starts_with("error no MoneyKit credentials"));
+        // Blank is unset, as a flag too: a blank token flag does not hide the variables.
         assert!(resolve(env(" "), env(""), UNSET).starts_with("error no MoneyKit credentials"));
+        assert_eq!(resolve(flag(""), env("i"), env("s")), "ClientCredentials");
     }
 }

@@ -29,7 +29,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use moneykit::{Client, ErrorKind};
+use moneykit::Client;
 
 use crate::cli::{AccountsCommand, Cli, Command, LinkCommand, OutputFormat, Target};
 use crate::failure::Failure;
@@ -105,6 +105,14 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<String, Failure> {
                 base_url,
                 credentials,
             } => {
+                if matches!(cli.command, Command::Token) && !credentials.uses_token_endpoint() {
+                    return Err(Failure::Usage(
+                        "`token` requests a token with client credentials: give --client-id and \
+                         --client-secret (or set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET) \
+                         instead of an access token"
+                            .to_owned(),
+                    ));
+                }
                 if let Some(url) = base_url {
                     builder = builder.base_url(url);
                 }
@@ -127,19 +135,7 @@ async fn execute(
 ) -> Result<String, Failure> {
     let rendered = match command {
         Command::Token => {
-            let response = client.authenticate().await.map_err(|error| {
-                // The client refuses before sending anything: the credentials are not a pair.
-                if *error.kind() == ErrorKind::InvalidInput {
-                    Failure::Usage(
-                        "`token` requests a token with client credentials: give --client-id and \
-                         --client-secret (or set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET) \
-                         instead of an access token"
-                            .to_owned(),
-                    )
-                } else {
-                    Failure::Api(error)
-                }
-            })?;
+            let response = client.authenticate().await.map_err(Failure::Api)?;
             render::token(&response, format)
         }
         Command::Link(LinkCommand::Get { link_id }) => {

@@ -38,18 +38,21 @@ pub fn token(response: &CreateAccessTokenResponse, format: OutputFormat) -> Resu
     }
 }
 
-/// `link get`.
+/// `link get`. Masked like every output: a sensitive property the spec adds to links later is
+/// never printed in full.
 pub fn link(link: &LinkCommon, format: OutputFormat) -> Result<String, String> {
+    let link = link.redacted();
     match format {
-        OutputFormat::Json => json(link),
-        OutputFormat::Table => Ok(link_table(link)),
+        OutputFormat::Json => json(&link),
+        OutputFormat::Table => Ok(link_table(&link)),
     }
 }
 
-/// `accounts list`.
+/// `accounts list`, masked like `link get`.
 pub fn accounts(response: &GetAccountsResponse, format: OutputFormat) -> Result<String, String> {
+    let response = response.redacted();
     match format {
-        OutputFormat::Json => json(response),
+        OutputFormat::Json => json(&response),
         OutputFormat::Table => Ok(accounts_table(&response.accounts)),
     }
 }

@@ -1,7 +1,7 @@
 //! Which credentials the `moneykit` binary uses, end to end against a sandbox served by this test
 //! process: the library's rule (`moneykit::Credentials::from_sources`: blank is unset, an access
-//! token wins, half a pair is an error), applied to the credential flags when any is given and
-//! to the environment otherwise (flags replace the environment's credentials as a group).
+//! token wins, half a pair is an error), applied to each setting's flag, else its variable, with
+//! an access token from the environment left out when a client id or secret is a flag.
 
 mod common;
 
@@ -90,7 +90,7 @@ fn as_flags_an_access_token_wins_over_client_credentials() {
 }
 
 #[test]
-fn credential_flags_replace_the_environment_as_a_group() {
+fn credential_flags_beat_the_environment_setting_by_setting() {
     let local = Local::start();
     // A token in the environment does not override a pair given as flags …
     let (code, stderr) = link_get(
@@ -99,18 +99,24 @@ fn credential_flags_replace_the_environment_as_a_group() {
         &["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
     );
     assert_eq!(code, 0, "{stderr}");
-    // … and a flag does not pair with a variable.
+    // … an id flag pairs with the secret kept in the environment …
     let (code, stderr) = link_get(
         &local,
-        &[("MONEYKIT_CLIENT_ID", CLIENT_ID)],
+        &[("MONEYKIT_CLIENT_SECRET", CLIENT_SECRET)],
+        &["--client-id", CLIENT_ID],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // … and a flag's value replaces its variable's.
+    let (code, stderr) = link_get(
+        &local,
+        &[
+            ("MONEYKIT_CLIENT_ID", CLIENT_ID),
+            ("MONEYKIT_CLIENT_SECRET", WRONG_SECRET),
+        ],
         &["--client-secret", CLIENT_SECRET],
     );
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.starts_with("error: usage: a client secret needs a client id: give --client-id"),
-        "{stderr}"
-    );
-    assert_eq!(local.sandbox.tokens_issued(), 1);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(local.sandbox.tokens_issued(), 3);
 }
 
 #[test]
@@ -120,7 +126,8 @@ fn half_a_pair_is_a_usage_error_at_either_level() {
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.starts_with(
-            "error: usage: a client id needs a client secret: set MONEYKIT_CLIENT_SECRET"
+            "error: usage: a client id needs a client secret: give --client-secret or set \
+             MONEYKIT_CLIENT_SECRET"
         ),
         "{stderr}"
     );

@@ -25,8 +25,8 @@ use moneykit_api::types::{
     CreateAccessTokenResponse, GetAccountNumbersResponseLegacy20230218, GetAccountsResponse,
     HttpValidationError, LinkErrorBadStateResponse, LinkErrorDeletedResponse,
     LinkErrorForbiddenActionResponse, LinkErrorNotFoundResponse,
-    LinkErrorUnauthorizedAccessResponse, PublicLinkState, SupportedVersion, ValidationError,
-    ValidationErrorLocationItem,
+    LinkErrorUnauthorizedAccessResponse, Product, PublicLinkState, SupportedVersion,
+    ValidationError, ValidationErrorLocationItem,
 };
 use serde::Serialize;
 
@@ -426,7 +426,7 @@ pub(crate) async fn get_accounts(
         Ok(seeded) => seeded,
         Err(response) => return response,
     };
-    if seeded.link.products.accounts.is_none() {
+    if seeded.link.products.get(&Product::Accounts).is_none() {
         return forbidden("Accounts access not permitted");
     }
     let pairs: Vec<(String, String)> =
@@ -463,7 +463,7 @@ pub(crate) async fn get_account_numbers(
         Ok(seeded) => seeded,
         Err(response) => return response,
     };
-    if seeded.link.products.account_numbers.is_none() {
+    if seeded.link.products.get(&Product::AccountNumbers).is_none() {
         return forbidden("Account numbers access not permitted");
     }
     let body = GetAccountNumbersResponseLegacy20230218 {

@@ -56,7 +56,9 @@ async fn connect() -> Result<(Client, Option<Sandbox>), Box<dyn Error>> {
     let mut sandbox = None;
     let client = if configured {
         let base_url = std::env::var("MONEYKIT_BASE_URL")
-            .unwrap_or_else(|_| moneykit::DEFAULT_BASE_URL.to_owned());
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| moneykit::DEFAULT_BASE_URL.to_owned());
         println!("Using {base_url} with the credentials in the environment\n");
         Client::from_env()?
     } else {

@@ -209,8 +209,9 @@ fn sensitive(value: &str) -> Result<HeaderValue, String> {
 }
 
 impl Credentials {
-    /// Whether these credentials get their token from `POST /auth/token`.
-    pub(crate) fn uses_token_endpoint(&self) -> bool {
+    /// Whether these credentials get their token from `POST /auth/token` (client credentials);
+    /// only then can [`Client::authenticate`](crate::Client::authenticate) request one.
+    pub fn uses_token_endpoint(&self) -> bool {
         matches!(self.0, Mode::ClientCredentials { .. })
     }
 

@@ -6,12 +6,13 @@
 //! crates have the same names as ours, and sharing a target directory would let one build's
 //! generated code overwrite the other's.
 //!
-//! 1. Additive, one after another: an optional nullable property on both account schemas; a
-//!    `Product` value with its `LinkProducts` property; a number kind whose items hold a
-//!    sensitive IBAN. After each: `cargo xtask regen`, `cargo check --workspace --all-targets`,
-//!    and nothing but `openapi.yaml` and `tests/snapshots/` changed.
+//! 1. Additive, one after another: optional nullable properties on both account schemas (one of
+//!    them sensitive); a `Product` value with its `LinkProducts` property; a number kind whose
+//!    items hold a sensitive IBAN. After each: `cargo xtask regen`, `cargo check --workspace
+//!    --all-targets`, and nothing but `openapi.yaml` and `tests/snapshots/` changed.
 //! 2. The copy's `moneykit` command, against a local server answering with the new shapes,
-//!    prints the new field and product, masks the new number, and shows it with `--reveal`.
+//!    prints the new fields and product, masks the new sensitive values, and shows the new
+//!    number with `--reveal`.
 //! 3. From the original again: a documented 409 on `GET /links/{id}` and a new operation
 //!    regenerate and compile, and the sandbox's spec test and `moneykit`'s coverage test then
 //!    fail naming exactly them.
@@ -24,6 +25,8 @@ use serde_yaml_ng::{Mapping, Value};
 
 /// The IBAN the new number kind carries; it must never print without `--reveal`.
 const IBAN: &str = "DE89370400440532013000";
+/// The new sensitive account property's value; it must never print in full.
+const REFERENCE: &str = "REF-0000-1234-5678";
 
 /// Runs all three parts; the first failure is the error.
 pub fn run(root: &Path) -> Result<(), String> {
@@ -237,6 +240,17 @@ fn add_account_property(spec: &mut Value) -> Result<(), String> {
             "description": "A note MoneyKit might add one day."
         });
         insert_property(spec, name, "evolution_note", note)?;
+        let reference = json!({
+            "type": "string", "nullable": true, "x-moneykit-added": "2099-01-01",
+            "x-moneykit-sensitive": true, "description": "A number MoneyKit might add one day."
+        });
+        insert_property(spec, name, "evolution_reference", reference)?;
+        // A Rust type no generated code used before (`i32`): it must not need a hand edit.
+        let count = json!({
+            "type": "integer", "format": "int32", "nullable": true,
+            "x-moneykit-added": "2099-01-01", "description": "A count MoneyKit might add."
+        });
+        insert_property(spec, name, "evolution_count", count)?;
     }
     Ok(())
 }
@@ -344,13 +358,13 @@ fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {
         (&["link", "get", "mk_evolve"], &["\"payments\""], &[]),
         (
             &["accounts", "list", "mk_evolve"],
-            &["\"evolution_note\": \"note-42\""],
-            &[],
+            &["\"evolution_note\": \"note-42\"", "••••5678"],
+            &[REFERENCE],
         ),
         (
             &["accounts", "numbers", "mk_evolve"],
             &["\"sepa\"", "••••3000"],
-            &[IBAN],
+            &[IBAN, REFERENCE],
         ),
         (
             &["accounts", "numbers", "mk_evolve", "--reveal"],
@@ -385,7 +399,7 @@ async fn serve_additions() -> wiremock::MockServer {
     let account = json!({
         "account_id": "acc_evolve", "account_type": "depository.checking", "name": "Evolve",
         "balances": { "currency": "EUR", "available": 1.0, "current": 1.0 },
-        "evolution_note": "note-42"
+        "evolution_note": "note-42", "evolution_reference": REFERENCE
     });
     let mut with_numbers = account.clone();
     with_numbers["numbers"] = json!({

@@ -43,9 +43,10 @@ pub(crate) fn keyed_impls(
             .iter()
             .filter_map(|ty| find_struct(types, &ty.to_token_stream().to_string()))
             .collect();
-        if entry_structs.len() != entry_types.len() {
+        if entry_structs.is_empty() || entry_structs.len() != entry_types.len() {
             return Err(GenError::Invalid(vec![format!(
-                "components/schemas/{}: every property must be an object schema ({KEYED_BY_EXTENSION})",
+                "components/schemas/{}: needs at least one property, each an object schema \
+                 ({KEYED_BY_EXTENSION})",
                 keyed.schema
             )]));
         }

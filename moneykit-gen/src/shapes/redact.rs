@@ -1,19 +1,49 @@
 //! `impl crate::Redact` for every type of `mod types`.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 
 /// `impl crate::Redact` for every struct and enum of `mod types`: each field, variant and
-/// element is redacted in turn, down to the leaves `moneykit-api` implements by hand
-/// (`Sensitive` masks itself, everything else is kept). A type without an impl does not
-/// compile, so a new shape can never print its secrets by omission.
+/// element that holds a generated type or a `Sensitive` is redacted in turn (`Sensitive` masks
+/// itself); any other field (a string, a number, a date, a map of JSON) is cloned, whatever
+/// Rust type typify chose for it. A generated type without an impl does not compile, so a new
+/// shape can never print its secrets by omission.
 pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
+    let mut walked: BTreeSet<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    walked.insert("Sensitive".to_owned());
+    let copy = |fields: &syn::Fields, member: &syn::Member| -> bool {
+        let field = fields
+            .iter()
+            .zip(fields.members())
+            .find(|(_, m)| m == member);
+        let Some((field, _)) = field else {
+            return false;
+        };
+        let text = field.ty.to_token_stream().to_string();
+        !text
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| walked.contains(word))
+    };
     types
         .iter()
         .filter_map(|item| match item {
             syn::Item::Struct(s) => {
                 let name = &s.ident;
-                let body = redact_fields(quote!(Self), &s.fields, |member| quote!(&self.#member));
+                let body = redact_fields(
+                    quote!(Self),
+                    &s.fields,
+                    |member| quote!(&self.#member),
+                    |member| copy(&s.fields, member),
+                );
                 Some(redact_impl(name, body))
             }
             syn::Item::Enum(e) => {
@@ -22,7 +52,9 @@ pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
                     let variant = &v.ident;
                     let (pattern, bindings) = bind_fields(&v.fields);
                     let built =
-                        redact_fields(quote!(Self::#variant), &v.fields, |member| bindings(member));
+                        redact_fields(quote!(Self::#variant), &v.fields, &bindings, |member| {
+                            copy(&v.fields, member)
+                        });
                     quote!(Self::#variant #pattern => #built,)
                 });
                 Some(redact_impl(name, quote!(match self { #(#arms)* })))
@@ -43,18 +75,23 @@ fn redact_impl(name: &Ident, body: TokenStream) -> TokenStream {
 }
 
 /// `Path { a: redact(a), .. }`, `Path(redact(0), ..)` or `Path`; `access` gives a reference to
-/// each field.
+/// each field, `copied` says which fields hold nothing to redact.
 fn redact_fields(
     path: TokenStream,
     fields: &syn::Fields,
     access: impl Fn(&syn::Member) -> TokenStream,
+    copied: impl Fn(&syn::Member) -> bool,
 ) -> TokenStream {
     let members: Vec<syn::Member> = fields.members().collect();
     let values = members
         .iter()
         .map(|m| {
             let value = access(m);
-            quote!(crate::Redact::redacted(#value))
+            if copied(m) {
+                quote!(::std::clone::Clone::clone(#value))
+            } else {
+                quote!(crate::Redact::redacted(#value))
+            }
         })
         .collect::<Vec<_>>();
     match fields {
