@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_success, sandbox};
+use common::{assert_success, sandbox, strings};
 use moneykit_sandbox::links;
 use serde_json::Value;
 
@@ -101,14 +101,5 @@ fn other_seeded_links_mask_their_numbers() {
                 "{link}: {full} printed"
             );
         }
-    }
-}
-
-fn strings(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
-        _ => {}
     }
 }

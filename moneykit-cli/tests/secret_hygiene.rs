@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Local, Outcome, assert_success, moneykit, run_command};
+use common::{Local, Outcome, assert_success, moneykit, run_command, strings};
 use moneykit::types::GetAccountNumbersResponseLegacy20230218 as Numbers;
 use moneykit::{Client, ClientBuilder, Credentials, Jitter, Redact, RetryPolicy};
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, links, scenario_links};
@@ -85,15 +85,6 @@ fn sensitive_values<T: Serialize + Redact>(value: &T) -> Vec<String> {
         .filter(|(full, masked)| full != masked)
         .map(|(full, _)| full)
         .collect()
-}
-
-fn strings(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
-        _ => {}
-    }
 }
 
 /// A value of 8 characters or more (masked to its last four) must not appear anywhere; a

@@ -140,3 +140,13 @@ impl Local {
         })
     }
 }
+
+/// Every string value of a JSON document, in document order.
+pub fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
