@@ -29,7 +29,8 @@ pub enum ErrorKind {
         link_error_code: Option<String>,
     },
     /// HTTP 429: too many requests. Retried automatically (see [`crate::RetryPolicy`]); this is
-    /// what is left when the retries ran out.
+    /// what is left when the retries ran out, or at once when the server's `Retry-After` asks
+    /// for a longer wait than the policy's `max_delay` or the call's deadline allows.
     RateLimited {
         /// The server's `Retry-After` (seconds or HTTP-date), when it sent one.
         retry_after: Option<Duration>,
@@ -50,6 +51,14 @@ pub enum ErrorKind {
     /// The input was refused before any request was sent (an empty, `.`, `..` or over-long link
     /// id, a bad header value).
     InvalidInput,
+    /// A response body was larger than the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)). Found
+    /// while the body streamed in (or from its `Content-Length`), so no more of it was read;
+    /// never retried.
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
 impl ErrorKind {
@@ -71,6 +80,7 @@ impl ErrorKind {
     /// | [`Timeout`](ErrorKind::Timeout) | `timeout` |
     /// | [`Connection`](ErrorKind::Connection) | `connection` |
     /// | [`InvalidInput`](ErrorKind::InvalidInput) | `invalid_input` |
+    /// | [`ResponseTooLarge`](ErrorKind::ResponseTooLarge) | `response_too_large` |
     ///
     /// These names do not change; a kind added later gets a new name.
     pub fn as_str(&self) -> &'static str {
@@ -88,6 +98,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Connection => "connection",
             ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::ResponseTooLarge { .. } => "response_too_large",
         }
     }
 }
@@ -318,6 +329,9 @@ impl Error {
             ErrorKind::Timeout => "timed out".into(),
             ErrorKind::Connection => "connection failed".into(),
             ErrorKind::InvalidInput => "invalid input".into(),
+            ErrorKind::ResponseTooLarge { limit } => {
+                format!("response body larger than the {limit}-byte cap")
+            }
         }
     }
 }
@@ -461,6 +475,7 @@ mod tests {
             ErrorKind::Timeout,
             ErrorKind::Connection,
             ErrorKind::InvalidInput,
+            ErrorKind::ResponseTooLarge { limit: 1 },
         ]
         .iter()
         .map(ErrorKind::as_str)
@@ -482,6 +497,7 @@ mod tests {
                 "timeout",
                 "connection",
                 "invalid_input",
+                "response_too_large",
             ]
         );
     }

@@ -135,7 +135,7 @@ mod token;
 pub use auth::{Credentials, TokenAuthMethod};
 pub use call::MAX_LINK_ID_LEN;
 pub use client::{AccountsRequest, Client, Link};
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
 pub use error::{BuildError, Error, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
 pub use retry::{Jitter, RetryPolicy};
