@@ -143,3 +143,32 @@ fn duration(duration: Duration) -> String {
         format!("{} s", duration.as_secs_f64())
     }
 }
+
+/// Checks that the section of the markdown file at `path` between `<!-- {marker}:begin -->` and
+/// `<!-- {marker}:end -->` is `generated`; with `UPDATE_RELIABILITY=1`, rewrites it instead
+/// (like insta's snapshots, the test is the source and the document follows).
+pub fn check_section(path: &str, marker: &str, generated: &str) {
+    let begin = format!("<!-- {marker}:begin -->\n");
+    let end = format!("<!-- {marker}:end -->");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let start = text
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{path} has no `{begin}`"))
+        + begin.len();
+    let stop = start
+        + text[start..]
+            .find(&end)
+            .unwrap_or_else(|| panic!("{path} has no `{end}`"));
+    if text[start..stop] == *generated {
+        return;
+    }
+    if std::env::var("UPDATE_RELIABILITY").is_ok_and(|v| v == "1") {
+        let updated = format!("{}{generated}{}", &text[..start], &text[stop..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    panic!(
+        "the `{marker}` table of {path} is not the tests' table; rerun with \
+         UPDATE_RELIABILITY=1 to rewrite it. Expected:\n{generated}"
+    );
+}
