@@ -1,6 +1,7 @@
 //! The fault table's types, the one driver that runs a [`Case`], and its rendering as the
 //! markdown table of RELIABILITY.md.
 
+pub mod render;
 pub mod server;
 
 use std::time::Duration;
@@ -94,7 +95,7 @@ pub struct Attempts {
 }
 
 /// `n` requests to the API and none for a token.
-pub const fn api(n: usize) -> Attempts {
+pub const fn api_requests(n: usize) -> Attempts {
     Attempts { api: n, token: 0 }
 }
 
@@ -195,11 +196,7 @@ fn check_failure(
             problems.push(format!("{what} {got}, not {expected} ({error:?})"));
         }
     };
-    differs(
-        "kind",
-        error.kind().as_str().into(),
-        failure.kind.into(),
-    );
+    differs("kind", error.kind().as_str().into(), failure.kind.into());
     differs(
         "status",
         format!("{:?}", error.status()),

@@ -132,6 +132,9 @@ fn within(case: &Case) -> String {
         Clock::Virtual => "virtual",
         Clock::Real { .. } => "real",
     };
+    if case.max_elapsed.is_zero() {
+        return format!("at once ({clock})");
+    }
     format!("≤ {} {clock}", duration(case.max_elapsed))
 }
 
