@@ -29,8 +29,8 @@ pub fn table(cases: &[Case]) -> String {
 fn server(server: &Server) -> String {
     match server {
         Server::Refused => "nothing listens: connection refused".into(),
-        Server::Raw { token, api } if token.is_empty() => script(api),
-        Server::Raw { token, api } if api.is_empty() => format!("token: {}", script(token)),
+        Server::Raw { token: [], api } => script(api),
+        Server::Raw { token, api: [] } => format!("token: {}", script(token)),
         Server::Raw { token, api } => format!("token: {}; link: {}", script(token), script(api)),
     }
 }
@@ -140,7 +140,7 @@ fn within(case: &Case) -> String {
 
 fn duration(duration: Duration) -> String {
     let ms = duration.as_millis();
-    if ms < 1000 || ms % 1000 != 0 && ms % 100 != 0 {
+    if ms < 1000 || !ms.is_multiple_of(100) {
         format!("{ms} ms")
     } else {
         format!("{} s", duration.as_secs_f64())
