@@ -30,8 +30,8 @@ const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 /// The largest realistic response is a link's account numbers. Serialized by this crate's own
 /// types, a `GetAccountNumbersResponseLegacy20230218` with 10,000 accounts, each with every
 /// field and an ACH number (the fixture `current_2025_every_account_field.json`, repeated), is
-/// 4,835,201 bytes compact and about 7.1 MiB pretty-printed with two-space indentation; the cap
-/// is a few MiB above both (`tests/limits.rs` measures it). A body that size is held twice at
+/// 4,810,553 bytes (4.6 MiB) compact and 7,400,739 bytes (7.1 MiB) pretty-printed with
+/// two-space indentation; the cap is a few MiB above both (`tests/limits.rs` measures it). A body that size is held twice at
 /// most while it decodes, so a capped call stays within tens of MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 

@@ -85,7 +85,12 @@ async fn an_absurd_retry_after_ends_the_call_at_once_with_the_servers_value() {
 #[tokio::test(start_paused = true)]
 async fn a_retry_after_date_beyond_the_max_delay_is_not_waited_for() {
     let server = MockServer::start().await;
-    mount_link(&server, rate_limited(&http_date_in(Duration::from_secs(3600))), 1).await;
+    mount_link(
+        &server,
+        rate_limited(&http_date_in(Duration::from_secs(3600))),
+        1,
+    )
+    .await;
     let policy = paused_policy().max_delay(Duration::from_secs(30));
     let client = paused_token_client(&server.uri(), policy);
     let (elapsed, error) = timed_link_error(&client).await;

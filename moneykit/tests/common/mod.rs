@@ -295,3 +295,98 @@ pub fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
         .finish();
     (captured, tracing::subscriber::set_default(subscriber))
 }
+
+/// A server on 127.0.0.1 that answers every request `200` with `body_len` bytes of JSON-ish
+/// filler in 64 KiB pieces, chunked or with a `Content-Length`, counting the connections it
+/// accepted and the body bytes it managed to send. It stops sending as soon as the client
+/// closes the connection. Stopped when dropped.
+pub struct StreamingServer {
+    pub url: String,
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    pub sent: Arc<std::sync::atomic::AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl StreamingServer {
+    pub async fn start(body_len: u64, chunked: bool) -> StreamingServer {
+        use std::sync::atomic::{AtomicU64, AtomicUsize};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let sent = Arc::new(AtomicU64::new(0));
+        let (counted, total) = (Arc::clone(&connections), Arc::clone(&sent));
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(stream_body(socket, body_len, chunked, Arc::clone(&total)));
+            }
+        });
+        StreamingServer {
+            url,
+            connections,
+            sent,
+            task,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for StreamingServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn stream_body(
+    mut socket: tokio::net::TcpStream,
+    body_len: u64,
+    chunked: bool,
+    sent: Arc<std::sync::atomic::AtomicU64>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {body_len}")
+    };
+    let status = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{framing}\r\n\r\n");
+    if socket.write_all(status.as_bytes()).await.is_err() {
+        return;
+    }
+    let piece = vec![b' '; 64 * 1024];
+    let mut left = body_len;
+    while left > 0 {
+        let n = left.min(piece.len() as u64) as usize;
+        let written = if chunked {
+            let mut frame = format!("{n:x}\r\n").into_bytes();
+            frame.extend_from_slice(&piece[..n]);
+            frame.extend_from_slice(b"\r\n");
+            socket.write_all(&frame).await
+        } else {
+            socket.write_all(&piece[..n]).await
+        };
+        if written.is_err() {
+            return;
+        }
+        sent.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
+        left -= n as u64;
+    }
+    if chunked {
+        let _ = socket.write_all(b"0\r\n\r\n").await;
+    }
+}

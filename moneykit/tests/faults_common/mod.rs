@@ -157,8 +157,14 @@ async fn run_in_runtime(case: &Case) -> Result<(), String> {
     let result = client.link(LINK_ID).get().await;
     let elapsed = started.elapsed();
     let seen = server.as_ref().map(RawServer::requests);
+    let streamed = server.as_ref().map_or(0, RawServer::streamed);
     drop(server);
     let mut problems = Vec::new();
+    if streamed >= server::ENDLESS_LIMIT {
+        problems.push(format!(
+            "the client read all {streamed} bytes the server had"
+        ));
+    }
     if elapsed > case.max_elapsed {
         problems.push(format!(
             "took {elapsed:?}, more than {:?}",

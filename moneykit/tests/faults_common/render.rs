@@ -48,8 +48,8 @@ fn reply(reply: &Reply) -> String {
         Reply::ResetMidBody => "200 and half the body, then reset".into(),
         Reply::Silent => "accepts, never answers".into(),
         Reply::Trickle { every_ms } => format!("200, the body 1 byte per {every_ms} ms"),
-        Reply::Endless => "200 `application/json`, a chunked body without end".into(),
-        Reply::HugeLength => "200 `application/json`, `Content-Length` 1 GiB".into(),
+        Reply::Endless => "200 `application/json`, a chunked body without end (the client must hang up before 64 MiB)".into(),
+        Reply::HugeLength => "200 `application/json`, `Content-Length` 1 GiB (the client must hang up before 64 MiB)".into(),
         Reply::Respond(response) => {
             let mut text = format!("{} `{}`", response.status, response.content_type);
             if !response.what.is_empty() {

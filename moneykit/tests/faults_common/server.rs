@@ -83,6 +83,7 @@ pub struct RawServer {
     addr: SocketAddr,
     api_requests: Arc<AtomicUsize>,
     token_requests: Arc<AtomicUsize>,
+    streamed: Arc<AtomicUsize>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -95,9 +96,11 @@ impl RawServer {
         let addr = listener.local_addr().unwrap();
         let api_requests = Arc::new(AtomicUsize::new(0));
         let token_requests = Arc::new(AtomicUsize::new(0));
+        let streamed = Arc::new(AtomicUsize::new(0));
         let routes = Routes {
             token: Route::new(token, &token_requests),
             api: Route::new(api, &api_requests),
+            streamed: Arc::clone(&streamed),
         };
         let (stop, stopped) = oneshot::channel();
         let thread = std::thread::spawn(move || {
@@ -118,6 +121,7 @@ impl RawServer {
             addr,
             api_requests,
             token_requests,
+            streamed,
             stop: Some(stop),
             thread: Some(thread),
         }
@@ -133,6 +137,11 @@ impl RawServer {
             self.api_requests.load(Ordering::SeqCst),
             self.token_requests.load(Ordering::SeqCst),
         )
+    }
+
+    /// Body bytes the never-ending replies wrote before the client hung up (or the bound).
+    pub fn streamed(&self) -> usize {
+        self.streamed.load(Ordering::SeqCst)
     }
 }
 
@@ -171,6 +180,7 @@ impl Route {
 struct Routes {
     token: Route,
     api: Route,
+    streamed: Arc<AtomicUsize>,
 }
 
 async fn accept_loop(listener: TcpListener, routes: Arc<Routes>) {
@@ -194,7 +204,7 @@ async fn serve(mut socket: TcpStream, routes: Arc<Routes>) {
     };
     // A route without a script resets: a request the case did not expect fails loudly.
     let reply = route.next().unwrap_or(Reply::Reset);
-    let _ = act(socket, reply).await;
+    let _ = act(socket, reply, &routes.streamed).await;
 }
 
 /// Reads the request head and its `Content-Length` body (unread bytes would turn a clean close
@@ -263,7 +273,7 @@ fn reset(socket: TcpStream) {
     drop(socket);
 }
 
-async fn act(mut socket: TcpStream, reply: Reply) -> std::io::Result<()> {
+async fn act(mut socket: TcpStream, reply: Reply, streamed: &AtomicUsize) -> std::io::Result<()> {
     let link = crate::common::LINK.as_bytes();
     let link_head = head(200, "application/json", Some(link.len() as u64), "");
     match reply {
@@ -282,8 +292,8 @@ async fn act(mut socket: TcpStream, reply: Reply) -> std::io::Result<()> {
             }
         }
         Reply::Respond(response) => return respond(&mut socket, response).await,
-        Reply::Endless => return endless(&mut socket).await,
-        Reply::HugeLength => return huge_length(&mut socket).await,
+        Reply::Endless => return endless(&mut socket, streamed).await,
+        Reply::HugeLength => return huge_length(&mut socket, streamed).await,
     }
     reset(socket);
     Ok(())
@@ -306,7 +316,7 @@ async fn respond(socket: &mut TcpStream, response: Response) -> std::io::Result<
 }
 
 /// `[0,0,0,…` in 64 KiB chunks until the client hangs up or the bound is reached.
-async fn endless(socket: &mut TcpStream) -> std::io::Result<()> {
+async fn endless(socket: &mut TcpStream, streamed: &AtomicUsize) -> std::io::Result<()> {
     socket
         .write_all(head(200, "application/json", None, "").as_bytes())
         .await?;
@@ -317,13 +327,14 @@ async fn endless(socket: &mut TcpStream) -> std::io::Result<()> {
     while sent < ENDLESS_LIMIT {
         socket.write_all(framed.as_bytes()).await?;
         sent += chunk.len();
+        streamed.fetch_add(chunk.len(), Ordering::SeqCst);
     }
     socket.write_all(b"2\r\n0]\r\n0\r\n\r\n").await?;
     socket.shutdown().await
 }
 
 /// Declares a 1 GiB body and streams spaces until the client hangs up or the bound is reached.
-async fn huge_length(socket: &mut TcpStream) -> std::io::Result<()> {
+async fn huge_length(socket: &mut TcpStream, streamed: &AtomicUsize) -> std::io::Result<()> {
     socket
         .write_all(head(200, "application/json", Some(HUGE_LENGTH), "").as_bytes())
         .await?;
@@ -332,6 +343,7 @@ async fn huge_length(socket: &mut TcpStream) -> std::io::Result<()> {
     while sent < ENDLESS_LIMIT {
         socket.write_all(&chunk).await?;
         sent += chunk.len();
+        streamed.fetch_add(chunk.len(), Ordering::SeqCst);
     }
     socket.shutdown().await
 }
