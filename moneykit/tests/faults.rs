@@ -183,9 +183,9 @@ const CASES: &[Case] = &[
     token_case(
         "500, JSON body",
         &[server_error(500, JSON, ERROR_JSON)],
-        SERVER_500,
-        3,
-        1500,
+        SERVER_502,
+        2,
+        1000,
     ),
     token_case(
         "500, text body",

@@ -156,7 +156,8 @@ async fn run_in_runtime(case: &Case) -> Result<(), String> {
     let started = Instant::now();
     let result = client.link(LINK_ID).get().await;
     let elapsed = started.elapsed();
-    let seen = server.as_ref().map(RawServer::requests);
+    let expected = (case.attempts.api, case.attempts.token);
+    let seen = server.as_ref().map(|s| s.settled_requests(expected));
     let streamed = server.as_ref().map_or(0, RawServer::streamed);
     drop(server);
     let mut problems = Vec::new();

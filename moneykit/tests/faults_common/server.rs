@@ -139,6 +139,18 @@ impl RawServer {
         )
     }
 
+    /// The requests received once they are `expected`, or after a second of real time: on a
+    /// busy machine the server may read a request after the client gave up on it.
+    pub fn settled_requests(&self, expected: (usize, usize)) -> (usize, usize) {
+        for _ in 0..100 {
+            if self.requests() == expected {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.requests()
+    }
+
     /// Body bytes the never-ending replies wrote before the client hung up (or the bound).
     pub fn streamed(&self) -> usize {
         self.streamed.load(Ordering::SeqCst)
