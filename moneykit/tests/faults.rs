@@ -183,9 +183,9 @@ const CASES: &[Case] = &[
     token_case(
         "500, JSON body",
         &[server_error(500, JSON, ERROR_JSON)],
-        SERVER_502,
-        2,
-        1000,
+        SERVER_500,
+        3,
+        1500,
     ),
     token_case(
         "500, text body",
