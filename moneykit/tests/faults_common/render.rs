@@ -112,6 +112,9 @@ fn outcome(outcome: &Outcome) -> String {
     if let Some(seconds) = failure.retry_after_secs {
         text.push_str(&format!(", `retry_after` {seconds} s"));
     }
+    if let Some(reported) = failure.reported_attempts {
+        text.push_str(&format!(" (`attempts()` says {reported})"));
+    }
     text
 }
 
