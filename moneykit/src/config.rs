@@ -266,7 +266,7 @@ impl ClientBuilder {
         credentials.validate()?;
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
         let version = self.api_version.as_str();
-        if version.trim().is_empty() || HeaderValue::from_str(version).is_err() {
+        if !is_header_safe(version) {
             return Err(BuildError::InvalidApiVersion);
         }
         for (timeout, what) in [
@@ -307,7 +307,20 @@ impl ClientBuilder {
     }
 }
 
+/// Whether `value` can be sent as a credential or version header as given: not blank, ASCII
+/// (a non-ASCII byte is opaque `obs-text` to HTTP, and most likely a pasting mistake), and
+/// without control characters (which would end or split the header).
+pub(crate) fn is_header_safe(value: &str) -> bool {
+    !value.trim().is_empty() && value.is_ascii() && HeaderValue::from_str(value).is_ok()
+}
+
 fn validate_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildError> {
+    // URL parsing silently drops tabs and newlines anywhere in the text: refuse them instead.
+    if text.trim().chars().any(char::is_control) {
+        return Err(BuildError::InvalidBaseUrl(
+            "control characters are not allowed".into(),
+        ));
+    }
     let url = Url::parse(text.trim()).map_err(|e| BuildError::InvalidBaseUrl(e.to_string()))?;
     let host = url
         .host_str()

@@ -395,7 +395,7 @@ impl std::error::Error for Error {
 pub enum BuildError {
     /// No credentials were given (nor found in the environment).
     MissingCredentials,
-    /// A credential is empty or not usable as an HTTP header value.
+    /// A credential is blank, not ASCII, or not usable as an HTTP header value.
     InvalidCredentials(&'static str),
     /// A client id was given without its client secret (and no access token): see
     /// [`Credentials::from_sources`](crate::Credentials::from_sources).
@@ -408,7 +408,7 @@ pub enum BuildError {
     /// The base URL is plain `http://` to a host that is not loopback, and
     /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http) was not set.
     InsecureBaseUrl(String),
-    /// The API version is empty or not usable as an HTTP header value.
+    /// The API version is blank, not ASCII, or not usable as an HTTP header value.
     InvalidApiVersion,
     /// A timeout or retry setting is out of range.
     InvalidSetting(&'static str),
@@ -439,9 +439,9 @@ impl fmt::Display for BuildError {
                 "refusing plain http:// to non-loopback host `{host}`: use https:// or \
                  allow_insecure_http(true)"
             ),
-            BuildError::InvalidApiVersion => {
-                f.write_str("invalid moneykit-version: must be a non-empty header value")
-            }
+            BuildError::InvalidApiVersion => f.write_str(
+                "invalid moneykit-version: must be a non-blank header value (visible ASCII)",
+            ),
             BuildError::InvalidSetting(what) => {
                 write!(f, "invalid MoneyKit client setting: {what}")
             }
