@@ -445,3 +445,12 @@ fn reliability_md_lists_the_fault_table() {
         &render::table(CASES),
     );
 }
+
+#[test]
+fn reliability_md_lists_the_bad_input_tables() {
+    render::check_section(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../RELIABILITY.md"),
+        "bad-input",
+        &bad_input_doc::tables(),
+    );
+}

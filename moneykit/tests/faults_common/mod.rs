@@ -1,6 +1,7 @@
 //! The fault table's types, the one driver that runs a [`Case`], and its rendering as the
 //! markdown table of RELIABILITY.md.
 
+pub mod bad_input_doc;
 pub mod render;
 pub mod server;
 
