@@ -95,7 +95,8 @@ fn from_response<E: DocumentedError>(
         typed(|d| d.documentation_url()).or_else(|| sent_text("documentation_url"));
     let snippet = (sent.is_none() && !body.is_empty())
         .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
-    let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
+    let wait = retry_after(headers, SystemTime::now());
+    let kind = kind_of(status, error_code.as_deref(), link_error_code, wait);
     Error::response(
         kind,
         status.as_u16(),
@@ -104,6 +105,7 @@ fn from_response<E: DocumentedError>(
             error_message,
             documentation_url,
             snippet,
+            retry_after: wait,
         },
     )
 }
@@ -112,11 +114,9 @@ fn kind_of(
     status: StatusCode,
     error_code: Option<&str>,
     link_error_code: Option<String>,
-    headers: &HeaderMap,
+    retry_after: Option<Duration>,
 ) -> ErrorKind {
-    let rate_limited = || ErrorKind::RateLimited {
-        retry_after: retry_after(headers, SystemTime::now()),
-    };
+    let rate_limited = || ErrorKind::RateLimited { retry_after };
     match error_code {
         Some("api_error.auth.expired_access_token") => {
             return ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken);

@@ -111,6 +111,8 @@ pub(crate) struct ResponseBody {
     pub(crate) documentation_url: Option<String>,
     /// The start of a body that is not MoneyKit JSON.
     pub(crate) snippet: Option<String>,
+    /// The response's `Retry-After`, parsed.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 /// Why a 401 happened.
@@ -148,6 +150,7 @@ struct Inner {
     body_snippet: Option<String>,
     detail: Option<String>,
     attempts: u32,
+    retry_after: Option<Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -164,6 +167,7 @@ impl Error {
                 body_snippet: None,
                 detail: None,
                 attempts: 0,
+                retry_after: None,
                 source: None,
             }),
         }
@@ -194,6 +198,7 @@ impl Error {
         error.inner.error_message = body.error_message;
         error.inner.documentation_url = body.documentation_url;
         error.inner.body_snippet = body.snippet;
+        error.inner.retry_after = body.retry_after;
         error
     }
 
@@ -244,6 +249,7 @@ impl Error {
                 body_snippet: inner.body_snippet.clone(),
                 detail,
                 attempts: inner.attempts,
+                retry_after: inner.retry_after,
                 source: None,
             }),
         }
@@ -291,11 +297,13 @@ impl Error {
         self.inner.attempts
     }
 
-    /// For [`ErrorKind::RateLimited`], the server's `Retry-After`.
+    /// The server's `Retry-After` (seconds or HTTP-date, as a wait from when it was read), when
+    /// the error response carried one: a 429's (also in [`ErrorKind::RateLimited`]), or a
+    /// 503's. The client never retried sooner than it allowed.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.inner.kind {
             ErrorKind::RateLimited { retry_after } => retry_after,
-            _ => None,
+            _ => self.inner.retry_after,
         }
     }
 
@@ -375,6 +383,7 @@ impl fmt::Debug for Error {
             .field("body_snippet", &inner.body_snippet)
             .field("detail", &inner.detail)
             .field("attempts", &inner.attempts)
+            .field("retry_after", &inner.retry_after)
             .field("source", &inner.source)
             .finish()
     }

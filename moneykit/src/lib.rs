@@ -105,7 +105,8 @@
 //! On by default ([`RetryPolicy`]): at most 3 attempts in total; after a 429 the client waits
 //! exactly as long as `Retry-After` asks (seconds or HTTP-date) and never less: a `Retry-After`
 //! over the policy's 30 s maximum delay is not waited for, the call fails at once with
-//! [`ErrorKind::RateLimited`] and the server's value. After a 5xx, a connection failure or a
+//! [`ErrorKind::RateLimited`] and the server's value (a 503 with `Retry-After` is treated the
+//! same way, ending as [`ErrorKind::Server`]). After a 5xx, a connection failure or a
 //! timeout it waits a random time up to 500 ms × 2^(attempt − 1) (full jitter, capped at 30 s).
 //! No other status is retried. Every operation this crate sends is idempotent (three `GET`s and
 //! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,

@@ -15,7 +15,9 @@ use crate::error::{Error, ErrorKind, UnauthorizedReason};
 ///   pass the call's deadline), the call fails at once with
 ///   [`ErrorKind::RateLimited`] carrying the server's value, without a further attempt;
 /// - HTTP 5xx, a connection failure or an attempt's timeout, waiting a random time between zero
-///   and `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter").
+///   and `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter"); a 5xx (such as a 503)
+///   that carries `Retry-After` is waited for by the same rule as a 429, and a too-long one
+///   ends the call with [`ErrorKind::Server`] at once.
 ///
 /// No other status is retried. A wait that would pass the call's overall deadline is not made:
 /// the last error is returned instead.
@@ -104,7 +106,7 @@ impl RetryPolicy {
     }
 
     /// The longest wait before a retry. A `Retry-After` longer than this is not waited for (nor
-    /// cut short): the call fails with [`ErrorKind::RateLimited`] instead.
+    /// cut short): the call fails at once instead, with [`ErrorKind::RateLimited`] after a 429.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self

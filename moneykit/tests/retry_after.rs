@@ -1,6 +1,7 @@
 //! `Retry-After` after a 429, in seconds and as an HTTP-date: waited for exactly, never cut
 //! short (a wait above the policy's max delay or past the deadline ends the call at once with
-//! the server's value), and reported when the retries run out. On a paused tokio clock.
+//! the server's value), and reported when the retries run out; on a 503 too. On a paused tokio
+//! clock.
 
 mod common;
 
@@ -132,4 +133,30 @@ async fn the_parsed_http_date_is_what_the_error_reports() {
         after > Duration::from_secs(3590) && after <= Duration::from_secs(3600),
         "{after:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503s_retry_after_replaces_the_backoff() {
+    let server = MockServer::start().await;
+    let unavailable = wiremock::ResponseTemplate::new(503).insert_header("Retry-After", "2");
+    mount_link_first(&server, unavailable, 1).await;
+    mount_link(&server, json(200, LINK), 1).await;
+    // Without Retry-After, the first backoff would be 500 ms.
+    assert_eq!(
+        elapsed_with(&server, paused_policy()).await,
+        Duration::from_secs(2)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_absurd_retry_after_on_a_503_ends_the_call_at_once() {
+    let server = MockServer::start().await;
+    let unavailable = wiremock::ResponseTemplate::new(503).insert_header("Retry-After", "999999");
+    mount_link(&server, unavailable, 1).await;
+    let client = paused_token_client(&server.uri(), paused_policy());
+    let (elapsed, error) = timed_link_error(&client).await;
+    assert_eq!(elapsed, Duration::ZERO);
+    assert_eq!(*error.kind(), ErrorKind::Server);
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(999_999)));
+    assert_eq!(error.attempts(), 1);
 }
