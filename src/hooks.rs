@@ -5,8 +5,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::ResponseBuilderExt;
+use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 
 use crate::types::SupportedVersion;
 use crate::{Client, PATH_TEMPLATES};
@@ -34,6 +36,7 @@ pub trait RequestHook: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct Hooks {
     before_send: Option<Arc<dyn RequestHook>>,
+    max_response_bytes: Option<u64>,
 }
 
 impl Hooks {
@@ -41,7 +44,48 @@ impl Hooks {
     pub fn new(hook: impl RequestHook) -> Self {
         Self {
             before_send: Some(Arc::new(hook)),
+            max_response_bytes: None,
         }
+    }
+
+    /// Caps every response body at `limit` bytes, success and error bodies alike, while it
+    /// streams: a body that declares a larger `Content-Length` fails before any of it is read,
+    /// and one that grows past the cap fails as soon as the chunk that crosses it arrives (that
+    /// chunk is not kept). Either way reading the body fails with an error whose
+    /// [`source`](std::error::Error::source) chain holds [`ResponseTooLarge`]; the connection
+    /// is dropped, not drained. Without a cap (the default) bodies are read whole.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+}
+
+/// A response body was larger than the cap set with [`Hooks::max_response_bytes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseTooLarge {
+    /// The cap, in bytes.
+    pub limit: u64,
+}
+
+impl fmt::Display for ResponseTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the response body is larger than {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for ResponseTooLarge {}
+
+impl ResponseTooLarge {
+    /// The cap that `error` (or an error in its source chain) reports, if it is this one.
+    pub fn find(error: &(dyn std::error::Error + 'static)) -> Option<ResponseTooLarge> {
+        let mut next = Some(error);
+        while let Some(error) = next {
+            if let Some(found) = error.downcast_ref::<ResponseTooLarge>() {
+                return Some(*found);
+            }
+            next = error.source();
+        }
+        None
     }
 }
 
@@ -50,6 +94,7 @@ impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hooks")
             .field("before_send", &self.before_send.as_ref().map(|_| ".."))
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -81,6 +126,56 @@ impl ClientHooks<Hooks> for Client {
         }
         Ok(())
     }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        Ok(match self.inner.max_response_bytes {
+            Some(limit) => capped(response, limit),
+            None => response,
+        })
+    }
+}
+
+/// `response` with its body capped at `limit` bytes. progenitor reads a success body whole
+/// (`ResponseValue::from_response`), so the cap has to sit in the body itself, below it.
+fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    let too_large = ResponseTooLarge { limit };
+    let declared = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = if declared.is_some_and(|length| length > limit) {
+        // Dropping the original body closes the connection without reading it.
+        drop(body);
+        let refused = http_body_util::Empty::<&'static [u8]>::new()
+            .map_err(|never| match never {})
+            .with_trailers(async move { Some(Err(too_large)) });
+        reqwest::Body::wrap(refused)
+    } else {
+        let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+        let limited = Limited::new(body, limit_usize).map_err(move |error| {
+            if error.is::<LengthLimitError>() {
+                Box::new(too_large)
+            } else {
+                error
+            }
+        });
+        reqwest::Body::wrap(limited)
+    };
+    // `From<reqwest::Response>` leaves the URL behind; the builder's extension carries it back.
+    let (url_parts, ()) = http::Response::builder()
+        .url(url)
+        .body(())
+        .map(http::Response::into_parts)
+        .unwrap_or_else(|_| http::Response::new(()).into_parts());
+    parts.extensions.extend(url_parts.extensions);
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// Whether `url` is the base URL's path followed by the operation's path template, each

@@ -24,7 +24,7 @@ mod redact;
 mod sensitive;
 mod timestamp;
 
-pub use hooks::{Hooks, RequestHook};
+pub use hooks::{Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;
 pub use sensitive::Sensitive;
 pub use timestamp::{Timestamp, TimestampParseError};

@@ -27,7 +27,7 @@ use moneykit::{BuildError, Credentials};
         Exit codes: 0 success, 1 local failure (the sandbox could not start, the output could \
         not be written), 2 usage or invalid input, 3 authentication (401), 4 not found or \
         deleted (404/410), 5 forbidden or bad state (403/422), 6 rate limited (429), 7 server, \
-        transport, timeout or undecodable response."
+        transport, timeout, undecodable or oversized response."
 )]
 pub struct Cli {
     /// The API's base URL (default: `moneykit::DEFAULT_BASE_URL`).
@@ -73,6 +73,20 @@ pub struct Cli {
         )
     )]
     pub api_version: Option<String>,
+
+    /// The largest response body accepted, in bytes; a larger one fails the command at once
+    /// (exit 7, `response_too_large`) without being read further.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        value_parser = clap::value_parser!(u64).range(1..),
+        help = format!(
+            "The largest response body accepted, in bytes; a larger one fails at once (exit 7) \
+             [default: {}]",
+            moneykit::DEFAULT_MAX_RESPONSE_BYTES
+        )
+    )]
+    pub max_response_bytes: Option<u64>,
 
     /// Start an embedded MoneyKit sandbox for this run and use it (its base URL and
     /// credentials replace the other connection settings).

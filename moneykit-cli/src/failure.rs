@@ -24,7 +24,8 @@ pub const EXIT_NOT_FOUND: u8 = 4;
 pub const EXIT_REFUSED: u8 = 5;
 /// Still rate limited (429) after the retries.
 pub const EXIT_RATE_LIMITED: u8 = 6;
-/// A server error, a transport failure, a timeout, an undecodable body or an unexpected status.
+/// A server error, a transport failure, a timeout, an undecodable or oversized body or an
+/// unexpected status.
 pub const EXIT_SERVER: u8 = 7;
 
 /// At most this many characters of a message from the server are printed.
@@ -83,7 +84,8 @@ pub fn exit_code_of(kind: &ErrorKind) -> u8 {
         | ErrorKind::UnexpectedStatus
         | ErrorKind::Decode
         | ErrorKind::Timeout
-        | ErrorKind::Connection => EXIT_SERVER,
+        | ErrorKind::Connection
+        | ErrorKind::ResponseTooLarge { .. } => EXIT_SERVER,
         _ => EXIT_SERVER,
     }
 }

@@ -122,6 +122,9 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<String, Failure> {
         if let Some(version) = api_version {
             builder = builder.api_version(version);
         }
+        if let Some(limit) = cli.max_response_bytes {
+            builder = builder.max_response_bytes(limit);
+        }
         let client = builder.build().map_err(Failure::Build)?;
         execute(&client, cli.command, format).await
     })

@@ -139,7 +139,7 @@ impl Credentials {
     }
 
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
-        let header_safe = |value: &str| !value.is_empty() && HeaderValue::from_str(value).is_ok();
+        let header_safe = crate::config::is_header_safe;
         match &self.0 {
             Mode::ClientCredentials {
                 client_id,
@@ -152,19 +152,19 @@ impl Credentials {
             } => {
                 if !header_safe(client_id) {
                     return Err(BuildError::InvalidCredentials(
-                        "the client id is empty or not a valid header value",
+                        "the client id is blank or not a valid header value (visible ASCII)",
                     ));
                 }
                 if !header_safe(client_secret.expose_secret()) {
                     return Err(BuildError::InvalidCredentials(
-                        "the client secret is empty or not a valid header value",
+                        "the client secret is blank or not a valid header value (visible ASCII)",
                     ));
                 }
             }
             Mode::AccessToken(token) => {
                 if !header_safe(token.expose_secret()) {
                     return Err(BuildError::InvalidCredentials(
-                        "the access token is empty or not a valid header value",
+                        "the access token is blank or not a valid header value (visible ASCII)",
                     ));
                 }
             }

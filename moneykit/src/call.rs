@@ -40,6 +40,7 @@ pub(crate) struct Settings {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) renewal_margin: Duration,
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Caller {
@@ -57,7 +58,7 @@ impl Caller {
             api: moneykit_api::Client::new_with_client(
                 base_url,
                 http,
-                moneykit_api::Hooks::new(hook),
+                moneykit_api::Hooks::new(hook).max_response_bytes(settings.max_response_bytes),
             ),
             credentials: settings.credentials,
             tokens,

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use moneykit_api::errors::DocumentedError;
-use moneykit_api::{ByteStream, ResponseValue};
+use moneykit_api::{ByteStream, ResponseTooLarge, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
@@ -25,14 +25,18 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
         Api::ErrorResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
-            let body = read_stream(response).await;
-            from_response::<E>(status, &headers, &body)
+            match read_stream(response).await {
+                Ok(body) => from_response::<E>(status, &headers, &body),
+                Err(too_large) => too_large_error(too_large),
+            }
         }
         Api::UnexpectedResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
-            let body = read_response(response).await;
-            from_response::<E>(status, &headers, &body)
+            match read_response(response).await {
+                Ok(body) => from_response::<E>(status, &headers, &body),
+                Err(too_large) => too_large_error(too_large),
+            }
         }
         // The body of a success response may hold account numbers, and serde_json's message
         // may quote the offending value: keep only where decoding failed.
@@ -45,6 +49,9 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             ))
         }
         Api::CommunicationError(source) | Api::ResponseBodyError(source) => {
+            if let Some(too_large) = ResponseTooLarge::find(&source) {
+                return too_large_error(too_large).with_operation(E::OPERATION_ID);
+            }
             let kind = if source.is_timeout() {
                 ErrorKind::Timeout
             } else {
@@ -88,7 +95,8 @@ fn from_response<E: DocumentedError>(
         typed(|d| d.documentation_url()).or_else(|| sent_text("documentation_url"));
     let snippet = (sent.is_none() && !body.is_empty())
         .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
-    let kind = kind_of(status, error_code.as_deref(), link_error_code, headers);
+    let wait = retry_after(headers, SystemTime::now());
+    let kind = kind_of(status, error_code.as_deref(), link_error_code, wait);
     Error::response(
         kind,
         status.as_u16(),
@@ -97,6 +105,7 @@ fn from_response<E: DocumentedError>(
             error_message,
             documentation_url,
             snippet,
+            retry_after: wait,
         },
     )
 }
@@ -105,11 +114,9 @@ fn kind_of(
     status: StatusCode,
     error_code: Option<&str>,
     link_error_code: Option<String>,
-    headers: &HeaderMap,
+    retry_after: Option<Duration>,
 ) -> ErrorKind {
-    let rate_limited = || ErrorKind::RateLimited {
-        retry_after: retry_after(headers, SystemTime::now()),
-    };
+    let rate_limited = || ErrorKind::RateLimited { retry_after };
     match error_code {
         Some("api_error.auth.expired_access_token") => {
             return ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken);
@@ -151,27 +158,43 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-async fn read_stream(response: ResponseValue<ByteStream>) -> Vec<u8> {
+fn too_large_error(too_large: ResponseTooLarge) -> Error {
+    Error::new(ErrorKind::ResponseTooLarge {
+        limit: too_large.limit,
+    })
+}
+
+/// The start of an error body; a body past the client's size cap is that error instead (any
+/// other failure to read keeps what arrived).
+async fn read_stream(response: ResponseValue<ByteStream>) -> Result<Vec<u8>, ResponseTooLarge> {
     let mut stream = response.into_inner().into_inner();
     let mut body = Vec::new();
     while body.len() < MAX_ERROR_BODY {
         match stream.next().await {
             Some(Ok(chunk)) => append_bounded(&mut body, &chunk),
-            _ => break,
+            Some(Err(error)) => match ResponseTooLarge::find(&error) {
+                Some(too_large) => return Err(too_large),
+                None => break,
+            },
+            None => break,
         }
     }
-    body
+    Ok(body)
 }
 
-async fn read_response(mut response: reqwest::Response) -> Vec<u8> {
+async fn read_response(mut response: reqwest::Response) -> Result<Vec<u8>, ResponseTooLarge> {
     let mut body = Vec::new();
     while body.len() < MAX_ERROR_BODY {
         match response.chunk().await {
             Ok(Some(chunk)) => append_bounded(&mut body, &chunk),
-            _ => break,
+            Err(error) => match ResponseTooLarge::find(&error) {
+                Some(too_large) => return Err(too_large),
+                None => break,
+            },
+            Ok(None) => break,
         }
     }
-    body
+    Ok(body)
 }
 
 fn append_bounded(body: &mut Vec<u8>, chunk: &Bytes) {

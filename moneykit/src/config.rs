@@ -25,6 +25,16 @@ const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 
+/// The default cap on a response body: 10 MiB (10,485,760 bytes).
+///
+/// The largest realistic response is a link's account numbers. Serialized by this crate's own
+/// types, a `GetAccountNumbersResponseLegacy20230218` with 10,000 accounts, each with every
+/// field and an ACH number (the fixture `current_2025_every_account_field.json`, repeated), is
+/// 4,810,553 bytes (4.6 MiB) compact and 7,400,739 bytes (7.1 MiB) pretty-printed with
+/// two-space indentation; the cap is a few MiB above both (`tests/limits.rs` measures it). A body that size is held twice at
+/// most while it decodes, so a capped call stays within tens of MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Configures and builds a [`Client`]. Start with [`Client::builder`] or
 /// [`ClientBuilder::from_env`].
 ///
@@ -37,6 +47,7 @@ const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 /// | deadline of a whole call (retries, token renewal and waits included) | 60 s |
 /// | retries | [`RetryPolicy::default`]: 3 attempts in total |
 /// | token renewal | 60 s before `expires_in` runs out (at most half the token's lifetime) |
+/// | largest response body | [`DEFAULT_MAX_RESPONSE_BYTES`], 10 MiB |
 #[derive(Clone)]
 pub struct ClientBuilder {
     credentials: Option<Credentials>,
@@ -50,6 +61,7 @@ pub struct ClientBuilder {
     call_timeout: Option<Duration>,
     retry: RetryPolicy,
     renewal_margin: Duration,
+    max_response_bytes: u64,
     http_client: Option<reqwest::Client>,
 }
 
@@ -66,6 +78,7 @@ impl Default for ClientBuilder {
             call_timeout: Some(DEFAULT_CALL_TIMEOUT),
             retry: RetryPolicy::default(),
             renewal_margin: DEFAULT_RENEWAL_MARGIN,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
         }
     }
@@ -84,6 +97,7 @@ impl fmt::Debug for ClientBuilder {
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("renewal_margin", &self.renewal_margin)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("http_client", &self.http_client.as_ref().map(|_| ".."))
             .finish()
     }
@@ -225,6 +239,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`],
+    /// 10 MiB). It holds for success and error bodies and for `POST /auth/token`, and is
+    /// enforced while the body streams in: a body that declares a larger `Content-Length` is
+    /// not read at all, and a chunked one fails as soon as it passes the cap. The call then
+    /// fails at once with [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge),
+    /// without a retry. Must be positive.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Send requests through this `reqwest::Client` (proxies, TLS roots, connection pool). Its own
     /// user agent and connect timeout are kept.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -241,7 +266,7 @@ impl ClientBuilder {
         credentials.validate()?;
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
         let version = self.api_version.as_str();
-        if version.trim().is_empty() || HeaderValue::from_str(version).is_err() {
+        if !is_header_safe(version) {
             return Err(BuildError::InvalidApiVersion);
         }
         for (timeout, what) in [
@@ -255,6 +280,11 @@ impl ClientBuilder {
             if timeout.is_some_and(|timeout| timeout.is_zero()) {
                 return Err(BuildError::InvalidSetting(what));
             }
+        }
+        if self.max_response_bytes == 0 {
+            return Err(BuildError::InvalidSetting(
+                "the maximum response size must be positive",
+            ));
         }
         let http = match self.http_client {
             Some(client) => client,
@@ -270,13 +300,27 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             call_timeout: self.call_timeout,
             renewal_margin: self.renewal_margin,
+            max_response_bytes: self.max_response_bytes,
         };
         let caller = Caller::new(base_url.as_str().trim_end_matches('/'), http, settings);
         Ok(Client::new(caller, self.api_version, base_url))
     }
 }
 
+/// Whether `value` can be sent as a credential or version header as given: not blank, ASCII
+/// (a non-ASCII byte is opaque `obs-text` to HTTP, and most likely a pasting mistake), and
+/// without control characters (which would end or split the header).
+pub(crate) fn is_header_safe(value: &str) -> bool {
+    !value.trim().is_empty() && value.is_ascii() && HeaderValue::from_str(value).is_ok()
+}
+
 fn validate_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildError> {
+    // URL parsing silently drops tabs and newlines anywhere in the text: refuse them instead.
+    if text.trim().chars().any(char::is_control) {
+        return Err(BuildError::InvalidBaseUrl(
+            "control characters are not allowed".into(),
+        ));
+    }
     let url = Url::parse(text.trim()).map_err(|e| BuildError::InvalidBaseUrl(e.to_string()))?;
     let host = url
         .host_str()

@@ -29,7 +29,8 @@ pub enum ErrorKind {
         link_error_code: Option<String>,
     },
     /// HTTP 429: too many requests. Retried automatically (see [`crate::RetryPolicy`]); this is
-    /// what is left when the retries ran out.
+    /// what is left when the retries ran out, or at once when the server's `Retry-After` asks
+    /// for a longer wait than the policy's `max_delay` or the call's deadline allows.
     RateLimited {
         /// The server's `Retry-After` (seconds or HTTP-date), when it sent one.
         retry_after: Option<Duration>,
@@ -50,6 +51,14 @@ pub enum ErrorKind {
     /// The input was refused before any request was sent (an empty, `.`, `..` or over-long link
     /// id, a bad header value).
     InvalidInput,
+    /// A response body was larger than the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)). Found
+    /// while the body streamed in (or from its `Content-Length`), so no more of it was read;
+    /// never retried.
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
 impl ErrorKind {
@@ -71,6 +80,7 @@ impl ErrorKind {
     /// | [`Timeout`](ErrorKind::Timeout) | `timeout` |
     /// | [`Connection`](ErrorKind::Connection) | `connection` |
     /// | [`InvalidInput`](ErrorKind::InvalidInput) | `invalid_input` |
+    /// | [`ResponseTooLarge`](ErrorKind::ResponseTooLarge) | `response_too_large` |
     ///
     /// These names do not change; a kind added later gets a new name.
     pub fn as_str(&self) -> &'static str {
@@ -88,6 +98,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Connection => "connection",
             ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::ResponseTooLarge { .. } => "response_too_large",
         }
     }
 }
@@ -100,6 +111,8 @@ pub(crate) struct ResponseBody {
     pub(crate) documentation_url: Option<String>,
     /// The start of a body that is not MoneyKit JSON.
     pub(crate) snippet: Option<String>,
+    /// The response's `Retry-After`, parsed.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 /// Why a 401 happened.
@@ -137,6 +150,7 @@ struct Inner {
     body_snippet: Option<String>,
     detail: Option<String>,
     attempts: u32,
+    retry_after: Option<Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -153,6 +167,7 @@ impl Error {
                 body_snippet: None,
                 detail: None,
                 attempts: 0,
+                retry_after: None,
                 source: None,
             }),
         }
@@ -183,6 +198,7 @@ impl Error {
         error.inner.error_message = body.error_message;
         error.inner.documentation_url = body.documentation_url;
         error.inner.body_snippet = body.snippet;
+        error.inner.retry_after = body.retry_after;
         error
     }
 
@@ -233,6 +249,7 @@ impl Error {
                 body_snippet: inner.body_snippet.clone(),
                 detail,
                 attempts: inner.attempts,
+                retry_after: inner.retry_after,
                 source: None,
             }),
         }
@@ -280,11 +297,13 @@ impl Error {
         self.inner.attempts
     }
 
-    /// For [`ErrorKind::RateLimited`], the server's `Retry-After`.
+    /// The server's `Retry-After` (seconds or HTTP-date, as a wait from when it was read), when
+    /// the error response carried one: a 429's (also in [`ErrorKind::RateLimited`]), or a
+    /// 503's. The client never retried sooner than it allowed.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.inner.kind {
             ErrorKind::RateLimited { retry_after } => retry_after,
-            _ => None,
+            _ => self.inner.retry_after,
         }
     }
 
@@ -318,6 +337,9 @@ impl Error {
             ErrorKind::Timeout => "timed out".into(),
             ErrorKind::Connection => "connection failed".into(),
             ErrorKind::InvalidInput => "invalid input".into(),
+            ErrorKind::ResponseTooLarge { limit } => {
+                format!("response body larger than the {limit}-byte cap")
+            }
         }
     }
 }
@@ -361,6 +383,7 @@ impl fmt::Debug for Error {
             .field("body_snippet", &inner.body_snippet)
             .field("detail", &inner.detail)
             .field("attempts", &inner.attempts)
+            .field("retry_after", &inner.retry_after)
             .field("source", &inner.source)
             .finish()
     }
@@ -381,7 +404,7 @@ impl std::error::Error for Error {
 pub enum BuildError {
     /// No credentials were given (nor found in the environment).
     MissingCredentials,
-    /// A credential is empty or not usable as an HTTP header value.
+    /// A credential is blank, not ASCII, or not usable as an HTTP header value.
     InvalidCredentials(&'static str),
     /// A client id was given without its client secret (and no access token): see
     /// [`Credentials::from_sources`](crate::Credentials::from_sources).
@@ -394,7 +417,7 @@ pub enum BuildError {
     /// The base URL is plain `http://` to a host that is not loopback, and
     /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http) was not set.
     InsecureBaseUrl(String),
-    /// The API version is empty or not usable as an HTTP header value.
+    /// The API version is blank, not ASCII, or not usable as an HTTP header value.
     InvalidApiVersion,
     /// A timeout or retry setting is out of range.
     InvalidSetting(&'static str),
@@ -425,9 +448,9 @@ impl fmt::Display for BuildError {
                 "refusing plain http:// to non-loopback host `{host}`: use https:// or \
                  allow_insecure_http(true)"
             ),
-            BuildError::InvalidApiVersion => {
-                f.write_str("invalid moneykit-version: must be a non-empty header value")
-            }
+            BuildError::InvalidApiVersion => f.write_str(
+                "invalid moneykit-version: must be a non-blank header value (visible ASCII)",
+            ),
             BuildError::InvalidSetting(what) => {
                 write!(f, "invalid MoneyKit client setting: {what}")
             }
@@ -461,6 +484,7 @@ mod tests {
             ErrorKind::Timeout,
             ErrorKind::Connection,
             ErrorKind::InvalidInput,
+            ErrorKind::ResponseTooLarge { limit: 1 },
         ]
         .iter()
         .map(ErrorKind::as_str)
@@ -482,6 +506,7 @@ mod tests {
                 "timeout",
                 "connection",
                 "invalid_input",
+                "response_too_large",
             ]
         );
     }

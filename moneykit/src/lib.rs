@@ -81,13 +81,14 @@
 //! | [`ErrorKind::NotFound`] (`not_found`) | 404 `link_error.not_found` |
 //! | [`ErrorKind::Deleted`] (`deleted`) | 410 `link_error.deleted` |
 //! | [`ErrorKind::BadState`] (`bad_state`) | 422 `link_error.bad_state`, with its `link_error_code` |
-//! | [`ErrorKind::RateLimited`] (`rate_limited`) | 429 after the retries, with the parsed `Retry-After` |
+//! | [`ErrorKind::RateLimited`] (`rate_limited`) | 429 after the retries, or at once when `Retry-After` asks for a longer wait than the policy or the deadline allows; with the parsed `Retry-After` |
 //! | [`ErrorKind::RequestValidation`] (`request_validation`) | `api_error.request.validation_failed`, or a 400/422 without a more specific code |
 //! | [`ErrorKind::Server`] (`server`) | 5xx after the retries |
 //! | [`ErrorKind::UnexpectedStatus`] (`unexpected_status`) | any other status (a 3xx, 408, 418, …) |
 //! | [`ErrorKind::Decode`] (`decode`) | a success body that does not decode |
 //! | [`ErrorKind::Timeout`] (`timeout`) / [`ErrorKind::Connection`] (`connection`) | transport failures after the retries, or the call's deadline |
 //! | [`ErrorKind::InvalidInput`] (`invalid_input`) | refused before sending (an empty, `.`, `..` or over-long link id) |
+//! | [`ErrorKind::ResponseTooLarge`] (`response_too_large`) | a body over [`ClientBuilder::max_response_bytes`] (default 10 MiB), stopped while it streamed; never retried |
 //!
 //! The kind is decided by MoneyKit's `error_code` first and the HTTP status second (a body without
 //! `error_code`, or with one this crate does not know, is classified by its status). The error
@@ -101,8 +102,11 @@
 //!
 //! # Retries and deadlines
 //!
-//! On by default ([`RetryPolicy`]): at most 3 attempts in total; after a 429 the client waits for
-//! `Retry-After` (seconds or HTTP-date, capped at 30 s), after a 5xx, a connection failure or a
+//! On by default ([`RetryPolicy`]): at most 3 attempts in total; after a 429 the client waits
+//! exactly as long as `Retry-After` asks (seconds or HTTP-date) and never less: a `Retry-After`
+//! over the policy's 30 s maximum delay is not waited for, the call fails at once with
+//! [`ErrorKind::RateLimited`] and the server's value (a 503 with `Retry-After` is treated the
+//! same way, ending as [`ErrorKind::Server`]). After a 5xx, a connection failure or a
 //! timeout it waits a random time up to 500 ms × 2^(attempt − 1) (full jitter, capped at 30 s).
 //! No other status is retried. Every operation this crate sends is idempotent (three `GET`s and
 //! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,
@@ -135,7 +139,7 @@ mod token;
 pub use auth::{Credentials, TokenAuthMethod};
 pub use call::MAX_LINK_ID_LEN;
 pub use client::{AccountsRequest, Client, Link};
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
 pub use error::{BuildError, Error, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
 pub use retry::{Jitter, RetryPolicy};

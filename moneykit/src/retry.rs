@@ -9,10 +9,15 @@ use crate::error::{Error, ErrorKind, UnauthorizedReason};
 ///
 /// Only the four operations this crate sends are ever retried, and all of them are idempotent
 /// (the three `GET`s and `POST /auth/token`). A request is repeated after:
-/// - HTTP 429, waiting for `Retry-After` (seconds or HTTP-date) capped at
-///   [`max_delay`](RetryPolicy::max_delay), or the backoff below when there is none;
+/// - HTTP 429, waiting exactly as long as `Retry-After` asks (seconds, or until its HTTP-date),
+///   or the backoff below when there is none. A request is never sent before `Retry-After`
+///   allows: when its wait is longer than [`max_delay`](RetryPolicy::max_delay) (or would
+///   pass the call's deadline), the call fails at once with
+///   [`ErrorKind::RateLimited`] carrying the server's value, without a further attempt;
 /// - HTTP 5xx, a connection failure or an attempt's timeout, waiting a random time between zero
-///   and `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter").
+///   and `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter"); a 5xx (such as a 503)
+///   that carries `Retry-After` is waited for by the same rule as a 429, and a too-long one
+///   ends the call with [`ErrorKind::Server`] at once.
 ///
 /// No other status is retried. A wait that would pass the call's overall deadline is not made:
 /// the last error is returned instead.
@@ -100,7 +105,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest wait before a retry, also the cap on `Retry-After`.
+    /// The longest wait before a retry. A `Retry-After` longer than this is not waited for (nor
+    /// cut short): the call fails at once instead, with [`ErrorKind::RateLimited`] after a 429.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
@@ -126,16 +132,22 @@ impl RetryPolicy {
         }
         Some(Retry {
             reason,
-            delay: self.delay(attempt, error.retry_after()),
+            delay: self.delay(attempt, error.retry_after())?,
         })
     }
 
     /// The wait after attempt `attempt` failed with a retryable error that carried
-    /// `retry_after`.
-    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(after) = retry_after {
-            return after.min(self.max_delay);
+    /// `retry_after`; `None` when the server asks for a longer wait than the policy makes.
+    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        match retry_after {
+            // Waiting less would retry before the server allows it.
+            Some(after) => (after <= self.max_delay).then_some(after),
+            None => Some(self.backoff(attempt)),
         }
+    }
+
+    /// The backoff after attempt `attempt`, below its exponential ceiling.
+    fn backoff(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(20);
         let ceiling = self
             .base_delay
@@ -147,6 +159,9 @@ impl RetryPolicy {
 
 /// Why `error` may be retried: 429, 5xx, or a transport failure. Nothing else.
 fn retry_reason(error: &Error) -> Option<&'static str> {
+    if matches!(error.kind(), ErrorKind::ResponseTooLarge { .. }) {
+        return None;
+    }
     match error.status() {
         Some(429) => Some("rate_limited"),
         Some(500..=599) => Some("server_error"),
@@ -176,23 +191,37 @@ mod tests {
             .base_delay(Duration::from_millis(100))
             .max_delay(Duration::from_millis(350));
         for _ in 0..200 {
-            assert!(policy.delay(1, None) <= Duration::from_millis(100));
-            assert!(policy.delay(2, None) <= Duration::from_millis(200));
-            assert!(policy.delay(3, None) <= Duration::from_millis(350));
-            assert!(policy.delay(40, None) <= Duration::from_millis(350));
+            assert!(policy.backoff(1) <= Duration::from_millis(100));
+            assert!(policy.backoff(2) <= Duration::from_millis(200));
+            assert!(policy.backoff(3) <= Duration::from_millis(350));
+            assert!(policy.backoff(40) <= Duration::from_millis(350));
         }
     }
 
     #[test]
-    fn retry_after_is_honoured_and_capped() {
+    fn retry_after_is_honoured_exactly_or_not_waited_for() {
         let policy = RetryPolicy::new().max_delay(Duration::from_secs(30));
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
+            Some(Duration::from_secs(2))
         );
         assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(3600))),
-            Duration::from_secs(30)
+            policy.delay(1, Some(Duration::from_secs(30))),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(31))), None);
+        let limited = |after| {
+            Error::response(
+                ErrorKind::RateLimited {
+                    retry_after: Some(after),
+                },
+                429,
+                Default::default(),
+            )
+        };
+        assert_eq!(
+            policy.after_failure(1, &limited(Duration::from_secs(999_999))),
+            None
         );
     }
 
@@ -202,9 +231,9 @@ mod tests {
             .base_delay(Duration::from_millis(100))
             .max_delay(Duration::from_millis(350))
             .jitter(Jitter::Off);
-        assert_eq!(policy.delay(1, None), Duration::from_millis(100));
-        assert_eq!(policy.delay(2, None), Duration::from_millis(200));
-        assert_eq!(policy.delay(3, None), Duration::from_millis(350));
+        assert_eq!(policy.backoff(1), Duration::from_millis(100));
+        assert_eq!(policy.backoff(2), Duration::from_millis(200));
+        assert_eq!(policy.backoff(3), Duration::from_millis(350));
     }
 
     #[test]
@@ -238,10 +267,9 @@ mod tests {
             let retry = policy.after_failure(1, &Error::new(kind)).unwrap();
             assert_eq!(retry.reason, reason);
         }
-        assert_eq!(
-            policy.after_failure(1, &Error::new(ErrorKind::Decode)),
-            None
-        );
+        for kind in [ErrorKind::Decode, ErrorKind::ResponseTooLarge { limit: 1 }] {
+            assert_eq!(policy.after_failure(1, &Error::new(kind)), None);
+        }
     }
 
     #[test]

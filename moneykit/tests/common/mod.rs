@@ -33,7 +33,7 @@ pub const BAD_CREDENTIALS: &str = include_str!(
 pub const RATE_LIMITED: &str =
     include_str!("../../../tests/fixtures/APIErrorRateLimitExceededResponse/default_message.json");
 
-/// Retries without waiting (a `Retry-After` is capped to zero too): 3 attempts.
+/// Retries without waiting: 3 attempts (a 429 whose `Retry-After` is above zero is not retried).
 pub fn fast_policy() -> RetryPolicy {
     RetryPolicy::new()
         .base_delay(Duration::ZERO)

@@ -1,0 +1,456 @@
+//! The fault-injection suite: one table of servers on 127.0.0.1 that misbehave on purpose, each
+//! with the outcome, the exact number of requests the server saw, and a bound on the call's time.
+//! One driver runs every case (`faults_common::run`); the same table, rendered, is the fault
+//! table of RELIABILITY.md, which a test keeps in step (`UPDATE_RELIABILITY=1` rewrites it).
+//!
+//! Cases that can run on a paused clock do (their bounds are virtual time, so exact); the ones
+//! that need the client's own timeouts (a server that never answers or trickles) run on the real
+//! clock with small timeouts and loose bounds.
+
+mod common;
+mod faults_common;
+
+use faults_common::server::{Reply, RetryAfter};
+use faults_common::*;
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain";
+const HTML: &str = "text/html";
+
+const LINK: Reply = described(respond(200, JSON, common::LINK), "the link");
+const TOKEN: Reply = described(
+    respond(
+        201,
+        JSON,
+        r#"{"access_token":"tok-1","token_type":"bearer","expires_in":3600}"#,
+    ),
+    "a token",
+);
+const EXPIRED: Reply = described(respond(401, JSON, common::EXPIRED), "expired_access_token");
+const ERROR_JSON: &str = r#"{"error_code":"api_error.internal","error_message":"Internal error"}"#;
+const ERROR_TEXT: &str = "upstream connect error or disconnect/reset before headers";
+const ERROR_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><h1>Bad Gateway</h1></body>\r\n</html>\r\n";
+const TRUNCATED: &str =
+    r#"{"link_id":"mk_eqkWN34UEoa2NxyALG8pcV","institution_id":"chase","state":"conn"#;
+
+const fn server_error(status: u16, content_type: &'static str, body: &'static str) -> Reply {
+    let what = match body.as_bytes()[0] {
+        b'{' => "JSON error",
+        b'<' => "HTML page",
+        _ => "plain text",
+    };
+    described(respond(status, content_type, body), what)
+}
+
+/// `get_link` fails as `rate_limited` with the server's `Retry-After`.
+const fn rate_limited_after(seconds: u64) -> Outcome {
+    Outcome::Fails(Failure {
+        kind: "rate_limited",
+        status: Some(429),
+        operation: "get_link",
+        retry_after_secs: Some(seconds),
+        reported_attempts: None,
+    })
+}
+
+/// The token request fails this way (the link is never requested).
+const fn token_fails(kind: &'static str, status: Option<u16>) -> Outcome {
+    Outcome::Fails(Failure {
+        kind,
+        status,
+        operation: "create_access_token",
+        retry_after_secs: None,
+        reported_attempts: None,
+    })
+}
+
+/// The size cap's `ErrorKind::as_str` (the kind is added with the response size cap).
+const TOO_LARGE: &str = "response_too_large";
+
+/// With an access token on the virtual clock: the default policy without jitter (3 attempts,
+/// waiting 500 ms then 1 s), no timeouts.
+const fn token_case(
+    name: &'static str,
+    api: &'static [Reply],
+    expect: Outcome,
+    requests: usize,
+    max_elapsed_ms: u64,
+) -> Case {
+    Case {
+        name,
+        server: Server::Raw { token: &[], api },
+        clock: Clock::Virtual,
+        auth: Auth::AccessToken,
+        expect,
+        attempts: api_requests(requests),
+        max_elapsed: ms(max_elapsed_ms),
+    }
+}
+
+/// With client credentials on the virtual clock.
+const fn credentials_case(
+    name: &'static str,
+    server: Server,
+    expect: Outcome,
+    attempts: Attempts,
+    max_elapsed_ms: u64,
+) -> Case {
+    Case {
+        name,
+        server,
+        clock: Clock::Virtual,
+        auth: Auth::ClientCredentials,
+        expect,
+        attempts,
+        max_elapsed: ms(max_elapsed_ms),
+    }
+}
+
+/// With an access token on the real clock.
+const fn real_case(
+    name: &'static str,
+    api: &'static [Reply],
+    clock: Clock,
+    expect: Outcome,
+    requests: usize,
+    max_elapsed_ms: u64,
+) -> Case {
+    Case {
+        name,
+        server: Server::Raw { token: &[], api },
+        clock,
+        auth: Auth::AccessToken,
+        expect,
+        attempts: api_requests(requests),
+        max_elapsed: ms(max_elapsed_ms),
+    }
+}
+
+const CONNECTION: Outcome = fails("connection", None);
+const SERVER_500: Outcome = fails("server", Some(500));
+const SERVER_502: Outcome = fails("server", Some(502));
+const SERVER_503: Outcome = fails("server", Some(503));
+
+/// Every fault, in the order of RELIABILITY.md.
+const CASES: &[Case] = &[
+    Case {
+        name: "connection refused",
+        server: Server::Refused,
+        clock: Clock::Virtual,
+        auth: Auth::AccessToken,
+        expect: CONNECTION,
+        attempts: api_requests(3),
+        max_elapsed: ms(1500),
+    },
+    token_case(
+        "reset before the status line",
+        &[Reply::Reset],
+        CONNECTION,
+        3,
+        1500,
+    ),
+    token_case(
+        "reset after the headers",
+        &[Reply::ResetAfterHeaders],
+        CONNECTION,
+        3,
+        1500,
+    ),
+    token_case(
+        "reset mid-body",
+        &[Reply::ResetMidBody],
+        CONNECTION,
+        3,
+        1500,
+    ),
+    token_case(
+        "one reset, then the link",
+        &[Reply::Reset, LINK],
+        Outcome::Link,
+        2,
+        500,
+    ),
+    token_case(
+        "truncated JSON (complete HTTP)",
+        &[described(
+            respond(200, JSON, TRUNCATED),
+            "the link cut short",
+        )],
+        fails("decode", None),
+        1,
+        0,
+    ),
+    token_case(
+        "500, JSON body",
+        &[server_error(500, JSON, ERROR_JSON)],
+        SERVER_500,
+        3,
+        1500,
+    ),
+    token_case(
+        "500, text body",
+        &[server_error(500, TEXT, ERROR_TEXT)],
+        SERVER_500,
+        3,
+        1500,
+    ),
+    token_case(
+        "500, HTML body",
+        &[server_error(500, HTML, ERROR_HTML)],
+        SERVER_500,
+        3,
+        1500,
+    ),
+    token_case(
+        "502, JSON body",
+        &[server_error(502, JSON, ERROR_JSON)],
+        SERVER_502,
+        3,
+        1500,
+    ),
+    token_case(
+        "502, text body",
+        &[server_error(502, TEXT, ERROR_TEXT)],
+        SERVER_502,
+        3,
+        1500,
+    ),
+    token_case(
+        "502, HTML body",
+        &[server_error(502, HTML, ERROR_HTML)],
+        SERVER_502,
+        3,
+        1500,
+    ),
+    token_case(
+        "503, JSON body",
+        &[server_error(503, JSON, ERROR_JSON)],
+        SERVER_503,
+        3,
+        1500,
+    ),
+    token_case(
+        "503, text body",
+        &[server_error(503, TEXT, ERROR_TEXT)],
+        SERVER_503,
+        3,
+        1500,
+    ),
+    token_case(
+        "503, HTML body",
+        &[server_error(503, HTML, ERROR_HTML)],
+        SERVER_503,
+        3,
+        1500,
+    ),
+    token_case(
+        "one 503, then the link",
+        &[server_error(503, HTML, ERROR_HTML), LINK],
+        Outcome::Link,
+        2,
+        500,
+    ),
+    token_case(
+        "429, `Retry-After` in seconds",
+        &[rate_limited(Some(RetryAfter::Raw("2"))), LINK],
+        Outcome::Link,
+        2,
+        2000,
+    ),
+    token_case(
+        "429, `Retry-After` as an HTTP-date",
+        &[rate_limited(Some(RetryAfter::DateIn(3))), LINK],
+        Outcome::Link,
+        2,
+        3000,
+    ),
+    token_case(
+        "429, no `Retry-After`",
+        &[rate_limited(None)],
+        fails("rate_limited", Some(429)),
+        3,
+        1500,
+    ),
+    token_case(
+        "429, garbage `Retry-After` (the backoff applies)",
+        &[rate_limited(Some(RetryAfter::Raw("soon"))), LINK],
+        Outcome::Link,
+        2,
+        500,
+    ),
+    token_case(
+        "429, absurdly large `Retry-After`",
+        &[rate_limited(Some(RetryAfter::Raw("999999")))],
+        rate_limited_after(999_999),
+        1,
+        0,
+    ),
+    credentials_case(
+        "401 expired token, then success",
+        Server::Raw {
+            token: &[TOKEN],
+            api: &[EXPIRED, LINK],
+        },
+        Outcome::Link,
+        Attempts { api: 2, token: 2 },
+        0,
+    ),
+    credentials_case(
+        "token endpoint down",
+        Server::Refused,
+        token_fails("connection", None),
+        Attempts { api: 0, token: 3 },
+        1500,
+    ),
+    credentials_case(
+        "token endpoint answers 503",
+        Server::Raw {
+            token: &[server_error(503, JSON, ERROR_JSON)],
+            api: &[],
+        },
+        token_fails("server", Some(503)),
+        Attempts { api: 0, token: 3 },
+        1500,
+    ),
+    credentials_case(
+        "token endpoint answers 200 (undocumented) with HTML",
+        Server::Raw {
+            token: &[server_error(200, HTML, ERROR_HTML)],
+            api: &[],
+        },
+        token_fails("unexpected_status", Some(200)),
+        Attempts { api: 0, token: 1 },
+        0,
+    ),
+    credentials_case(
+        "token endpoint answers 201 with HTML",
+        Server::Raw {
+            token: &[server_error(201, HTML, ERROR_HTML)],
+            api: &[],
+        },
+        token_fails("decode", None),
+        Attempts { api: 0, token: 1 },
+        0,
+    ),
+    token_case(
+        "wrong `Content-Type` on a good body (ignored)",
+        &[described(respond(200, TEXT, common::LINK), "the link")],
+        Outcome::Link,
+        1,
+        0,
+    ),
+    token_case(
+        "a 200 that is not JSON",
+        &[server_error(200, HTML, ERROR_HTML)],
+        fails("decode", None),
+        1,
+        0,
+    ),
+    token_case(
+        "oversized body, streamed",
+        &[Reply::Endless],
+        fails(TOO_LARGE, None),
+        1,
+        0,
+    ),
+    token_case(
+        "oversized body, declared",
+        &[Reply::HugeLength],
+        fails(TOO_LARGE, None),
+        1,
+        0,
+    ),
+    real_case(
+        "accept and never answer",
+        &[Reply::Silent],
+        Clock::Real {
+            attempt_ms: Some(200),
+            call_ms: None,
+            policy: Policy::NoWaits,
+        },
+        fails("timeout", None),
+        3,
+        3000,
+    ),
+    real_case(
+        "a body trickling past the attempt timeout",
+        &[Reply::Trickle { every_ms: 50 }],
+        Clock::Real {
+            attempt_ms: Some(200),
+            call_ms: None,
+            policy: Policy::NoWaits,
+        },
+        fails("timeout", None),
+        3,
+        3000,
+    ),
+    real_case(
+        "a body trickling past the call's deadline",
+        &[Reply::Trickle { every_ms: 50 }],
+        Clock::Real {
+            attempt_ms: None,
+            call_ms: Some(300),
+            policy: Policy::Default,
+        },
+        Outcome::Fails(Failure {
+            kind: "timeout",
+            status: None,
+            operation: "get_link",
+            retry_after_secs: None,
+            // The deadline ends the call, not an attempt: no attempt is reported finished.
+            reported_attempts: Some(0),
+        }),
+        1,
+        1000,
+    ),
+    real_case(
+        "429, `Retry-After` past the call's deadline",
+        &[rate_limited(Some(RetryAfter::Raw("5")))],
+        Clock::Real {
+            attempt_ms: None,
+            call_ms: Some(1000),
+            policy: Policy::Default,
+        },
+        rate_limited_after(5),
+        1,
+        900,
+    ),
+];
+
+/// Runs the cases `pick` selects and reports every one that differs from the table.
+fn run_cases(pick: impl Fn(&Case) -> bool) {
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter(|case| pick(case))
+        .filter_map(|case| run(case).err().map(|e| format!("{}: {e}", case.name)))
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn faults_on_the_virtual_clock() {
+    run_cases(|case| matches!(case.clock, Clock::Virtual));
+}
+
+#[test]
+fn faults_on_the_real_clock() {
+    run_cases(|case| matches!(case.clock, Clock::Real { .. }));
+}
+
+#[test]
+fn reliability_md_lists_the_fault_table() {
+    render::check_section(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../RELIABILITY.md"),
+        "faults",
+        &render::table(CASES),
+    );
+}
+
+#[test]
+fn reliability_md_lists_the_bad_input_tables() {
+    render::check_section(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../RELIABILITY.md"),
+        "bad-input",
+        &bad_input_doc::tables(),
+    );
+}

@@ -1,0 +1,271 @@
+//! The fault table's types, the one driver that runs a [`Case`], and its rendering as the
+//! markdown table of RELIABILITY.md.
+
+pub mod bad_input_doc;
+pub mod render;
+pub mod server;
+
+use std::time::Duration;
+
+use moneykit::{Client, ClientBuilder, RetryPolicy};
+use server::{RawServer, Reply, Response, RetryAfter, Script};
+use tokio::time::Instant;
+
+use crate::common::{
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, LINK_ID, fast_policy, paused_builder, paused_policy,
+};
+
+/// One fault: what the server does, how the client is set up, and what must come of it.
+pub struct Case {
+    pub name: &'static str,
+    pub server: Server,
+    pub clock: Clock,
+    pub auth: Auth,
+    pub expect: Outcome,
+    /// Requests the server must have received (for a refused connection: the error's count).
+    pub attempts: Attempts,
+    /// The call must end within this (virtual time on the paused clock).
+    pub max_elapsed: Duration,
+}
+
+pub enum Server {
+    /// Nothing listens on the port.
+    Refused,
+    /// The raw server: `POST /auth/token` from `token`, the link from `api`.
+    Raw { token: Script, api: Script },
+}
+
+/// The client's clock and timeouts.
+pub enum Clock {
+    /// A paused tokio clock, the client without timeouts (`paused_builder`), the default policy
+    /// without jitter: 3 attempts, waiting 500 ms then 1 s.
+    Virtual,
+    /// The real clock with these timeouts (ms), and `policy`.
+    Real {
+        attempt_ms: Option<u64>,
+        call_ms: Option<u64>,
+        policy: Policy,
+    },
+}
+
+#[derive(Clone, Copy)]
+pub enum Policy {
+    /// 3 attempts, 500 ms then 1 s, `Retry-After` capped at 30 s, no jitter.
+    Default,
+    /// 3 attempts without waiting (`fast_policy`: the cap on any wait is zero).
+    NoWaits,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    AccessToken,
+    ClientCredentials,
+}
+
+pub enum Outcome {
+    /// The call returns the link.
+    Link,
+    Fails(Failure),
+}
+
+pub struct Failure {
+    /// `ErrorKind::as_str`: names compare even for a kind this suite cannot name in Rust.
+    pub kind: &'static str,
+    pub status: Option<u16>,
+    pub operation: &'static str,
+    pub retry_after_secs: Option<u64>,
+    /// What `Error::attempts` says, when it is not the server's count.
+    pub reported_attempts: Option<u32>,
+}
+
+/// A failure of `get_link` of this kind.
+pub const fn fails(kind: &'static str, status: Option<u16>) -> Outcome {
+    Outcome::Fails(Failure {
+        kind,
+        status,
+        operation: "get_link",
+        retry_after_secs: None,
+        reported_attempts: None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Attempts {
+    pub api: usize,
+    pub token: usize,
+}
+
+/// `n` requests to the API and none for a token.
+pub const fn api_requests(n: usize) -> Attempts {
+    Attempts { api: n, token: 0 }
+}
+
+pub const fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A complete response.
+pub const fn respond(status: u16, content_type: &'static str, body: &'static str) -> Reply {
+    Reply::Respond(Response {
+        status,
+        content_type,
+        body,
+        what: "",
+        retry_after: None,
+    })
+}
+
+/// A complete response whose body is described as `what` in the table.
+pub const fn described(reply: Reply, what: &'static str) -> Reply {
+    match reply {
+        Reply::Respond(response) => Reply::Respond(Response { what, ..response }),
+        other => other,
+    }
+}
+
+/// MoneyKit's 429 with this `Retry-After`.
+pub const fn rate_limited(retry_after: Option<RetryAfter>) -> Reply {
+    Reply::Respond(Response {
+        status: 429,
+        content_type: "application/json",
+        body: crate::common::RATE_LIMITED,
+        what: "MoneyKit's body",
+        retry_after,
+    })
+}
+
+/// Runs the case in a runtime of its own and says what differed from the table.
+pub fn run(case: &Case) -> Result<(), String> {
+    let mut runtime = tokio::runtime::Builder::new_current_thread();
+    runtime.enable_all();
+    if matches!(case.clock, Clock::Virtual) {
+        runtime.start_paused(true);
+    }
+    runtime.build().unwrap().block_on(run_in_runtime(case))
+}
+
+async fn run_in_runtime(case: &Case) -> Result<(), String> {
+    let (server, url) = match case.server {
+        Server::Refused => (None, refused_url()),
+        Server::Raw { token, api } => {
+            let server = RawServer::start(token, api);
+            let url = server.url();
+            (Some(server), url)
+        }
+    };
+    let client = client(case, &url);
+    let started = Instant::now();
+    let result = client.link(LINK_ID).get().await;
+    let elapsed = started.elapsed();
+    let expected = (case.attempts.api, case.attempts.token);
+    let seen = server.as_ref().map(|s| s.settled_requests(expected));
+    let streamed = server.as_ref().map_or(0, RawServer::streamed);
+    drop(server);
+    let mut problems = Vec::new();
+    if streamed >= server::ENDLESS_LIMIT {
+        problems.push(format!(
+            "the client read all {streamed} bytes the server had"
+        ));
+    }
+    if elapsed > case.max_elapsed {
+        problems.push(format!(
+            "took {elapsed:?}, more than {:?}",
+            case.max_elapsed
+        ));
+    }
+    if let Some((api, token)) = seen {
+        let seen = Attempts { api, token };
+        if seen != case.attempts {
+            problems.push(format!("server saw {seen:?}, not {:?}", case.attempts));
+        }
+    }
+    match (&case.expect, result) {
+        (Outcome::Link, Ok(link)) if link.link_id == LINK_ID => {}
+        (Outcome::Link, other) => problems.push(format!("expected the link, got {other:?}")),
+        (Outcome::Fails(_), Ok(link)) => problems.push(format!("expected an error, got {link:?}")),
+        (Outcome::Fails(failure), Err(error)) => {
+            check_failure(failure, case.attempts, &error, &mut problems)
+        }
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems.join("; ")),
+    }
+}
+
+fn check_failure(
+    failure: &Failure,
+    attempts: Attempts,
+    error: &moneykit::Error,
+    problems: &mut Vec<String>,
+) {
+    let mut differs = |what: &str, got: String, expected: String| {
+        if got != expected {
+            problems.push(format!("{what} {got}, not {expected} ({error:?})"));
+        }
+    };
+    differs("kind", error.kind().as_str().into(), failure.kind.into());
+    differs(
+        "status",
+        format!("{:?}", error.status()),
+        format!("{:?}", failure.status),
+    );
+    differs(
+        "operation",
+        format!("{:?}", error.operation()),
+        format!("{:?}", Some(failure.operation)),
+    );
+    differs(
+        "retry_after",
+        format!("{:?}", error.retry_after().map(|d| d.as_secs())),
+        format!("{:?}", failure.retry_after_secs),
+    );
+    let counted = match failure.operation {
+        "create_access_token" => attempts.token,
+        _ => attempts.api,
+    };
+    let reported = failure
+        .reported_attempts
+        .unwrap_or(u32::try_from(counted).unwrap());
+    differs(
+        "reported attempts",
+        error.attempts().to_string(),
+        reported.to_string(),
+    );
+}
+
+/// A port that was just free: nothing listens there.
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+fn client(case: &Case, url: &str) -> Client {
+    let builder = match case.clock {
+        Clock::Virtual => paused_builder(url).retry_policy(paused_policy()),
+        Clock::Real {
+            attempt_ms,
+            call_ms,
+            policy,
+        } => Client::builder()
+            .base_url(url)
+            .timeout(attempt_ms.map(Duration::from_millis))
+            .call_timeout(call_ms.map(Duration::from_millis))
+            .retry_policy(real_policy(policy)),
+    };
+    authenticated(builder, case.auth).build().unwrap()
+}
+
+fn real_policy(policy: Policy) -> RetryPolicy {
+    match policy {
+        Policy::Default => paused_policy(),
+        Policy::NoWaits => fast_policy(),
+    }
+}
+
+fn authenticated(builder: ClientBuilder, auth: Auth) -> ClientBuilder {
+    match auth {
+        Auth::AccessToken => builder.access_token(ACCESS_TOKEN),
+        Auth::ClientCredentials => builder.client_credentials(CLIENT_ID, CLIENT_SECRET),
+    }
+}

@@ -1,0 +1,180 @@
+//! The fault table as markdown, for RELIABILITY.md: every cell is derived from the [`Case`]
+//! the driver runs, so the document cannot say what the tests do not check.
+
+use std::time::Duration;
+
+use super::server::{Reply, RetryAfter, Script};
+use super::{Auth, Case, Clock, Outcome, Policy, Server};
+
+/// The markdown table of `cases`, one row each.
+pub fn table(cases: &[Case]) -> String {
+    let mut out = String::from(
+        "| fault | the server does | client | outcome | attempts | time bound |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for case in cases {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            case.name,
+            server(&case.server),
+            client(case),
+            outcome(&case.expect),
+            attempts(case),
+            within(case),
+        ));
+    }
+    out
+}
+
+fn server(server: &Server) -> String {
+    match server {
+        Server::Refused => "nothing listens: connection refused".into(),
+        Server::Raw { token: [], api } => script(api),
+        Server::Raw { token, api: [] } => format!("token: {}", script(token)),
+        Server::Raw { token, api } => format!("token: {}; link: {}", script(token), script(api)),
+    }
+}
+
+/// The replies in order; the last one answers every later request.
+fn script(replies: Script) -> String {
+    let described: Vec<String> = replies.iter().map(reply).collect();
+    described.join(", then ")
+}
+
+fn reply(reply: &Reply) -> String {
+    match reply {
+        Reply::Reset => "reset before the status line".into(),
+        Reply::ResetAfterHeaders => "200 headers, then reset".into(),
+        Reply::ResetMidBody => "200 and half the body, then reset".into(),
+        Reply::Silent => "accepts, never answers".into(),
+        Reply::Trickle { every_ms } => format!("200, the body 1 byte per {every_ms} ms"),
+        Reply::Endless => "200 `application/json`, a chunked body without end (the client must hang up before 64 MiB)".into(),
+        Reply::HugeLength => "200 `application/json`, `Content-Length` 1 GiB (the client must hang up before 64 MiB)".into(),
+        Reply::Respond(response) => {
+            let mut text = format!("{} `{}`", response.status, response.content_type);
+            if !response.what.is_empty() {
+                text.push_str(&format!(" ({})", response.what));
+            }
+            match response.retry_after {
+                Some(RetryAfter::Raw(value)) => {
+                    text.push_str(&format!(", `Retry-After: {value}`"));
+                }
+                Some(RetryAfter::DateIn(seconds)) => {
+                    text.push_str(&format!(", `Retry-After:` an HTTP-date {seconds} s ahead"));
+                }
+                None => {}
+            }
+            text
+        }
+    }
+}
+
+fn client(case: &Case) -> String {
+    let auth = match case.auth {
+        Auth::AccessToken => "access token",
+        Auth::ClientCredentials => "client credentials",
+    };
+    match case.clock {
+        Clock::Virtual => format!("{auth}; virtual clock, no timeouts"),
+        Clock::Real {
+            attempt_ms,
+            call_ms,
+            policy,
+        } => {
+            let timeout = |what: &str, value: Option<u64>| match value {
+                Some(ms) => format!("{what} {ms} ms"),
+                None => format!("no {what}"),
+            };
+            let waits = match policy {
+                Policy::Default => "default waits",
+                Policy::NoWaits => "no waits",
+            };
+            format!(
+                "{auth}; real clock, {}, {}, {waits}",
+                timeout("attempt timeout", attempt_ms),
+                timeout("deadline", call_ms)
+            )
+        }
+    }
+}
+
+fn outcome(outcome: &Outcome) -> String {
+    let Outcome::Fails(failure) = outcome else {
+        return "the link".into();
+    };
+    let mut text = format!("`{}`", failure.kind);
+    if let Some(status) = failure.status {
+        text.push_str(&format!(" (HTTP {status})"));
+    }
+    if failure.operation != "get_link" {
+        text.push_str(&format!(" from `{}`", failure.operation));
+    }
+    if let Some(seconds) = failure.retry_after_secs {
+        text.push_str(&format!(", `retry_after` {seconds} s"));
+    }
+    if let Some(reported) = failure.reported_attempts {
+        text.push_str(&format!(" (`attempts()` says {reported})"));
+    }
+    text
+}
+
+fn attempts(case: &Case) -> String {
+    let count = case.attempts;
+    let mut text = match count.token {
+        0 => count.api.to_string(),
+        token => format!("{} + {token} token", count.api),
+    };
+    if matches!(case.server, Server::Refused) {
+        text.push_str(" (the error's count)");
+    }
+    text
+}
+
+fn within(case: &Case) -> String {
+    let clock = match case.clock {
+        Clock::Virtual => "virtual",
+        Clock::Real { .. } => "real",
+    };
+    if case.max_elapsed.is_zero() {
+        return format!("at once ({clock})");
+    }
+    format!("≤ {} {clock}", duration(case.max_elapsed))
+}
+
+fn duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if ms < 1000 || !ms.is_multiple_of(100) {
+        format!("{ms} ms")
+    } else {
+        format!("{} s", duration.as_secs_f64())
+    }
+}
+
+/// Checks that the section of the markdown file at `path` between `<!-- {marker}:begin -->` and
+/// `<!-- {marker}:end -->` is `generated`; with `UPDATE_RELIABILITY=1`, rewrites it instead
+/// (like insta's snapshots, the test is the source and the document follows).
+pub fn check_section(path: &str, marker: &str, generated: &str) {
+    let begin = format!("<!-- {marker}:begin -->\n");
+    let end = format!("<!-- {marker}:end -->");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let start = text
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{path} has no `{begin}`"))
+        + begin.len();
+    let stop = start
+        + text[start..]
+            .find(&end)
+            .unwrap_or_else(|| panic!("{path} has no `{end}`"));
+    if text[start..stop] == *generated {
+        return;
+    }
+    if std::env::var("UPDATE_RELIABILITY").is_ok_and(|v| v == "1") {
+        let updated = format!("{}{generated}{}", &text[..start], &text[stop..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    panic!(
+        "the `{marker}` table of {path} is not the tests' table; rerun with \
+         UPDATE_RELIABILITY=1 to rewrite it. Expected:\n{generated}"
+    );
+}
