@@ -1,55 +1,17 @@
 //! Hostile and malformed input, table-driven: every link id and account id is either refused as
 //! `InvalidInput` before any request, or arrives as exactly one correctly encoded path segment
 //! (or `account_ids` value), checked on the wire of a 127.0.0.1 server; malformed base URLs,
-//! credentials and versions are clear `BuildError`s that never quote a secret.
+//! credentials and versions are clear `BuildError`s that never quote a secret. The tables are
+//! `common/bad_input_cases.rs`, which RELIABILITY.md also lists.
 
 mod common;
 
+use common::bad_input_cases::{
+    Expect::Refused, HostileId, INSECURE_BASE_URLS, INVALID_BASE_URLS, UNSAFE, hostile_ids,
+};
 use common::*;
 use moneykit::{BuildError, Client, ErrorKind};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-/// What must happen to an id.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Expect {
-    /// `InvalidInput`, and no request at all.
-    Refused,
-    /// Exactly one request, carrying the id intact.
-    Sent,
-}
-use Expect::{Refused, Sent};
-
-/// Each hostile id, what must happen to it as a link id, and as an account id.
-fn hostile_ids() -> Vec<(String, Expect, Expect)> {
-    let mut ids: Vec<(String, Expect, Expect)> = [
-        ("", Refused, Refused),
-        (".", Refused, Sent),
-        ("..", Refused, Sent),
-        ("a/b", Sent, Sent),
-        ("../../auth/token", Sent, Sent),
-        ("a?b=c&d", Sent, Sent),
-        ("a#frag", Sent, Sent),
-        ("%2F", Sent, Sent),
-        ("..%2F..", Sent, Sent),
-        ("%2e%2E", Sent, Sent),
-        ("100%", Sent, Sent),
-        ("a b", Sent, Sent),
-        (" ", Sent, Sent),
-        ("a+b", Sent, Sent),
-        ("tab\there", Sent, Sent),
-        ("new\nline\r", Sent, Sent),
-        ("nul\0", Sent, Sent),
-        ("del\x7f", Sent, Sent),
-        ("ünïcødé-🏦", Sent, Sent),
-        ("\u{202e}rtl", Sent, Sent),
-    ]
-    .into_iter()
-    .map(|(id, link, account)| (id.to_owned(), link, account))
-    .collect();
-    ids.push(("x".repeat(moneykit::MAX_LINK_ID_LEN), Sent, Sent));
-    ids.push(("x".repeat(10 * 1024), Refused, Sent));
-    ids
-}
 
 /// Answers each `GET` by its number of path segments: the link, its accounts, its numbers.
 struct ByShape;
@@ -89,7 +51,12 @@ fn decoded(text: &str) -> String {
 async fn link_ids_are_refused_or_sent_as_one_segment_by_every_operation() {
     let server = server().await;
     let client = token_client(&server);
-    for (id, expect, _) in hostile_ids() {
+    for HostileId {
+        id,
+        as_link: expect,
+        ..
+    } in hostile_ids()
+    {
         let shown = format!("{:?}", id.chars().take(40).collect::<String>());
         let link = client.link(&id);
         let before = received(&server).await.len();
@@ -132,7 +99,12 @@ async fn link_ids_are_refused_or_sent_as_one_segment_by_every_operation() {
 async fn account_ids_are_refused_or_sent_as_one_account_ids_value() {
     let server = server().await;
     let client = token_client(&server);
-    for (id, _, expect) in hostile_ids() {
+    for HostileId {
+        id,
+        as_account: expect,
+        ..
+    } in hostile_ids()
+    {
         let shown = format!("{:?}", id.chars().take(40).collect::<String>());
         let before = received(&server).await.len();
         let result = client
@@ -163,22 +135,7 @@ async fn account_ids_are_refused_or_sent_as_one_account_ids_value() {
 
 #[test]
 fn malformed_base_urls_are_build_errors() {
-    let invalid = [
-        "",
-        "   ",
-        "not a url",
-        "api.moneykit.com",
-        "ftp://api.moneykit.com",
-        "file:///etc/passwd",
-        "https://",
-        "https://exa mple.com",
-        "https://api.moneykit.com?x=1",
-        "https://api.moneykit.com/#frag",
-        "https://user:pw@api.moneykit.com",
-        "https://api.moneykit.com:99999",
-        "https://api.moneykit.com\n/x",
-    ];
-    for url in invalid {
+    for url in INVALID_BASE_URLS {
         let built = Client::builder().access_token("t").base_url(url).build();
         assert!(
             matches!(built, Err(BuildError::InvalidBaseUrl(_))),
@@ -186,24 +143,15 @@ fn malformed_base_urls_are_build_errors() {
             built.map(drop)
         );
     }
-    let built = Client::builder()
-        .access_token("t")
-        .base_url("http://api.moneykit.com")
-        .build();
-    assert!(matches!(built, Err(BuildError::InsecureBaseUrl(_))));
+    for url in INSECURE_BASE_URLS {
+        let built = Client::builder().access_token("t").base_url(url).build();
+        assert!(
+            matches!(built, Err(BuildError::InsecureBaseUrl(_))),
+            "{url:?}: {:?}",
+            built.map(drop)
+        );
+    }
 }
-
-/// Values no credential or version may be: empty, blank, or unusable in an HTTP header.
-const UNSAFE: [&str; 8] = [
-    "",
-    " ",
-    "\t",
-    "a\nb",
-    "a\r\nX-Injected: 1",
-    "nul\0",
-    "del\x7f",
-    "sécret",
-];
 
 #[test]
 fn empty_or_header_unsafe_credentials_are_build_errors_that_quote_nothing() {

@@ -2,6 +2,8 @@
 //! without waiting (or, under a paused clock, with exact waits), and the spec's JSON fixtures.
 #![allow(dead_code)]
 
+pub mod bad_input_cases;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

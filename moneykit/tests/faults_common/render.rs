@@ -154,6 +154,12 @@ fn duration(duration: Duration) -> String {
 /// `<!-- {marker}:end -->` is `generated`; with `UPDATE_RELIABILITY=1`, rewrites it instead
 /// (like insta's snapshots, the test is the source and the document follows).
 pub fn check_section(path: &str, marker: &str, generated: &str) {
+    // The sections share one file and the tests run in parallel: without this, one test's
+    // rewrite can read the file while another's `fs::write` has it truncated.
+    static FILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _only_one = FILE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let begin = format!("<!-- {marker}:begin -->\n");
     let end = format!("<!-- {marker}:end -->");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));

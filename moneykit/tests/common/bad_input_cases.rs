@@ -1,0 +1,108 @@
+//! The bad-input tables as values: hostile ids with what must happen to each, malformed base
+//! URLs, and values no credential or version may be. `tests/bad_input.rs` runs them and
+//! `tests/faults.rs` renders these same values as the bad-input tables of RELIABILITY.md, so the
+//! document cannot list a case the tests do not run.
+
+/// What must happen to an id.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Expect {
+    /// `InvalidInput`, and no request at all.
+    Refused,
+    /// Exactly one request, carrying the id intact.
+    Sent,
+}
+use Expect::{Refused, Sent};
+
+/// A hostile id, and what must happen to it as a link id and as an account id.
+pub struct HostileId {
+    pub id: String,
+    /// The id as RELIABILITY.md shows it: its Rust `Debug` form, or how a long one is made.
+    pub written: String,
+    /// As the link id of every operation on a link.
+    pub as_link: Expect,
+    /// As one of the `account_ids` of `accounts().ids(…)`.
+    pub as_account: Expect,
+}
+
+/// Ids that are written out in full.
+const LITERAL_IDS: [(&str, Expect, Expect); 20] = [
+    ("", Refused, Refused),
+    (".", Refused, Sent),
+    ("..", Refused, Sent),
+    ("a/b", Sent, Sent),
+    ("../../auth/token", Sent, Sent),
+    ("a?b=c&d", Sent, Sent),
+    ("a#frag", Sent, Sent),
+    ("%2F", Sent, Sent),
+    ("..%2F..", Sent, Sent),
+    ("%2e%2E", Sent, Sent),
+    ("100%", Sent, Sent),
+    ("a b", Sent, Sent),
+    (" ", Sent, Sent),
+    ("a+b", Sent, Sent),
+    ("tab\there", Sent, Sent),
+    ("new\nline\r", Sent, Sent),
+    ("nul\0", Sent, Sent),
+    ("del\x7f", Sent, Sent),
+    ("ünïcødé-🏦", Sent, Sent),
+    ("\u{202e}rtl", Sent, Sent),
+];
+
+/// Each hostile id, what must happen to it as a link id, and as an account id.
+pub fn hostile_ids() -> Vec<HostileId> {
+    let mut ids: Vec<HostileId> = LITERAL_IDS
+        .into_iter()
+        .map(|(id, as_link, as_account)| HostileId {
+            id: id.to_owned(),
+            written: format!("{id:?}"),
+            as_link,
+            as_account,
+        })
+        .collect();
+    // The longest link id allowed, and one far past it (fine as an account id: a query value).
+    let longest = moneykit::MAX_LINK_ID_LEN;
+    ids.push(repeated_x(longest, "MAX_LINK_ID_LEN", Sent, Sent));
+    ids.push(repeated_x(10 * 1024, "10 KiB", Refused, Sent));
+    ids
+}
+
+fn repeated_x(len: usize, why: &str, as_link: Expect, as_account: Expect) -> HostileId {
+    HostileId {
+        id: "x".repeat(len),
+        written: format!("\"x\" × {len} ({why})"),
+        as_link,
+        as_account,
+    }
+}
+
+/// Base URLs the builder refuses as `BuildError::InvalidBaseUrl`.
+pub const INVALID_BASE_URLS: [&str; 13] = [
+    "",
+    "   ",
+    "not a url",
+    "api.moneykit.com",
+    "ftp://api.moneykit.com",
+    "file:///etc/passwd",
+    "https://",
+    "https://exa mple.com",
+    "https://api.moneykit.com?x=1",
+    "https://api.moneykit.com/#frag",
+    "https://user:pw@api.moneykit.com",
+    "https://api.moneykit.com:99999",
+    "https://api.moneykit.com\n/x",
+];
+
+/// Base URLs the builder refuses as `BuildError::InsecureBaseUrl`: plain HTTP to a remote host.
+pub const INSECURE_BASE_URLS: [&str; 1] = ["http://api.moneykit.com"];
+
+/// Values no credential or version may be: empty, blank, or unusable in an HTTP header.
+pub const UNSAFE: [&str; 8] = [
+    "",
+    " ",
+    "\t",
+    "a\nb",
+    "a\r\nX-Injected: 1",
+    "nul\0",
+    "del\x7f",
+    "sécret",
+];
