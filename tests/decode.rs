@@ -60,6 +60,7 @@ fn decoder(schema: &str) -> Option<RoundTrip> {
         "LinkErrorDeletedResponse" => round_trip::<types::LinkErrorDeletedResponse>,
         "LinkErrorBadStateResponse" => round_trip::<types::LinkErrorBadStateResponse>,
         "HTTPValidationError" => round_trip::<types::HttpValidationError>,
+        "Response422LinkError" => round_trip::<types::Response422LinkError>,
         _ => return None,
     })
 }
@@ -273,7 +274,10 @@ fn documented_error_bodies_decode_by_status() {
     )
     .unwrap();
     let decoded = GetAccountsError::decode(422, &body).unwrap().unwrap();
-    let GetAccountsError::UnprocessableEntity(bad_state) = &decoded else {
+    let GetAccountsError::UnprocessableEntity(
+        types::Response422LinkError::LinkErrorBadStateResponse(bad_state),
+    ) = &decoded
+    else {
         panic!("422 decoded as {decoded:?}");
     };
     assert_eq!(bad_state.link_error_code, "auth_expired");

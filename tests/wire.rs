@@ -121,7 +121,10 @@ async fn create_access_token_is_a_form_post() {
         client_secret: Some("vzPznCv3kT7fHsAr6y3jk38d".into()),
         scope: None,
     };
-    let token = client(&server).create_access_token(&body).await.unwrap();
+    let token = client(&server)
+        .create_access_token(None, &body)
+        .await
+        .unwrap();
     assert_eq!(token.status().as_u16(), 201);
     assert_eq!(token.token_type, "bearer");
     assert_sent(&server, "create_access_token", &[]).await;

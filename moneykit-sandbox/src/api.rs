@@ -182,12 +182,17 @@ fn scenario_response(scenario: Scenario) -> Response {
 // ---------------------------------------------------------------- POST /auth/token
 
 /// `POST /auth/token`: client credentials in the form body or as HTTP Basic; 201 with a new
-/// token, 400 for a wrong `grant_type`, 401 for wrong credentials, 422 for a malformed body.
+/// token, 400 for a wrong `grant_type`, 401 for wrong credentials, 422 for an unsupported
+/// `moneykit-version` or a malformed body. The 422s come first: the API (FastAPI) validates the
+/// request before it looks at the credentials.
 pub(crate) async fn create_access_token(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Err(response) = check_version(&headers) {
+        return response;
+    }
     let is_form = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

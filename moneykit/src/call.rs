@@ -135,7 +135,7 @@ impl Caller {
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
         let body = self.credentials.token_body();
-        let send = || self.api.create_access_token(&body);
+        let send = || self.api.create_access_token(None, &body);
         let result = self
             .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline)
             .instrument(span.clone())

@@ -39,7 +39,10 @@ pub(crate) fn error_fields(
     let fields = common_error_fields(&structs);
     let accessors: Vec<(&Ident, TokenStream)> = fields
         .iter()
-        .map(|(name, inner)| (*name, quote!(::std::option::Option<&#inner>)))
+        .map(|(name, inner)| {
+            let inner = in_types_module(types, inner);
+            (*name, quote!(::std::option::Option<&#inner>))
+        })
         .collect();
     let signatures = accessors.iter().map(|(name, returns)| {
         let doc = format!("The body's `{name}`, if it has one.");
@@ -119,6 +122,38 @@ fn common_error_fields<'a>(structs: &[&'a syn::ItemStruct]) -> Vec<(&'a Ident, &
     fields.retain(|(name, _)| !conflicting.contains(name));
     fields.sort_by_key(|(name, _)| name.to_string());
     fields
+}
+
+/// `ty` as written from the `errors` module: a generated type it names (such as the item type
+/// of a body's list of details) is reached through `super::types`.
+fn in_types_module(types: &[syn::Item], ty: &syn::Type) -> syn::Type {
+    let mut ty = ty.clone();
+    qualify(types, &mut ty);
+    ty
+}
+
+fn qualify(types: &[syn::Item], ty: &mut syn::Type) {
+    let syn::Type::Path(path) = ty else {
+        return;
+    };
+    for segment in path.path.segments.iter_mut() {
+        if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+            for arg in args.args.iter_mut() {
+                if let syn::GenericArgument::Type(inner) = arg {
+                    qualify(types, inner);
+                }
+            }
+        }
+    }
+    let local =
+        path.qself.is_none() && path.path.leading_colon.is_none() && path.path.segments.len() == 1;
+    let Some(segment) = path.path.segments.first().filter(|_| local).cloned() else {
+        return;
+    };
+    let name = segment.ident.to_string();
+    if find_struct(types, &name).is_some() || find_enum(types, &name).is_some() {
+        *ty = syn::parse_quote!(super::types::#segment);
+    }
 }
 
 /// Reads a field as `Option<&T>` whether it is `T`, `Option<T>` or `Option<Option<T>>`.
