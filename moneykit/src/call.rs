@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
-use moneykit_api::types::CreateAccessTokenResponse;
+use moneykit_api::types::{CreateAccessTokenResponse, SupportedVersion};
 use moneykit_api::{ByteStream, ResponseValue};
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
@@ -31,6 +31,8 @@ pub(crate) struct Caller {
     tokens: Option<Arc<TokenCache>>,
     retry: RetryPolicy,
     call_timeout: Option<Duration>,
+    /// The `moneykit-version` of every request, the token request's included.
+    version: SupportedVersion,
 }
 
 /// How a [`Caller`] is set up; see [`ClientBuilder`](crate::ClientBuilder) for each setting.
@@ -41,9 +43,15 @@ pub(crate) struct Settings {
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) renewal_margin: Duration,
     pub(crate) max_response_bytes: u64,
+    pub(crate) version: SupportedVersion,
 }
 
 impl Caller {
+    /// The `moneykit-version` this client sends.
+    pub(crate) fn version(&self) -> &SupportedVersion {
+        &self.version
+    }
+
     pub(crate) fn new(base_url: &str, http: reqwest::Client, settings: Settings) -> Self {
         let tokens = settings
             .credentials
@@ -63,6 +71,7 @@ impl Caller {
             credentials: settings.credentials,
             tokens,
             retry: settings.retry,
+            version: settings.version,
             call_timeout: settings.call_timeout,
         }
     }
@@ -135,7 +144,7 @@ impl Caller {
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
         let body = self.credentials.token_body();
-        let send = || self.api.create_access_token(None, &body);
+        let send = || self.api.create_access_token(Some(&self.version), &body);
         let result = self
             .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline)
             .instrument(span.clone())

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use moneykit_api::errors::{
     DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
 };
-use moneykit_api::types::{self, SupportedVersion};
+use moneykit_api::types;
 use reqwest::Url;
 
 use crate::call::Caller;
@@ -27,7 +27,6 @@ pub struct Client {
 
 struct Inner {
     caller: Caller,
-    version: SupportedVersion,
     base_url: Url,
 }
 
@@ -36,20 +35,16 @@ impl fmt::Debug for Client {
         let inner = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url.as_str())
-            .field("api_version", &inner.version.as_str())
+            .field("api_version", &inner.caller.version().as_str())
             .field("caller", &inner.caller)
             .finish()
     }
 }
 
 impl Client {
-    pub(crate) fn new(caller: Caller, version: SupportedVersion, base_url: Url) -> Self {
+    pub(crate) fn new(caller: Caller, base_url: Url) -> Self {
         Client {
-            inner: Arc::new(Inner {
-                caller,
-                version,
-                base_url,
-            }),
+            inner: Arc::new(Inner { caller, base_url }),
         }
     }
 
@@ -116,7 +111,7 @@ impl Link {
     /// [`LinkFreshness`](crate::LinkFreshness) for `refreshed_at`).
     pub async fn get(&self) -> Result<types::LinkCommon, Error> {
         let inner = &self.client.inner;
-        let version = Some(&inner.version);
+        let version = Some(inner.caller.version());
         inner
             .caller
             .call::<_, GetLinkError, _, _>(&self.id, |api| api.get_link(&self.id, version))
@@ -141,7 +136,7 @@ impl Link {
         &self,
     ) -> Result<types::GetAccountNumbersResponseLegacy20230218, Error> {
         let inner = &self.client.inner;
-        let version = Some(&inner.version);
+        let version = Some(inner.caller.version());
         inner
             .caller
             .call::<_, GetAccountNumbersError, _, _>(&self.id, |api| {
@@ -180,7 +175,7 @@ impl AccountsRequest {
                 "an account id is empty",
             ));
         }
-        let version = Some(&inner.version);
+        let version = Some(inner.caller.version());
         inner
             .caller
             .call::<_, GetAccountsError, _, _>(&self.link.id, |api| {

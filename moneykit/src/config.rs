@@ -301,9 +301,10 @@ impl ClientBuilder {
             call_timeout: self.call_timeout,
             renewal_margin: self.renewal_margin,
             max_response_bytes: self.max_response_bytes,
+            version: self.api_version,
         };
         let caller = Caller::new(base_url.as_str().trim_end_matches('/'), http, settings);
-        Ok(Client::new(caller, self.api_version, base_url))
+        Ok(Client::new(caller, base_url))
     }
 }
 

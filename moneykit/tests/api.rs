@@ -265,3 +265,21 @@ async fn freshness_of_the_numbers_response() {
             .has_new_data(&Product::AccountNumbers, seen.as_ref())
     );
 }
+
+#[tokio::test]
+async fn the_token_request_carries_the_version_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .and(header("moneykit-version", "2024-04-30"))
+        .respond_with(wiremock::ResponseTemplate::new(201).set_body_json(token_body("tok", 3600)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .api_version("2024-04-30")
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap();
+    client.authenticate().await.unwrap();
+}
