@@ -101,11 +101,18 @@ impl<'a> Kept<'a> {
         all
     }
 
-    fn child(&self, node: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+    /// The schema that describes `encoded`: of `node`'s members, the one that declares all its
+    /// keys (for a union, the member the body decoded as).
+    fn object_schema(
+        &self,
+        node: Option<&'a Value>,
+        encoded: &serde_json::Map<String, Value>,
+    ) -> Option<&'a Value> {
         let members = self.members(node?);
-        members
-            .into_iter()
-            .find_map(|m| m.get("properties")?.get(key))
+        members.into_iter().find(|m| {
+            m.get("properties")
+                .is_some_and(|declared| encoded.keys().all(|k| declared.get(k).is_some()))
+        })
     }
 
     /// Every value the re-encoding holds must be the value the fixture held (timestamps
@@ -116,18 +123,19 @@ impl<'a> Kept<'a> {
     fn check(&mut self, original: &Value, encoded: &Value, at: &str, node: Option<&'a Value>) {
         match (original, encoded) {
             (Value::Object(o), Value::Object(e)) => {
+                let schema = self.object_schema(node, e);
+                let child = |key: &str| schema?.get("properties")?.get(key);
                 for (key, value) in e {
                     match o.get(key) {
                         Some(orig) => {
-                            let child = self.child(node, key);
-                            self.check(orig, value, &format!("{at}.{key}"), child);
+                            self.check(orig, value, &format!("{at}.{key}"), child(key));
                         }
                         None if DEFAULTED.contains(&key.as_str()) => {}
                         None => self.problems.push(format!("{at}.{key}: invented {value}")),
                     }
                 }
                 for (key, value) in o {
-                    if !e.contains_key(key) && self.child(node, key).is_some() {
+                    if !e.contains_key(key) && child(key).is_some() {
                         self.problems
                             .push(format!("{at}.{key}: {value} was dropped"));
                     }
