@@ -8,7 +8,7 @@ use std::sync::Arc;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::types::SupportedVersion;
 use crate::{Client, PATH_TEMPLATES};
@@ -144,10 +144,7 @@ impl ClientHooks<Hooks> for Client {
 /// (`ResponseValue::from_response`), so the cap has to sit in the body itself, below it.
 fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     let too_large = ResponseTooLarge { limit };
-    let declared = response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    let declared = response.content_length();
     let url = response.url().clone();
     let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let body = if declared.is_some_and(|length| length > limit) {

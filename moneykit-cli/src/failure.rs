@@ -80,12 +80,8 @@ pub fn exit_code_of(kind: &ErrorKind) -> u8 {
             EXIT_REFUSED
         }
         ErrorKind::RateLimited { .. } => EXIT_RATE_LIMITED,
-        ErrorKind::Server
-        | ErrorKind::UnexpectedStatus
-        | ErrorKind::Decode
-        | ErrorKind::Timeout
-        | ErrorKind::Connection
-        | ErrorKind::ResponseTooLarge { .. } => EXIT_SERVER,
+        // Server, unexpected status, decode, timeout, connection, too large, and any kind
+        // `moneykit` adds later.
         _ => EXIT_SERVER,
     }
 }
@@ -182,6 +178,7 @@ mod tests {
             (ErrorKind::Decode, 7),
             (ErrorKind::Timeout, 7),
             (ErrorKind::Connection, 7),
+            (ErrorKind::ResponseTooLarge { limit: 1 }, 7),
         ];
         for (kind, code) in cases {
             assert_eq!(exit_code_of(&kind), code, "{kind:?}");

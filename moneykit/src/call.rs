@@ -201,7 +201,7 @@ impl Caller {
             tracing::debug!(
                 attempt,
                 retry_reason = retry.reason,
-                delay_ms = u64::try_from(retry.delay.as_millis()).unwrap_or(u64::MAX),
+                delay_ms = millis(retry.delay),
                 "retrying"
             );
             tokio::time::sleep(retry.delay).await;
@@ -302,7 +302,11 @@ fn record_outcome<T>(span: &Span, started: Instant, result: &Result<T, Error>) {
 }
 
 fn elapsed_ms(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+    millis(since.elapsed())
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn check_link_id(operation: &'static str, id: &str) -> Result<(), Error> {

@@ -159,9 +159,6 @@ impl RetryPolicy {
 
 /// Why `error` may be retried: 429, 5xx, or a transport failure. Nothing else.
 fn retry_reason(error: &Error) -> Option<&'static str> {
-    if matches!(error.kind(), ErrorKind::ResponseTooLarge { .. }) {
-        return None;
-    }
     match error.status() {
         Some(429) => Some("rate_limited"),
         Some(500..=599) => Some("server_error"),
