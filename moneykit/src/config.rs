@@ -89,7 +89,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
             .field("env_error", &self.env_error)
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_base_url(&self.base_url))
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("api_version", &self.api_version.as_str())
             .field("connect_timeout", &self.connect_timeout)
@@ -315,6 +315,20 @@ pub(crate) fn is_header_safe(value: &str) -> bool {
     !value.trim().is_empty() && value.is_ascii() && HeaderValue::from_str(value).is_ok()
 }
 
+/// The base URL as `Debug` may show it: `build` refuses credentials in it, but until then they
+/// must not print.
+fn shown_base_url(text: &str) -> String {
+    match Url::parse(text.trim()) {
+        Ok(url) if url.username().is_empty() && url.password().is_none() => text.to_owned(),
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => "<not a URL>".to_owned(),
+    }
+}
+
 fn validate_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildError> {
     // URL parsing silently drops tabs and newlines anywhere in the text: refuse them instead.
     if text.trim().chars().any(char::is_control) {
@@ -358,6 +372,19 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_credentials_in_the_base_url() {
+        let builder = ClientBuilder::new().base_url("https://user:pw-s3cret@api.example.com/v1");
+        let shown = format!("{builder:?}");
+        assert!(
+            !shown.contains("pw-s3cret") && !shown.contains("user"),
+            "{shown}"
+        );
+        assert!(shown.contains("https://api.example.com/v1"), "{shown}");
+        let shown = format!("{:?}", ClientBuilder::new().base_url("not a url pw-s3cret"));
+        assert!(!shown.contains("pw-s3cret"), "{shown}");
+    }
 
     #[test]
     fn base_urls() {
