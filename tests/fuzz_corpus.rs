@@ -1,6 +1,7 @@
 //! The fuzz target's smoke run on stable (`cargo +nightly fuzz run decode` needs nightly): every
-//! fixture body, and every file of `fuzz/corpus/decode/` and `fuzz/artifacts/decode/` when a
-//! fuzzing run left some, goes once through the same decoder the target calls.
+//! fixture body, the committed hostile inputs of `fuzz/regressions/decode/` (a crash a fuzzing run
+//! finds goes there), and every file of `fuzz/corpus/decode/` and `fuzz/artifacts/decode/` when a
+//! local fuzzing run left some, go once through the same decoder the target calls.
 
 mod common;
 
@@ -49,15 +50,23 @@ fn every_fixture_decodes_as_its_schema_through_the_fuzz_decoder() {
 fn the_fuzzing_corpus_and_crashes_decode_without_panicking() {
     let started = Instant::now();
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let regressions = files_in(&fuzz.join("regressions/decode"));
+    assert!(
+        regressions.len() >= 5,
+        "fuzz/regressions/decode/ holds {} inputs",
+        regressions.len()
+    );
     let mut inputs = 0;
-    for dir in ["corpus/decode", "artifacts/decode"] {
-        for file in files_in(&fuzz.join(dir)) {
-            decode(&std::fs::read(&file).unwrap());
-            inputs += 1;
-        }
+    for file in regressions.iter().cloned().chain(
+        ["corpus/decode", "artifacts/decode"]
+            .iter()
+            .flat_map(|dir| files_in(&fuzz.join(dir))),
+    ) {
+        decode(&std::fs::read(&file).unwrap());
+        inputs += 1;
     }
     eprintln!(
-        "{inputs} fuzzing corpus and artifact inputs in {:?}",
+        "{inputs} regression, corpus and artifact inputs in {:?}",
         started.elapsed()
     );
 }
