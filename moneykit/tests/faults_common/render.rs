@@ -75,7 +75,9 @@ fn client(case: &Case) -> String {
         Auth::ClientCredentials => "client credentials",
     };
     match case.clock {
-        Clock::Virtual => format!("{auth}; virtual clock, no timeouts"),
+        Clock::Virtual | Clock::VirtualToTheSecond => {
+            format!("{auth}; virtual clock, no timeouts")
+        }
         Clock::Real {
             attempt_ms,
             call_ms,
@@ -131,14 +133,14 @@ fn attempts(case: &Case) -> String {
 }
 
 fn within(case: &Case) -> String {
-    let clock = match case.clock {
-        Clock::Virtual => "virtual",
-        Clock::Real { .. } => "real",
-    };
-    if case.max_elapsed.is_zero() {
-        return format!("at once ({clock})");
+    let bound = duration(case.max_elapsed);
+    match case.clock {
+        _ if case.max_elapsed.is_zero() && case.clock.is_virtual() => "at once (virtual)".into(),
+        _ if case.max_elapsed.is_zero() => "at once (real)".into(),
+        Clock::Virtual => format!("= {bound} virtual"),
+        Clock::VirtualToTheSecond => format!("≤ {bound} virtual, to the second"),
+        Clock::Real { .. } => format!("≤ {bound} real"),
     }
-    format!("≤ {} {clock}", duration(case.max_elapsed))
 }
 
 fn duration(duration: Duration) -> String {
