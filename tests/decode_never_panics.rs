@@ -3,8 +3,8 @@
 //! truncation), go through every response type and every documented error status (the fuzz
 //! target's decoder, `fuzz/src/decode.rs`). Each decode is `Ok` or a typed error.
 //!
-//! Seeded and bounded: the same 256 cases each run, in well under a second of decoding, and no
-//! failure-persistence file is written into the repository.
+//! Seeded and bounded: the same 256 cases each run, and no failure-persistence file is written
+//! into the repository.
 
 mod common;
 

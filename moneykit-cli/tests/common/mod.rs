@@ -49,7 +49,13 @@ impl Outcome {
 
 /// `moneykit` with no `MONEYKIT_*` variable from the developer's environment.
 pub fn moneykit() -> Command {
-    let mut command = Command::cargo_bin("moneykit").unwrap();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("moneykit"));
+    without_moneykit_env(&mut command);
+    Command::from_std(command)
+}
+
+/// Removes every `MONEYKIT_*` variable of the developer's environment from `command`.
+pub fn without_moneykit_env(command: &mut std::process::Command) -> &mut std::process::Command {
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("MONEYKIT_") {
             command.env_remove(name);
