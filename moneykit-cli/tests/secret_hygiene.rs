@@ -334,8 +334,16 @@ impl World {
     }
 }
 
+/// The two tests run one after the other: a tracing callsite first hit on another thread while
+/// the library test's scoped subscriber is being installed can miss it (the trace then lacks a
+/// call that did happen).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn the_cli_prints_no_secret_and_no_number_unless_revealed() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::start();
     let (secrets, upstream) = (&world.secrets, world.upstream.uri());
     let cases = cli_cases(&world.local, &upstream, &world.token);
@@ -447,6 +455,9 @@ async fn library_paths(local: &Local, upstream: &str, token: &str) -> Shown {
 
 #[test]
 fn the_library_formats_and_traces_no_secret() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::start();
     let (secrets, upstream) = (&world.secrets, world.upstream.uri());
 
