@@ -7,7 +7,7 @@ use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::BuildError;
+use crate::build_error::BuildError;
 use crate::token::TokenCache;
 
 const X_CLIENT_ID: HeaderName = HeaderName::from_static("x-client-id");
@@ -344,12 +344,8 @@ mod tests {
     async fn headers(credentials: Credentials, token_request: bool, token: bool) -> HeaderMap {
         let tokens = TokenCache::new(std::time::Duration::from_secs(60));
         if token {
-            let issued = moneykit_api::types::CreateAccessTokenResponse {
-                access_token: "tok".to_owned().into(),
-                token_type: "bearer".into(),
-                expires_in: 3600,
-            };
-            tokens.current(|| async { Ok(issued) }).await.unwrap();
+            let issued = crate::token::tests::issued("tok", 3600);
+            tokens.current(|| async { issued }).await.unwrap();
         }
         let mut headers = HeaderMap::new();
         credentials

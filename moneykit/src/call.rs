@@ -1,5 +1,6 @@
 //! The path every call takes: input checks, the token, the attempts with their retries, the
-//! per-attempt timeout, the call's deadline, and the `moneykit.request` tracing span.
+//! per-attempt timeout, the call's deadline, the `moneykit.request` tracing span, and the
+//! per-call overrides of the client's settings ([`CallOptions`]).
 
 use std::fmt;
 use std::future::Future;
@@ -7,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
-use moneykit_api::types::{CreateAccessTokenResponse, SupportedVersion};
+use moneykit_api::types::SupportedVersion;
 use moneykit_api::{ByteStream, ResponseValue};
+use reqwest::header::{self, HeaderMap, HeaderName};
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
@@ -16,12 +18,100 @@ use crate::auth::Credentials;
 use crate::classify::classify;
 use crate::error::Error;
 use crate::retry::{RetryPolicy, renews_token};
-use crate::token::{Generation, TokenCache};
+use crate::token::{Generation, TokenCache, TokenResponse};
 
 /// The longest link id accepted; longer ones are refused without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
 
 type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
+
+/// Headers a caller may not set on one call: the client sends the credentials and the API
+/// version itself, and the framing headers are reqwest's.
+const RESERVED_HEADERS: [HeaderName; 7] = [
+    header::AUTHORIZATION,
+    HeaderName::from_static("x-client-id"),
+    HeaderName::from_static("x-client-secret"),
+    HeaderName::from_static("moneykit-version"),
+    header::HOST,
+    header::CONTENT_LENGTH,
+    header::TRANSFER_ENCODING,
+];
+
+/// One call's overrides of the client's settings (set through [`Request`](crate::Request)).
+#[derive(Clone, Default)]
+pub(crate) struct CallOptions {
+    /// The call's deadline instead of the client's; `Some(None)` sets none.
+    pub(crate) call_timeout: Option<Option<Duration>>,
+    /// Each attempt's timeout instead of the client's; `Some(None)` sets none.
+    pub(crate) attempt_timeout: Option<Option<Duration>>,
+    pub(crate) retry: Option<RetryPolicy>,
+    /// Sent with the operation's own requests (not with a token request the call needs).
+    pub(crate) headers: HeaderMap,
+    /// Why a header the caller gave cannot be sent; the call fails with it before sending.
+    pub(crate) refused_header: Option<String>,
+}
+
+impl CallOptions {
+    /// Refuses what cannot be sent: a bad or reserved header, a zero timeout.
+    fn check(&self, operation: &'static str) -> Result<(), Error> {
+        let refuse = |why: String| Err(Error::invalid_input(Some(operation), why));
+        if let Some(why) = &self.refused_header {
+            return refuse(why.clone());
+        }
+        if let Some(name) = self
+            .headers
+            .keys()
+            .find(|name| RESERVED_HEADERS.contains(name))
+        {
+            return refuse(format!(
+                "the header `{name}` is set by the client, not per call"
+            ));
+        }
+        let zero =
+            |timeout: Option<Option<Duration>>| timeout.flatten().is_some_and(|t| t.is_zero());
+        if zero(self.call_timeout) || zero(self.attempt_timeout) {
+            return refuse("a timeout must be positive".to_owned());
+        }
+        Ok(())
+    }
+
+    /// What the attempt hook needs, when anything differs from the client's settings.
+    fn for_attempts(&self, operation: &'static str) -> Option<AttemptOverrides> {
+        (self.attempt_timeout.is_some() || !self.headers.is_empty()).then(|| AttemptOverrides {
+            operation,
+            timeout: self.attempt_timeout,
+            headers: self.headers.clone(),
+        })
+    }
+}
+
+tokio::task_local! {
+    /// The overrides of the call being sent, for the attempt hook: the generated client offers
+    /// no per-request context, and the hook runs inside the call's task.
+    static ATTEMPT_OVERRIDES: AttemptOverrides;
+}
+
+struct AttemptOverrides {
+    operation: &'static str,
+    timeout: Option<Option<Duration>>,
+    headers: HeaderMap,
+}
+
+impl AttemptOverrides {
+    /// Adds the extra headers to a request of the call's own operation; returns the timeout.
+    fn apply(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Option<Option<Duration>> {
+        if operation_id == self.operation {
+            for (name, value) in &self.headers {
+                request.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        self.timeout
+    }
+}
 
 /// Sends the calls of one client (and its clones).
 pub(crate) struct Caller {
@@ -77,7 +167,12 @@ impl Caller {
     }
 
     /// One call of operation `E` on `link_id`: checks, token, attempts, deadline, span.
-    pub(crate) async fn call<'a, T, E, F, Fut>(&'a self, link_id: &str, send: F) -> Result<T, Error>
+    pub(crate) async fn call<'a, T, E, F, Fut>(
+        &'a self,
+        link_id: &str,
+        options: &CallOptions,
+        send: F,
+    ) -> Result<ResponseValue<T>, Error>
     where
         E: DocumentedError,
         F: Fn(&'a moneykit_api::Client) -> Fut,
@@ -85,13 +180,15 @@ impl Caller {
     {
         let operation = E::OPERATION_ID;
         check_link_id(operation, link_id)?;
+        options.check(operation)?;
+        let retry = options.retry.as_ref().unwrap_or(&self.retry);
         let span = request_span(operation, Some(link_id));
         let started = Instant::now();
-        let deadline = Deadline::start(self.call_timeout);
+        let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
         let send = || send(&self.api);
         let work = async {
-            let seen = self.token(deadline).await?;
-            let first = self.attempts::<T, E, _, _>(&send, deadline).await;
+            let seen = self.token(deadline, retry).await?;
+            let first = self.attempts::<T, E, _, _>(&send, deadline, retry).await;
             let (Some(tokens), Some(seen), Err(error)) = (&self.tokens, seen, &first) else {
                 return first;
             };
@@ -103,19 +200,18 @@ impl Caller {
                 "renewing the access token and retrying once"
             );
             Span::current().record("retry_reason", reason);
-            let request = || self.request_token(deadline);
+            let request = || self.request_token(deadline, retry);
             tokens.renew_after_expiry(seen, request).await?;
-            self.attempts::<T, E, _, _>(&send, deadline).await
+            self.attempts::<T, E, _, _>(&send, deadline, retry).await
         };
-        let result = deadline
-            .bound(operation, work.instrument(span.clone()))
-            .await;
+        let bounded = deadline.bound(operation, work.instrument(span.clone()));
+        let result = with_overrides(options.for_attempts(operation), bounded).await;
         record_outcome(&span, started, &result);
         result
     }
 
     /// `POST /auth/token` now, whatever is cached; see [`Client::authenticate`](crate::Client::authenticate).
-    pub(crate) async fn authenticate(&self) -> Result<CreateAccessTokenResponse, Error> {
+    pub(crate) async fn authenticate(&self, options: &CallOptions) -> Result<TokenResponse, Error> {
         let operation = CreateAccessTokenError::OPERATION_ID;
         let Some(tokens) = &self.tokens else {
             return Err(Error::invalid_input(
@@ -123,16 +219,23 @@ impl Caller {
                 "only client credentials request access tokens",
             ));
         };
-        let deadline = Deadline::start(self.call_timeout);
-        let work = tokens.renew_now(|| self.request_token(deadline));
-        deadline.bound(operation, work).await
+        options.check(operation)?;
+        let retry = options.retry.as_ref().unwrap_or(&self.retry);
+        let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
+        let work = tokens.renew_now(|| self.request_token(deadline, retry));
+        let bounded = deadline.bound(operation, work);
+        with_overrides(options.for_attempts(operation), bounded).await
     }
 
     /// For client credentials, the generation of a fresh token (requesting one if needed).
-    async fn token(&self, deadline: Deadline) -> Result<Option<Generation>, Error> {
+    async fn token(
+        &self,
+        deadline: Deadline,
+        retry: &RetryPolicy,
+    ) -> Result<Option<Generation>, Error> {
         match &self.tokens {
             Some(tokens) => tokens
-                .current(|| self.request_token(deadline))
+                .current(|| self.request_token(deadline, retry))
                 .await
                 .map(Some),
             None => Ok(None),
@@ -140,13 +243,17 @@ impl Caller {
     }
 
     /// `POST /auth/token` with retries, in its own span.
-    async fn request_token(&self, deadline: Deadline) -> Result<CreateAccessTokenResponse, Error> {
+    async fn request_token(
+        &self,
+        deadline: Deadline,
+        retry: &RetryPolicy,
+    ) -> Result<TokenResponse, Error> {
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
         let body = self.credentials.token_body();
         let send = || self.api.create_access_token(Some(&self.version), &body);
         let result = self
-            .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline)
+            .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
             .instrument(span.clone())
             .await;
         record_outcome(&span, started, &result);
@@ -154,7 +261,12 @@ impl Caller {
     }
 
     /// Sends with retries as the policy allows, never waiting past the deadline.
-    async fn attempts<T, E, F, Fut>(&self, send: &F, deadline: Deadline) -> Result<T, Error>
+    async fn attempts<T, E, F, Fut>(
+        &self,
+        send: &F,
+        deadline: Deadline,
+        retry_policy: &RetryPolicy,
+    ) -> Result<ResponseValue<T>, Error>
     where
         E: DocumentedError,
         F: Fn() -> Fut,
@@ -172,7 +284,7 @@ impl Caller {
                     span.record("status", status);
                     let elapsed_ms = elapsed_ms(sent);
                     tracing::debug!(attempt, status, elapsed_ms, "attempt succeeded");
-                    return Ok(response.into_inner());
+                    return Ok(response);
                 }
                 Err(error) => classify::<E>(error).await.with_attempts(attempt),
             };
@@ -186,7 +298,7 @@ impl Caller {
                 elapsed_ms = elapsed_ms(sent),
                 "attempt failed"
             );
-            let Some(retry) = self.retry.after_failure(attempt, &error) else {
+            let Some(retry) = retry_policy.after_failure(attempt, &error) else {
                 return Err(error);
             };
             if !deadline.allows_wait(retry.delay) {
@@ -273,10 +385,25 @@ impl moneykit_api::RequestHook for AttemptHook {
         operation_id: &'static str,
     ) -> Result<(), String> {
         // Here rather than on the HTTP client, so that it also holds for a caller's own client.
-        *request.timeout_mut() = self.attempt_timeout;
+        let overridden = ATTEMPT_OVERRIDES
+            .try_with(|overrides| overrides.apply(request, operation_id))
+            .ok()
+            .flatten();
+        *request.timeout_mut() = overridden.unwrap_or(self.attempt_timeout);
         let token_request = operation_id == CreateAccessTokenError::OPERATION_ID;
         self.credentials
             .apply(request.headers_mut(), token_request, self.tokens.as_deref())
+    }
+}
+
+/// Runs `work` with the call's overrides visible to the attempt hook, if it has any.
+async fn with_overrides<T>(
+    overrides: Option<AttemptOverrides>,
+    work: impl Future<Output = T>,
+) -> T {
+    match overrides {
+        Some(overrides) => ATTEMPT_OVERRIDES.scope(overrides, work).await,
+        None => work.await,
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             let status = response.status();
             let headers = response.headers().clone();
             match read_stream(response).await {
-                Ok(body) => from_response::<E>(status, &headers, &body),
+                Ok(body) => from_response::<E>(status, headers, &body),
                 Err(too_large) => too_large_error(too_large),
             }
         }
@@ -34,7 +34,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             let status = response.status();
             let headers = response.headers().clone();
             match read_response(response).await {
-                Ok(body) => from_response::<E>(status, &headers, &body),
+                Ok(body) => from_response::<E>(status, headers, &body),
                 Err(too_large) => too_large_error(too_large),
             }
         }
@@ -69,11 +69,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
     out.with_operation(E::OPERATION_ID)
 }
 
-fn from_response<E: DocumentedError>(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Error {
+fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Error {
     // What the server sent, as any JSON object, and the same body decoded as the schema
     // documented for the status. The typed decode fills in the schema's defaults (such as the
     // documented `error_message`), so the fields are read from it first. `error_code` is read
@@ -95,7 +91,7 @@ fn from_response<E: DocumentedError>(
         typed(|d| d.documentation_url()).or_else(|| sent_text("documentation_url"));
     let snippet = (sent.is_none() && !body.is_empty())
         .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
-    let wait = retry_after(headers, SystemTime::now());
+    let wait = retry_after(&headers, SystemTime::now());
     let kind = kind_of(status, error_code.as_deref(), link_error_code, wait);
     Error::response(
         kind,
@@ -106,6 +102,7 @@ fn from_response<E: DocumentedError>(
             documentation_url,
             snippet,
             retry_after: wait,
+            headers,
         },
     )
 }
@@ -230,11 +227,8 @@ mod tests {
     #[test]
     fn fields_come_from_the_typed_body() {
         let body = br#"{"error_code":"link_error.bad_state","error_message":"Reconnect.","link_error_code":"auth_expired"}"#;
-        let error = from_response::<GetLinkError>(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &HeaderMap::new(),
-            body,
-        );
+        let error =
+            from_response::<GetLinkError>(StatusCode::UNPROCESSABLE_ENTITY, HeaderMap::new(), body);
         assert_eq!(
             *error.kind(),
             ErrorKind::BadState {
@@ -245,7 +239,7 @@ mod tests {
         // The schema's documented default message fills in a body without one.
         let error = from_response::<GetAccountsError>(
             StatusCode::TOO_MANY_REQUESTS,
-            &HeaderMap::new(),
+            HeaderMap::new(),
             br#"{"error_code":"api_error.rate_limit_exceeded"}"#,
         );
         assert!(error.error_message().is_some_and(|m| !m.is_empty()));

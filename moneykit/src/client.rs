@@ -1,20 +1,25 @@
-//! The [`Client`] and its request builders ([`Link`], [`AccountsRequest`]): what each operation
-//! sends. How it is sent (token, retries, deadline, tracing) is `call.rs`'s business.
+//! The [`Client`] and [`Link`]: the entry points that start a [`Request`] of each operation.
+//! What a request sends is `request.rs`'s business; how (token, retries, deadline, tracing),
+//! `call.rs`'s.
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 
-use moneykit_api::errors::{
-    DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
-};
-use moneykit_api::types;
 use reqwest::Url;
 
+use crate::build_error::BuildError;
 use crate::call::Caller;
 use crate::config::ClientBuilder;
-use crate::error::{BuildError, Error};
+use crate::request::{CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Request};
+
+/// `GET /links/{id}`, from [`Link::get`].
+pub type LinkRequest = Request<GetLink>;
+/// `GET /links/{id}/accounts`, from [`Link::accounts`].
+pub type AccountsRequest = Request<GetAccounts>;
+/// `GET /links/{id}/accounts/numbers`, from [`Link::account_numbers`].
+pub type AccountNumbersRequest = Request<GetAccountNumbers>;
+/// `POST /auth/token`, from [`Client::authenticate`].
+pub type AuthenticateRequest = Request<CreateAccessToken>;
 
 /// A MoneyKit API client. Cheap to clone: clones share the connection pool and the token cache.
 ///
@@ -42,6 +47,10 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    pub(crate) fn caller(&self) -> &Caller {
+        &self.inner.caller
+    }
+
     pub(crate) fn new(caller: Caller, base_url: Url) -> Self {
         Client {
             inner: Arc::new(Inner { caller, base_url }),
@@ -73,7 +82,7 @@ impl Client {
         }
     }
 
-    /// Requests a new access token now (`POST /auth/token`) and returns the response: the token
+    /// Requests a new access token now (`POST /auth/token`); awaited, the response: the token
     /// (a [`Sensitive`](crate::Sensitive), masked in `Debug`/`Display`), its `token_type` and its
     /// `expires_in`.
     ///
@@ -85,9 +94,10 @@ impl Client {
     ///
     /// Only client credentials use the token endpoint: with an access token or the X-Client
     /// header pair this fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
-    /// and nothing is sent.
-    pub async fn authenticate(&self) -> Result<types::CreateAccessTokenResponse, Error> {
-        self.inner.caller.authenticate().await
+    /// and nothing is sent. Extra [`header`](Request::header)s of this request are sent with
+    /// it.
+    pub fn authenticate(&self) -> AuthenticateRequest {
+        Request::new(self.clone(), CreateAccessToken)
     }
 }
 
@@ -108,23 +118,16 @@ impl Link {
     }
 
     /// `GET /links/{id}`: the link, its state and its products (see
-    /// [`LinkFreshness`](crate::LinkFreshness) for `refreshed_at`).
-    pub async fn get(&self) -> Result<types::LinkCommon, Error> {
-        let inner = &self.client.inner;
-        let version = Some(inner.caller.version());
-        inner
-            .caller
-            .call::<_, GetLinkError, _, _>(&self.id, |api| api.get_link(&self.id, version))
-            .await
+    /// [`LinkFreshness`](crate::LinkFreshness) for `refreshed_at`). Await the request, or set
+    /// per-call options first ([`Request`]).
+    pub fn get(&self) -> LinkRequest {
+        let link_id = self.id.clone();
+        Request::new(self.client.clone(), GetLink { link_id })
     }
 
-    /// `GET /links/{id}/accounts`: all accounts, or only some with [`AccountsRequest::ids`].
-    /// Send it with [`send`](AccountsRequest::send) or by awaiting it.
+    /// `GET /links/{id}/accounts`: all accounts, or only some with [`Request::ids`].
     pub fn accounts(&self) -> AccountsRequest {
-        AccountsRequest {
-            link: self.clone(),
-            account_ids: None,
-        }
+        Request::new(self.client.clone(), GetAccounts::new(self.id.clone()))
     }
 
     /// `GET /links/{id}/accounts/numbers`: the accounts with their full account and routing
@@ -132,71 +135,17 @@ impl Link {
     /// with `.reveal()`). These are the numbers MoneyKit already fetched: compare
     /// `link.products.account_numbers.refreshed_at` with an earlier value to know whether they
     /// changed ([`LinkFreshness`](crate::LinkFreshness)).
-    pub async fn account_numbers(
-        &self,
-    ) -> Result<types::GetAccountNumbersResponseLegacy20230218, Error> {
-        let inner = &self.client.inner;
-        let version = Some(inner.caller.version());
-        inner
-            .caller
-            .call::<_, GetAccountNumbersError, _, _>(&self.id, |api| {
-                api.get_account_numbers(&self.id, version)
-            })
-            .await
-    }
-}
-
-/// `GET /links/{id}/accounts`, from [`Link::accounts`].
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until `.send()` or `.await`"]
-pub struct AccountsRequest {
-    link: Link,
-    account_ids: Option<Vec<String>>,
-}
-
-impl AccountsRequest {
-    /// Only these accounts (sent as repeated `account_ids` query parameters).
-    pub fn ids<I, S>(mut self, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.account_ids = Some(ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sends the request.
-    pub async fn send(self) -> Result<types::GetAccountsResponse, Error> {
-        let inner = &self.link.client.inner;
-        let ids = self.account_ids.as_ref();
-        if ids.is_some_and(|ids| ids.iter().any(String::is_empty)) {
-            return Err(Error::invalid_input(
-                Some(GetAccountsError::OPERATION_ID),
-                "an account id is empty",
-            ));
-        }
-        let version = Some(inner.caller.version());
-        inner
-            .caller
-            .call::<_, GetAccountsError, _, _>(&self.link.id, |api| {
-                api.get_accounts(&self.link.id, ids, version)
-            })
-            .await
-    }
-}
-
-impl IntoFuture for AccountsRequest {
-    type Output = Result<types::GetAccountsResponse, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+    pub fn account_numbers(&self) -> AccountNumbersRequest {
+        let link_id = self.id.clone();
+        Request::new(self.client.clone(), GetAccountNumbers { link_id })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
+    use std::future::IntoFuture;
 
     #[test]
     fn client_is_send_sync_and_futures_are_send() {
@@ -206,8 +155,9 @@ mod tests {
         send_sync::<Error>();
         let client = Client::builder().access_token("t").build().unwrap();
         let link = client.link("mk_1");
-        send(&link.get());
-        send(&link.account_numbers());
+        send(&link.get().send());
+        send(&link.account_numbers().send_with_response());
         send(&link.accounts().ids(["a"]).send());
+        send(&client.authenticate().into_future());
     }
 }

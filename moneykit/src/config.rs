@@ -10,9 +10,9 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use crate::auth::{Credentials, TokenAuthMethod};
+use crate::build_error::BuildError;
 use crate::call::{Caller, Settings};
 use crate::client::Client;
-use crate::error::BuildError;
 use crate::retry::RetryPolicy;
 
 /// `https://api.moneykit.com`: sandbox and live share it; the credentials pick the environment.

@@ -1,9 +1,11 @@
-//! The one error type of the crate ([`Error`]), what it says about a failure ([`ErrorKind`],
-//! [`UnauthorizedReason`]), and the configuration error [`BuildError`]. How a failure of the
+//! The error of a call ([`Error`]) and what it says about a failure ([`ErrorKind`],
+//! [`UnauthorizedReason`]). How a failure of the
 //! generated client becomes an [`Error`] is `classify.rs`'s business.
 
 use std::fmt;
 use std::time::Duration;
+
+use reqwest::header::HeaderMap;
 
 use crate::text::one_line;
 
@@ -113,6 +115,7 @@ pub(crate) struct ResponseBody {
     pub(crate) snippet: Option<String>,
     /// The response's `Retry-After`, parsed.
     pub(crate) retry_after: Option<Duration>,
+    pub(crate) headers: HeaderMap,
 }
 
 /// Why a 401 happened.
@@ -151,6 +154,7 @@ struct Inner {
     detail: Option<String>,
     attempts: u32,
     retry_after: Option<Duration>,
+    headers: Option<HeaderMap>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -168,6 +172,7 @@ impl Error {
                 detail: None,
                 attempts: 0,
                 retry_after: None,
+                headers: None,
                 source: None,
             }),
         }
@@ -199,6 +204,7 @@ impl Error {
         error.inner.documentation_url = body.documentation_url;
         error.inner.body_snippet = body.snippet;
         error.inner.retry_after = body.retry_after;
+        error.inner.headers = Some(body.headers);
         error
     }
 
@@ -250,6 +256,7 @@ impl Error {
                 detail,
                 attempts: inner.attempts,
                 retry_after: inner.retry_after,
+                headers: inner.headers.clone(),
                 source: None,
             }),
         }
@@ -305,6 +312,13 @@ impl Error {
             ErrorKind::RateLimited { retry_after } => retry_after,
             _ => self.inner.retry_after,
         }
+    }
+
+    /// The error response's headers, all of them as received (a request id your deployment
+    /// adds, `Retry-After`, …), when a response arrived. Not shown by `Display`; `Debug` shows
+    /// their names only.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.inner.headers.as_ref()
     }
 
     fn describe_kind(&self) -> String {
@@ -384,6 +398,10 @@ impl fmt::Debug for Error {
             .field("detail", &inner.detail)
             .field("attempts", &inner.attempts)
             .field("retry_after", &inner.retry_after)
+            .field(
+                "headers",
+                &inner.headers.as_ref().map(|h| h.keys().collect::<Vec<_>>()),
+            )
             .field("source", &inner.source)
             .finish()
     }
@@ -397,69 +415,6 @@ impl std::error::Error for Error {
             .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }
-
-/// Error when building a [`crate::Client`]: the configuration was refused before any request.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BuildError {
-    /// No credentials were given (nor found in the environment).
-    MissingCredentials,
-    /// A credential is blank, not ASCII, or not usable as an HTTP header value.
-    InvalidCredentials(&'static str),
-    /// A client id was given without its client secret (and no access token): see
-    /// [`Credentials::from_sources`](crate::Credentials::from_sources).
-    MissingClientSecret,
-    /// A client secret was given without its client id (and no access token): see
-    /// [`Credentials::from_sources`](crate::Credentials::from_sources).
-    MissingClientId,
-    /// The base URL did not parse, or is not an `http(s)` URL with a host and without a query.
-    InvalidBaseUrl(String),
-    /// The base URL is plain `http://` to a host that is not loopback, and
-    /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http) was not set.
-    InsecureBaseUrl(String),
-    /// The API version is blank, not ASCII, or not usable as an HTTP header value.
-    InvalidApiVersion,
-    /// A timeout or retry setting is out of range.
-    InvalidSetting(&'static str),
-    /// The HTTP client could not be built (for example no TLS backend).
-    HttpClient(String),
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::MissingCredentials => f.write_str(
-                "no MoneyKit credentials: give client credentials, an access token or the \
-                 X-Client header pair (or set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET, \
-                 or MONEYKIT_ACCESS_TOKEN)",
-            ),
-            BuildError::InvalidCredentials(what) => {
-                write!(f, "invalid MoneyKit credentials: {what}")
-            }
-            BuildError::MissingClientSecret => {
-                f.write_str("a MoneyKit client id was given without its client secret")
-            }
-            BuildError::MissingClientId => {
-                f.write_str("a MoneyKit client secret was given without its client id")
-            }
-            BuildError::InvalidBaseUrl(why) => write!(f, "invalid MoneyKit base URL: {why}"),
-            BuildError::InsecureBaseUrl(host) => write!(
-                f,
-                "refusing plain http:// to non-loopback host `{host}`: use https:// or \
-                 allow_insecure_http(true)"
-            ),
-            BuildError::InvalidApiVersion => f.write_str(
-                "invalid moneykit-version: must be a non-blank header value (visible ASCII)",
-            ),
-            BuildError::InvalidSetting(what) => {
-                write!(f, "invalid MoneyKit client setting: {what}")
-            }
-            BuildError::HttpClient(why) => write!(f, "could not build the HTTP client: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 #[cfg(test)]
 mod tests {

@@ -126,28 +126,40 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod build_error;
 mod call;
 mod classify;
 mod client;
 mod config;
 mod error;
 mod freshness;
+mod request;
 mod retry;
 mod text;
 mod token;
 
 pub use auth::{Credentials, TokenAuthMethod};
+pub use build_error::BuildError;
 pub use call::MAX_LINK_ID_LEN;
-pub use client::{AccountsRequest, Client, Link};
+pub use client::{
+    AccountNumbersRequest, AccountsRequest, AuthenticateRequest, Client, Link, LinkRequest,
+};
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
-pub use error::{BuildError, Error, ErrorKind, UnauthorizedReason};
+pub use error::{Error, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
+pub use request::{
+    CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Operation, Request, Response,
+};
 pub use retry::{Jitter, RetryPolicy};
 pub use text::one_line;
 
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
 pub use moneykit_api::{Redact, Sensitive, Timestamp};
+/// The status of a [`Response`] (from `reqwest`).
+pub use reqwest::StatusCode;
+/// The `http` header types of [`Request::header`] and [`Response::headers`] (from `reqwest`).
+pub use reqwest::header;
 /// `secrecy`, whose `SecretString` holds the client secret and tokens.
 pub use secrecy;
 

@@ -10,12 +10,17 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use moneykit_api::ResponseValue;
 use moneykit_api::types::CreateAccessTokenResponse;
 use secrecy::SecretString;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::error::Error;
+
+/// A token endpoint response with its status and headers (for
+/// [`Client::authenticate`](crate::Client::authenticate)'s raw response).
+pub(crate) type TokenResponse = ResponseValue<CreateAccessTokenResponse>;
 
 /// Which token a call used: incremented on every renewal, so that a call that saw token `n`
 /// refused renews only if nobody renewed since.
@@ -72,7 +77,7 @@ impl TokenCache {
     pub(crate) async fn current<F, Fut>(&self, request: F) -> Result<Generation, Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<CreateAccessTokenResponse, Error>>,
+        Fut: Future<Output = Result<TokenResponse, Error>>,
     {
         if let Some(generation) = self.fresh_generation() {
             return Ok(generation);
@@ -99,7 +104,7 @@ impl TokenCache {
     ) -> Result<(), Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<CreateAccessTokenResponse, Error>>,
+        Fut: Future<Output = Result<TokenResponse, Error>>,
     {
         let finished_before = self.renewals_finished.load(Ordering::Acquire);
         let mut last = self.renewal.lock().await;
@@ -114,13 +119,10 @@ impl TokenCache {
 
     /// Requests a token with `request` whatever is cached (after a renewal in flight finishes),
     /// caches it and returns the response.
-    pub(crate) async fn renew_now<F, Fut>(
-        &self,
-        request: F,
-    ) -> Result<CreateAccessTokenResponse, Error>
+    pub(crate) async fn renew_now<F, Fut>(&self, request: F) -> Result<TokenResponse, Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<CreateAccessTokenResponse, Error>>,
+        Fut: Future<Output = Result<TokenResponse, Error>>,
     {
         let mut last = self.renewal.lock().await;
         self.renew(&mut last, request)
@@ -134,10 +136,10 @@ impl TokenCache {
         &self,
         last: &mut LastRenewal,
         request: F,
-    ) -> Result<(Generation, CreateAccessTokenResponse), Error>
+    ) -> Result<(Generation, TokenResponse), Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<CreateAccessTokenResponse, Error>>,
+        Fut: Future<Output = Result<TokenResponse, Error>>,
     {
         let outcome = match request().await {
             Ok(response) => {
@@ -193,17 +195,22 @@ impl TokenCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use secrecy::ExposeSecret;
 
-    fn issued(token: &str, expires_in: i64) -> Result<CreateAccessTokenResponse, Error> {
-        Ok(CreateAccessTokenResponse {
+    pub(crate) fn issued(token: &str, expires_in: i64) -> Result<TokenResponse, Error> {
+        let body = CreateAccessTokenResponse {
             access_token: token.to_owned().into(),
             token_type: "bearer".into(),
             expires_in,
-        })
+        };
+        Ok(ResponseValue::new(
+            body,
+            reqwest::StatusCode::OK,
+            reqwest::header::HeaderMap::new(),
+        ))
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,0 +1,374 @@
+//! [`Request`]: one call of an operation before it is sent, with the options that change it for
+//! this call only (timeouts, retries, extra headers), and [`Response`]: the decoded body with the
+//! HTTP status and headers, for callers who want them. What each operation sends is here; how
+//! it is sent is `call.rs`'s business.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use moneykit_api::ResponseValue;
+use moneykit_api::errors::{
+    DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
+};
+use moneykit_api::types;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::call::CallOptions;
+use crate::client::Client;
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// One call of an operation, not sent yet: from [`Link::get`](crate::Link::get),
+/// [`Link::accounts`](crate::Link::accounts), [`Link::account_numbers`](crate::Link::account_numbers)
+/// or [`Client::authenticate`].
+///
+/// Await it (or call [`send`](Request::send)) for the decoded body, or
+/// [`send_with_response`](Request::send_with_response) for the body with the HTTP status and
+/// headers. Before that, the client's defaults can be changed for this call only: the
+/// [`timeout`](Request::timeout) of each attempt, the whole call's
+/// [`call_timeout`](Request::call_timeout), the [`retry_policy`](Request::retry_policy), and
+/// extra [`header`](Request::header)s.
+///
+/// ```no_run
+/// # async fn run(client: moneykit::Client) -> Result<(), moneykit::Error> {
+/// use std::time::Duration;
+/// use moneykit::RetryPolicy;
+///
+/// let accounts = client
+///     .link("mk_eqkWN34UEoa2NxyALG8pcV")
+///     .accounts()
+///     .call_timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::disabled())
+///     .header("x-correlation-id", "checkout-42")
+///     .await?;
+/// # let _ = accounts; Ok(()) }
+/// ```
+#[must_use = "nothing is sent until `.send()` or `.await`"]
+pub struct Request<O: Operation> {
+    client: Client,
+    operation: O,
+    options: CallOptions,
+}
+
+/// An API operation a [`Request`] sends. Implemented by this crate only: [`GetLink`],
+/// [`GetAccounts`], [`GetAccountNumbers`] and [`CreateAccessToken`].
+pub trait Operation: sealed::Sealed + Send + Sync + 'static {
+    /// The decoded body of a success response.
+    type Output: Send + 'static;
+}
+
+mod sealed {
+    use super::*;
+
+    /// The client and the call's options (a public type with private fields, so that the
+    /// private `CallOptions` does not appear in the sealed trait's signature).
+    pub struct Via<'a> {
+        pub(crate) client: &'a Client,
+        pub(crate) options: &'a CallOptions,
+    }
+
+    /// How an operation is sent: private, so only this crate implements [`Operation`].
+    pub trait Sealed {
+        fn send(
+            &self,
+            to: Via<'_>,
+        ) -> impl Future<Output = Result<ResponseValue<<Self as Operation>::Output>, Error>> + Send
+        where
+            Self: Operation;
+    }
+}
+
+/// `GET /links/{id}`: [`Link::get`](crate::Link::get).
+#[derive(Clone, Debug)]
+pub struct GetLink {
+    pub(crate) link_id: String,
+}
+
+/// `GET /links/{id}/accounts`: [`Link::accounts`](crate::Link::accounts).
+#[derive(Clone, Debug)]
+pub struct GetAccounts {
+    pub(crate) link_id: String,
+    account_ids: Option<Vec<String>>,
+}
+
+/// `GET /links/{id}/accounts/numbers`: [`Link::account_numbers`](crate::Link::account_numbers).
+#[derive(Clone, Debug)]
+pub struct GetAccountNumbers {
+    pub(crate) link_id: String,
+}
+
+/// `POST /auth/token`: [`Client::authenticate`].
+#[derive(Clone, Debug)]
+pub struct CreateAccessToken;
+
+impl Operation for GetLink {
+    type Output = types::LinkCommon;
+}
+
+impl sealed::Sealed for GetLink {
+    async fn send(
+        &self,
+        sealed::Via { client, options }: sealed::Via<'_>,
+    ) -> Result<ResponseValue<types::LinkCommon>, Error> {
+        let caller = client.caller();
+        let version = Some(caller.version());
+        let id = &self.link_id;
+        caller
+            .call::<_, GetLinkError, _, _>(id, options, |api| api.get_link(id, version))
+            .await
+    }
+}
+
+impl Operation for GetAccounts {
+    type Output = types::GetAccountsResponse;
+}
+
+impl sealed::Sealed for GetAccounts {
+    async fn send(
+        &self,
+        sealed::Via { client, options }: sealed::Via<'_>,
+    ) -> Result<ResponseValue<types::GetAccountsResponse>, Error> {
+        let ids = self.account_ids.as_ref();
+        if ids.is_some_and(|ids| ids.iter().any(String::is_empty)) {
+            return Err(Error::invalid_input(
+                Some(GetAccountsError::OPERATION_ID),
+                "an account id is empty",
+            ));
+        }
+        let caller = client.caller();
+        let version = Some(caller.version());
+        let id = &self.link_id;
+        caller
+            .call::<_, GetAccountsError, _, _>(id, options, |api| {
+                api.get_accounts(id, ids, version)
+            })
+            .await
+    }
+}
+
+impl Operation for GetAccountNumbers {
+    type Output = types::GetAccountNumbersResponseLegacy20230218;
+}
+
+impl sealed::Sealed for GetAccountNumbers {
+    async fn send(
+        &self,
+        sealed::Via { client, options }: sealed::Via<'_>,
+    ) -> Result<ResponseValue<types::GetAccountNumbersResponseLegacy20230218>, Error> {
+        let caller = client.caller();
+        let version = Some(caller.version());
+        let id = &self.link_id;
+        caller
+            .call::<_, GetAccountNumbersError, _, _>(id, options, |api| {
+                api.get_account_numbers(id, version)
+            })
+            .await
+    }
+}
+
+impl Operation for CreateAccessToken {
+    type Output = types::CreateAccessTokenResponse;
+}
+
+impl sealed::Sealed for CreateAccessToken {
+    async fn send(
+        &self,
+        sealed::Via { client, options }: sealed::Via<'_>,
+    ) -> Result<ResponseValue<types::CreateAccessTokenResponse>, Error> {
+        client.caller().authenticate(options).await
+    }
+}
+
+impl<O: Operation> Request<O> {
+    pub(crate) fn new(client: Client, operation: O) -> Self {
+        Request {
+            client,
+            operation,
+            options: CallOptions::default(),
+        }
+    }
+
+    fn via(&self) -> sealed::Via<'_> {
+        sealed::Via {
+            client: &self.client,
+            options: &self.options,
+        }
+    }
+
+    /// How long each attempt (one HTTP request and its response) may take, for this call only
+    /// (the client's is [`ClientBuilder::timeout`](crate::ClientBuilder::timeout)). `None` sets
+    /// no limit; zero fails the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.options.attempt_timeout = Some(timeout.into());
+        self
+    }
+
+    /// How long this whole call may take: token renewal, attempts and the waits between them
+    /// (the client's is [`ClientBuilder::call_timeout`](crate::ClientBuilder::call_timeout)).
+    /// `None` sets no deadline; zero fails the call with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn call_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.options.call_timeout = Some(timeout.into());
+        self
+    }
+
+    /// How this call's failed requests are repeated, instead of the client's
+    /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy). A token request the
+    /// call needs follows it too.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
+    /// Sends this header with the operation's request (every attempt of it), after the ones the
+    /// client sets; repeated names are all sent. Not sent with a token request the call needs.
+    ///
+    /// The call fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), before
+    /// any request, when the name or value is not valid HTTP, or when the name is one the client
+    /// owns: `Authorization`, `X-Client-Id`, `X-Client-Secret`, `moneykit-version` (set them on
+    /// the client), `Host`, `Content-Length` or `Transfer-Encoding`. The value is never shown in
+    /// an error.
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        let Ok(name) = HeaderName::try_from(name) else {
+            self.options.refused_header = Some("an extra header's name is not valid".to_owned());
+            return self;
+        };
+        match HeaderValue::try_from(value) {
+            Ok(value) => {
+                self.options.headers.append(name, value);
+            }
+            Err(_) => {
+                self.options.refused_header =
+                    Some(format!("the value of the header `{name}` is not valid"));
+            }
+        }
+        self
+    }
+
+    /// Sends the request; the decoded body.
+    pub async fn send(self) -> Result<O::Output, Error> {
+        let response = self.operation.send(self.via()).await?;
+        Ok(response.into_inner())
+    }
+
+    /// Sends the request; the decoded body with the response's status and headers (all of them:
+    /// MoneyKit documents no request-id header, so read whichever one your deployment adds).
+    /// Errors keep their response's headers too ([`Error::headers`]).
+    pub async fn send_with_response(self) -> Result<Response<O::Output>, Error> {
+        let response = self.operation.send(self.via()).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        Ok(Response {
+            status,
+            headers,
+            body: response.into_inner(),
+        })
+    }
+}
+
+impl Request<GetAccounts> {
+    /// Only these accounts (sent as repeated `account_ids` query parameters). An empty id fails
+    /// the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.operation.account_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+impl GetAccounts {
+    pub(crate) fn new(link_id: String) -> Self {
+        GetAccounts {
+            link_id,
+            account_ids: None,
+        }
+    }
+}
+
+impl<O: Operation> IntoFuture for Request<O> {
+    type Output = Result<O::Output, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<O: Operation + fmt::Debug> fmt::Debug for Request<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let options = &self.options;
+        f.debug_struct("Request")
+            .field("operation", &self.operation)
+            .field("timeout", &options.attempt_timeout)
+            .field("call_timeout", &options.call_timeout)
+            .field("retry_policy", &options.retry)
+            // Names only: a header may carry a caller's secret.
+            .field("headers", &options.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A decoded body with the HTTP status and headers it came with, from
+/// [`Request::send_with_response`].
+///
+/// ```no_run
+/// # async fn run(client: moneykit::Client) -> Result<(), moneykit::Error> {
+/// let response = client.link("mk_eqkWN34UEoa2NxyALG8pcV").get().send_with_response().await?;
+/// assert_eq!(response.status(), 200);
+/// let request_id = response.headers().get("x-request-id").cloned();
+/// let link = response.into_body();
+/// # let _ = (request_id, link); Ok(()) }
+/// ```
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    /// The HTTP status (a 2xx).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Every response header, as received.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, without the status and headers.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// The status, the headers and the body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            // Names only: a header such as `Set-Cookie` may be a secret.
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish()
+    }
+}
