@@ -4,8 +4,11 @@
 //!
 //! No type here derives `Debug`: they hold the client secret and the access token.
 
+use std::time::Duration;
+
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, ArgMatches, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use moneykit::types::SupportedVersion;
 use moneykit::{BuildError, Credentials};
 
@@ -88,6 +91,39 @@ pub struct Cli {
     )]
     pub max_response_bytes: Option<u64>,
 
+    /// How long the call may take in all, token request, retries and waits included; decimals
+    /// allowed. When it passes, the command fails (exit 7, `timeout`).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = parse_timeout,
+        help = format!(
+            "How long the call may take in all, retries and waits included; decimals allowed \
+             (exit 7 when it passes) [default: {}]",
+            moneykit::DEFAULT_CALL_TIMEOUT.as_secs()
+        )
+    )]
+    pub timeout: Option<Duration>,
+
+    /// How many times a failed request is sent again (0: never). Only what the client
+    /// retries is (429, 5xx, connection failures and timeouts).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=10),
+        help = format!(
+            "How many times a failed request is sent again, 0 for never (429, 5xx, connection \
+             failures and timeouts only) [default: {}]",
+            moneykit::RetryPolicy::default().attempts() - 1
+        )
+    )]
+    pub retries: Option<u32>,
+
+    /// Print each attempt on stderr (operation, status, duration, retry reason and wait); -vv
+    /// also each call as it starts and ends. Never a secret, a token or an account number.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
     /// Start an embedded MoneyKit sandbox for this run and use it (its base URL and
     /// credentials replace the other connection settings).
     #[arg(long)]
@@ -123,6 +159,13 @@ pub enum Command {
     /// The accounts of a link.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Print a completion script for a shell, e.g. `moneykit completions bash >
+    /// ~/.local/share/bash-completion/completions/moneykit`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
 }
 
 /// `moneykit link …`.
@@ -171,6 +214,18 @@ pub enum Target {
         /// The credentials.
         credentials: Credentials,
     },
+}
+
+/// `--timeout`: positive seconds, decimals allowed.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|timeout| !timeout.is_zero())
+        .ok_or_else(|| format!("the timeout must be positive and finite, not `{text}`"))
 }
 
 /// The value, ignoring blank ones.
@@ -276,6 +331,15 @@ mod tests {
             client_id: id,
             client_secret: secret,
         }))
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(parse_timeout("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_timeout("30"), Ok(Duration::from_secs(30)));
+        for refused in ["0", "-1", "abc", "inf", "NaN", "1e30", ""] {
+            assert!(parse_timeout(refused).is_err(), "{refused}");
+        }
     }
 
     #[test]

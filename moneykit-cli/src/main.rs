@@ -3,11 +3,13 @@
 //!
 //! ```text
 //! moneykit [--base-url URL] [--access-token TOKEN] [--client-id ID --client-secret SECRET]
-//!          [--api-version VERSION] [--sandbox] [--output json|table] <COMMAND>
+//!          [--api-version VERSION] [--timeout SECONDS] [--retries N] [-v|-vv]
+//!          [--sandbox] [--output json|table] <COMMAND>
 //!   token                                  # prints token_type and expires_in
 //!   link get <LINK_ID>
 //!   accounts list <LINK_ID> [--account-id ID]...
 //!   accounts numbers <LINK_ID> [--reveal]   # masked unless --reveal
+//!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
 //! It is a thin shell over the `moneykit` client: arguments in, one call, the decoded response
@@ -24,6 +26,7 @@
 mod cli;
 mod failure;
 mod render;
+mod verbose;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -41,6 +44,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    if let Command::Completions { shell } = cli.command {
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "moneykit", &mut script);
+        return match write_stdout(&String::from_utf8_lossy(&script)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => report(&failure),
+        };
+    }
+    verbose::install(cli.verbose);
     match run(cli, &matches) {
         Ok(output) => match write_stdout(&output) {
             Ok(()) => ExitCode::SUCCESS,
@@ -125,6 +137,12 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<String, Failure> {
         if let Some(limit) = cli.max_response_bytes {
             builder = builder.max_response_bytes(limit);
         }
+        if let Some(timeout) = cli.timeout {
+            builder = builder.call_timeout(timeout);
+        }
+        if let Some(retries) = cli.retries {
+            builder = builder.retry_policy(moneykit::RetryPolicy::new().max_attempts(retries + 1));
+        }
         let client = builder.build().map_err(Failure::Build)?;
         execute(&client, cli.command, format).await
     })
@@ -164,6 +182,7 @@ async fn execute(
                 .map_err(Failure::Api)?;
             render::numbers(response, reveal, format)
         }
+        Command::Completions { .. } => unreachable!("answered before a client is built"),
     };
     rendered.map_err(Failure::Local)
 }

@@ -196,6 +196,7 @@ impl Caller {
                 return first;
             };
             tracing::debug!(
+                operation,
                 retry_reason = reason,
                 "renewing the access token and retrying once"
             );
@@ -273,6 +274,8 @@ impl Caller {
         Fut: Future<Output = ApiResult<T>>,
     {
         let span = Span::current();
+        // In every event as well as in the span, so that each event reads on its own.
+        let operation = E::OPERATION_ID;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -283,7 +286,7 @@ impl Caller {
                     let status = response.status().as_u16();
                     span.record("status", status);
                     let elapsed_ms = elapsed_ms(sent);
-                    tracing::debug!(attempt, status, elapsed_ms, "attempt succeeded");
+                    tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
                     return Ok(response);
                 }
                 Err(error) => classify::<E>(error).await.with_attempts(attempt),
@@ -292,6 +295,7 @@ impl Caller {
                 span.record("status", status);
             }
             tracing::debug!(
+                operation,
                 attempt,
                 status = error.status(),
                 error_code = error.error_code(),
@@ -303,6 +307,7 @@ impl Caller {
             };
             if !deadline.allows_wait(retry.delay) {
                 tracing::debug!(
+                    operation,
                     attempt,
                     retry_reason = retry.reason,
                     "not retrying: the wait would pass the deadline"
@@ -311,6 +316,7 @@ impl Caller {
             }
             span.record("retry_reason", retry.reason);
             tracing::debug!(
+                operation,
                 attempt,
                 retry_reason = retry.reason,
                 delay_ms = millis(retry.delay),
@@ -424,7 +430,9 @@ fn record_outcome<T>(span: &Span, started: Instant, result: &Result<T, Error>) {
     span.record("duration_ms", elapsed_ms(started));
     if let Err(error) = result {
         span.record("error_kind", error.kind().as_str());
-        span.in_scope(|| tracing::debug!(error = %error, "call failed"));
+        span.in_scope(
+            || tracing::debug!(operation = error.operation(), error = %error, "call failed"),
+        );
     }
 }
 

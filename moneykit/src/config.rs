@@ -22,7 +22,8 @@ pub const USER_AGENT: &str = concat!("moneykit-rs/", env!("CARGO_PKG_VERSION"));
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default deadline of a whole call (token renewal, attempts and waits): 60 s.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 
 /// The default cap on a response body: 10 MiB (10,485,760 bytes).
@@ -44,7 +45,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 /// | `moneykit-version` | the spec's default, [`SupportedVersion::default`] |
 /// | connect timeout | 10 s |
 /// | timeout of one attempt | 30 s |
-/// | deadline of a whole call (retries, token renewal and waits included) | 60 s |
+/// | deadline of a whole call (retries, token renewal and waits included) | [`DEFAULT_CALL_TIMEOUT`], 60 s |
 /// | retries | [`RetryPolicy::default`]: 3 attempts in total |
 /// | token renewal | 60 s before `expires_in` runs out (at most half the token's lifetime) |
 /// | largest response body | [`DEFAULT_MAX_RESPONSE_BYTES`], 10 MiB |

@@ -120,7 +120,8 @@
 //! Each call runs in a `tracing` span named `moneykit.request` with the fields `operation`,
 //! `link_id`, `attempt`, `status`, `duration_ms`, `retry_reason` and `error_kind` (the
 //! [`ErrorKind::as_str`] name), and emits a
-//! `debug` event per attempt. Token requests get their own span. No secret, token or account
+//! `debug` event per attempt, retry and failure, each with its `operation` (the CLI's `-v` prints
+//! them). Token requests get their own span. No secret, token or account
 //! number is ever recorded.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -144,7 +145,9 @@ pub use call::MAX_LINK_ID_LEN;
 pub use client::{
     AccountNumbersRequest, AccountsRequest, AuthenticateRequest, Client, Link, LinkRequest,
 };
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
+};
 pub use error::{Error, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
 pub use request::{
