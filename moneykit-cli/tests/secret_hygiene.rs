@@ -19,11 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Local, Outcome, assert_success, moneykit, run_command, strings};
+use common::{Local, Outcome, assert_success, moneykit, run_command, sensitive_values};
 use moneykit::types::GetAccountNumbersResponseLegacy20230218 as Numbers;
-use moneykit::{Client, ClientBuilder, Credentials, Jitter, Redact, RetryPolicy};
+use moneykit::{Client, ClientBuilder, Credentials, Jitter, RetryPolicy};
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, links, scenario_links};
-use serde::Serialize;
 use serde_json::Value;
 use tracing_subscriber::util::SubscriberInitExt;
 use wiremock::matchers::{method, path};
@@ -69,22 +68,6 @@ impl Secrets {
         let leaks = self.leaks(text, allowed);
         assert!(leaks.is_empty(), "{what} shows {leaks:?}:\n{text}");
     }
-}
-
-/// The strings that redaction changes: the sensitive values of `value`, whatever their fields.
-fn sensitive_values<T: Serialize + Redact>(value: &T) -> Vec<String> {
-    let (mut full, mut masked) = (Vec::new(), Vec::new());
-    strings(&serde_json::to_value(value).unwrap(), &mut full);
-    strings(
-        &serde_json::to_value(value.redacted()).unwrap(),
-        &mut masked,
-    );
-    assert_eq!(full.len(), masked.len());
-    full.into_iter()
-        .zip(masked)
-        .filter(|(full, masked)| full != masked)
-        .map(|(full, _)| full)
-        .collect()
 }
 
 /// A value of 8 characters or more (masked to its last four) must not appear anywhere; a

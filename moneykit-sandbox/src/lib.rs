@@ -211,3 +211,10 @@ impl Drop for Sandbox {
         }
     }
 }
+
+/// The workspace README's examples (this crate's README.md is a link to it), compiled as
+/// doctests here: they use the sandbox, `moneykit` and `moneykit-api` together, and this is the
+/// one crate whose package can compile them (`moneykit` is a versioned dev-dependency).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct WorkspaceReadmeDoctests;

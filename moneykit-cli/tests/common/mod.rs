@@ -12,7 +12,9 @@
 use std::process::Output;
 
 use assert_cmd::Command;
+use moneykit::Redact;
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, Config, Sandbox};
+use serde::Serialize;
 use serde_json::Value;
 
 /// A made-up token: it must never be printed either.
@@ -145,6 +147,22 @@ impl Local {
                 .to_owned()
         })
     }
+}
+
+/// The strings that redaction changes: the sensitive values of `value`, whatever their fields.
+pub fn sensitive_values<T: Serialize + Redact>(value: &T) -> Vec<String> {
+    let (mut full, mut masked) = (Vec::new(), Vec::new());
+    strings(&serde_json::to_value(value).unwrap(), &mut full);
+    strings(
+        &serde_json::to_value(value.redacted()).unwrap(),
+        &mut masked,
+    );
+    assert_eq!(full.len(), masked.len());
+    full.into_iter()
+        .zip(masked)
+        .filter(|(full, masked)| full != masked)
+        .map(|(full, _)| full)
+        .collect()
 }
 
 /// Every string value of a JSON document, in document order.
