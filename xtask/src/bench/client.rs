@@ -1,0 +1,146 @@
+//! The client group: `bench-client` for `moneykit` and the baseline, sequential and at 64
+//! concurrent, against the release sandbox in its own process, runs interleaved.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use super::server::Server;
+use super::stats::{median, ratio, runs, table, thousands};
+use super::{Bench, Section, field, json_line};
+
+const IMPLS: [&str; 2] = ["baseline", "moneykit"];
+
+#[derive(Default)]
+struct Samples {
+    cpu_us: Vec<f64>,
+    rps: Vec<f64>,
+}
+
+/// Runs the group and returns its section.
+pub fn run(bench: &Bench) -> Result<Section, String> {
+    let (rounds, sequential, concurrent, warmup) = if bench.quick {
+        (3, 1_000, 4_000, 200)
+    } else {
+        (5, 5_000, 20_000, 500)
+    };
+    let modes = [(1usize, sequential), (64usize, concurrent)];
+    let server = Server::start(&bench.release("moneykit-sandbox"), None)?;
+    let mut samples: BTreeMap<(usize, &str), Samples> = BTreeMap::new();
+    for round in 0..rounds {
+        for (concurrency, requests) in modes {
+            // Alternate who goes first, so a drift in the machine's load hits both alike.
+            let mut order = IMPLS;
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for implementation in order {
+                let line = json_line(
+                    Command::new(bench.release("bench-client"))
+                        .args(["--impl", implementation, "--base-url", &server.base_url])
+                        .args(["--requests", &requests.to_string()])
+                        .args(["--warmup", &warmup.to_string()])
+                        .args(["--concurrency", &concurrency.to_string()])
+                        .envs(server.credentials.clone()),
+                )?;
+                let done = field(&line, "requests")?;
+                let cpu = field(&line, "user_s")? + field(&line, "sys_s")?;
+                let entry = samples.entry((concurrency, implementation)).or_default();
+                entry.cpu_us.push(cpu / done * 1e6);
+                entry.rps.push(done / field(&line, "wall_s")?);
+                println!(
+                    "  round {round} c={concurrency} {implementation}: {:.1} µs CPU/request",
+                    cpu / done * 1e6
+                );
+            }
+        }
+    }
+    drop(server);
+    Ok(section(&samples, rounds, &modes, warmup))
+}
+
+fn section(
+    samples: &BTreeMap<(usize, &'static str), Samples>,
+    rounds: usize,
+    modes: &[(usize, u64)],
+    warmup: u64,
+) -> Section {
+    let mut body = format!(
+        "`GET /links/mk_sandbox_us/accounts` from `bench-client` to the release \
+         `moneykit-sandbox` in another process on 127.0.0.1, keep-alive, both release builds. \
+         `moneykit` authenticates with client credentials (what a MoneyKit backend does: it \
+         exchanges them once for a token, cached by the client); the baseline (reqwest 0.13 + \
+         serde_json into hand-written structs, `moneykit-bench/src/baseline.rs`) fetches a token \
+         once from the same `/auth/token` and sends the same headers (`Accept`, \
+         `moneykit-version`, `Authorization`, `User-Agent`) to the same URL. CPU is the client \
+         process's own user + system time (getrusage RUSAGE_SELF) over the measured requests, \
+         after {warmup} warm-up requests; the server is the sandbox itself (not a static \
+         responder): its cost is outside the measured process and the same for both. \
+         {rounds} rounds, the two clients alternating first.\n\n"
+    );
+    let mut headline = Vec::new();
+    for &(concurrency, requests) in modes {
+        let label = if concurrency == 1 {
+            "sequential".to_owned()
+        } else {
+            format!("{concurrency} concurrent")
+        };
+        let get = |name: &'static str| samples.get(&(concurrency, name));
+        let (Some(base), Some(this)) = (get("baseline"), get("moneykit")) else {
+            continue;
+        };
+        let (cpu_b, cpu_m) = (median(&base.cpu_us), median(&this.cpu_us));
+        let (rps_b, rps_m) = (median(&base.rps), median(&this.rps));
+        body.push_str(&format!("### {label} ({requests} requests a run)\n\n"));
+        let rows = vec![
+            vec![
+                "baseline".into(),
+                format!("{cpu_b:.1}"),
+                thousands(rps_b),
+                runs(&base.cpu_us, 1),
+                runs(&base.rps, 0),
+            ],
+            vec![
+                "moneykit".into(),
+                format!("{cpu_m:.1}"),
+                thousands(rps_m),
+                runs(&this.cpu_us, 1),
+                runs(&this.rps, 0),
+            ],
+            vec![
+                "ratio".into(),
+                ratio(cpu_m, cpu_b),
+                ratio(rps_m, rps_b),
+                String::new(),
+                String::new(),
+            ],
+        ];
+        body.push_str(&table(
+            &[
+                "client",
+                "CPU µs/request (median)",
+                "req/s (median)",
+                "CPU µs, raw runs",
+                "req/s, raw runs",
+            ],
+            &rows,
+        ));
+        body.push('\n');
+        headline.push([
+            format!("client CPU per request, {label}"),
+            format!("{cpu_m:.1} µs"),
+            format!("{cpu_b:.1} µs"),
+            ratio(cpu_m, cpu_b),
+        ]);
+        headline.push([
+            format!("client throughput, {label}"),
+            format!("{} req/s", thousands(rps_m)),
+            format!("{} req/s", thousands(rps_b)),
+            ratio(rps_m, rps_b),
+        ]);
+    }
+    Section {
+        title: "Client: per-request cost",
+        body,
+        headline,
+    }
+}
