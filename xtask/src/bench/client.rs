@@ -85,62 +85,64 @@ fn section(
             format!("{concurrency} concurrent")
         };
         let get = |name: &'static str| samples.get(&(concurrency, name));
-        let (Some(base), Some(this)) = (get("baseline"), get("moneykit")) else {
-            continue;
-        };
-        let (cpu_b, cpu_m) = (median(&base.cpu_us), median(&this.cpu_us));
-        let (rps_b, rps_m) = (median(&base.rps), median(&this.rps));
-        body.push_str(&format!("### {label} ({requests} requests a run)\n\n"));
-        let rows = vec![
-            vec![
-                "baseline".into(),
-                format!("{cpu_b:.1}"),
-                thousands(rps_b),
-                runs(&base.cpu_us, 1),
-                runs(&base.rps, 0),
-            ],
-            vec![
-                "moneykit".into(),
-                format!("{cpu_m:.1}"),
-                thousands(rps_m),
-                runs(&this.cpu_us, 1),
-                runs(&this.rps, 0),
-            ],
-            vec![
-                "ratio".into(),
-                ratio(cpu_m, cpu_b),
-                ratio(rps_m, rps_b),
-                String::new(),
-                String::new(),
-            ],
-        ];
-        body.push_str(&table(
-            &[
-                "client",
-                "CPU µs/request (median)",
-                "req/s (median)",
-                "CPU µs, raw runs",
-                "req/s, raw runs",
-            ],
-            &rows,
-        ));
-        body.push('\n');
-        headline.push([
-            format!("client CPU per request, {label}"),
-            format!("{cpu_m:.1} µs"),
-            format!("{cpu_b:.1} µs"),
-            ratio(cpu_m, cpu_b),
-        ]);
-        headline.push([
-            format!("client throughput, {label}"),
-            format!("{} req/s", thousands(rps_m)),
-            format!("{} req/s", thousands(rps_b)),
-            ratio(rps_m, rps_b),
-        ]);
+        if let (Some(base), Some(this)) = (get("baseline"), get("moneykit")) {
+            body.push_str(&format!("### {label} ({requests} requests a run)\n\n"));
+            body.push_str(&mode_table(base, this));
+            headline.extend(mode_headline(&label, base, this));
+        }
     }
     Section {
         title: "Client: per-request cost",
         body,
         headline,
     }
+}
+
+fn mode_table(base: &Samples, this: &Samples) -> String {
+    let row = |name: &str, s: &Samples| {
+        vec![
+            name.to_owned(),
+            format!("{:.1}", median(&s.cpu_us)),
+            thousands(median(&s.rps)),
+            runs(&s.cpu_us, 1),
+            runs(&s.rps, 0),
+        ]
+    };
+    let ratios = vec![
+        "ratio".into(),
+        ratio(median(&this.cpu_us), median(&base.cpu_us)),
+        ratio(median(&this.rps), median(&base.rps)),
+        String::new(),
+        String::new(),
+    ];
+    let header = [
+        "client",
+        "CPU µs/request (median)",
+        "req/s (median)",
+        "CPU µs, raw runs",
+        "req/s, raw runs",
+    ];
+    table(
+        &header,
+        &[row("baseline", base), row("moneykit", this), ratios],
+    ) + "\n"
+}
+
+fn mode_headline(label: &str, base: &Samples, this: &Samples) -> [[String; 4]; 2] {
+    let (cpu_b, cpu_m) = (median(&base.cpu_us), median(&this.cpu_us));
+    let (rps_b, rps_m) = (median(&base.rps), median(&this.rps));
+    [
+        [
+            format!("client CPU per request, {label}"),
+            format!("{cpu_m:.1} µs"),
+            format!("{cpu_b:.1} µs"),
+            ratio(cpu_m, cpu_b),
+        ],
+        [
+            format!("client throughput, {label}"),
+            format!("{} req/s", thousands(rps_m)),
+            format!("{} req/s", thousands(rps_b)),
+            ratio(rps_m, rps_b),
+        ],
+    ]
 }

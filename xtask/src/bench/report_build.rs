@@ -42,6 +42,25 @@ pub fn report(results: &Results, rounds: usize, tls_runs: usize) -> Section {
          first.\n\n",
         results.moneykit_features
     );
+    let (cold, mut headline) = cold_table(results);
+    let (rebuild, rebuild_headline) = rebuild_table(results);
+    body.push_str(&cold);
+    body.push_str(&rebuild);
+    body.push_str(&tls_table(
+        results,
+        tls_runs,
+        median(&cpus(&results.baseline)),
+    ));
+    body.push_str(&units_tables(results));
+    headline.push(rebuild_headline);
+    Section {
+        title: "Build cost",
+        body,
+        headline,
+    }
+}
+
+fn cold_table(results: &Results) -> (String, Vec<[String; 4]>) {
     let (mw, bw) = (
         median(&walls(&results.moneykit)),
         median(&walls(&results.baseline)),
@@ -50,96 +69,92 @@ pub fn report(results: &Results, rounds: usize, tls_runs: usize) -> Section {
         median(&cpus(&results.moneykit)),
         median(&cpus(&results.baseline)),
     );
-    let script = median(&scripts(&results.moneykit));
-    let (spec, main) = (
-        median(&walls(&results.spec_edit)),
-        median(&walls(&results.main_edit)),
-    );
-    let rows = vec![
+    let row = |name: &str, m: &[Measured]| {
+        let (w, c) = (walls(m), cpus(m));
         vec![
-            "baseline".into(),
-            format!("{bw:.1}"),
-            format!("{bc:.1}"),
-            runs(&walls(&results.baseline), 1),
-            runs(&cpus(&results.baseline), 1),
-        ],
-        vec![
-            "moneykit".into(),
-            format!("{mw:.1}"),
-            format!("{mc:.1}"),
-            runs(&walls(&results.moneykit), 1),
-            runs(&cpus(&results.moneykit), 1),
-        ],
-        vec![
-            "ratio".into(),
-            ratio(mw, bw),
-            ratio(mc, bc),
-            String::new(),
-            String::new(),
-        ],
+            name.to_owned(),
+            format!("{:.1}", median(&w)),
+            format!("{:.1}", median(&c)),
+            runs(&w, 1),
+            runs(&c, 1),
+        ]
+    };
+    let ratios = vec![
+        "ratio".into(),
+        ratio(mw, bw),
+        ratio(mc, bc),
+        String::new(),
+        String::new(),
     ];
-    body.push_str(&table(
-        &[
-            "cold build",
-            "wall s (median)",
-            "CPU s (median)",
-            "wall, raw runs",
-            "CPU, raw runs",
-        ],
-        &rows,
-    ));
-    body.push_str(&format!(
-        "\n`moneykit-api`'s build script (the generator) ran {script:.2} s (median; runs: {}), from the timings report.\n\n",
-        runs(&scripts(&results.moneykit), 2)
-    ));
-    let rows = vec![
-        vec![
-            "one-line `description` edit in openapi.yaml".into(),
-            format!("{spec:.2}"),
-            runs(&walls(&results.spec_edit), 2),
-        ],
-        vec![
-            "one-line edit in main.rs".into(),
-            format!("{main:.2}"),
-            runs(&walls(&results.main_edit), 2),
-        ],
-        vec!["ratio".into(), ratio(spec, main), String::new()],
+    let header = [
+        "cold build",
+        "wall s (median)",
+        "CPU s (median)",
+        "wall, raw runs",
+        "CPU, raw runs",
     ];
-    body.push_str(&table(
-        &[
-            "rebuild of the moneykit binary after",
-            "wall s (median)",
-            "raw runs",
-        ],
-        &rows,
-    ));
-    body.push_str(&tls_table(results, tls_runs, bc));
-    body.push_str(&units_tables(results));
+    let rows = [
+        row("baseline", &results.baseline),
+        row("moneykit", &results.moneykit),
+        ratios,
+    ];
+    let text = table(&header, &rows) + &script_line(results);
+    let what = "cold `cargo build` (debug) of a minimal binary that makes one call";
     let headline = vec![
         [
-            "cold `cargo build` (debug) of a minimal binary that makes one call, wall".into(),
+            format!("{what}, wall"),
             format!("{mw:.1} s"),
             format!("{bw:.1} s"),
             ratio(mw, bw),
         ],
         [
-            "cold `cargo build` (debug) of a minimal binary that makes one call, CPU".into(),
+            format!("{what}, CPU"),
             format!("{mc:.1} s"),
             format!("{bc:.1} s"),
             ratio(mc, bc),
         ],
-        [
-            "rebuild after a description edit in openapi.yaml (baseline: a main.rs edit)".into(),
-            format!("{spec:.2} s"),
-            format!("{main:.2} s"),
-            ratio(spec, main),
-        ],
     ];
-    Section {
-        title: "Build cost",
-        body,
-        headline,
-    }
+    (text, headline)
+}
+
+fn script_line(results: &Results) -> String {
+    let script = scripts(&results.moneykit);
+    format!(
+        "\n`moneykit-api`'s build script (the generator) ran {:.2} s (median; runs: {}), from the \
+         timings report.\n\n",
+        median(&script),
+        runs(&script, 2)
+    )
+}
+
+fn rebuild_table(results: &Results) -> (String, [String; 4]) {
+    let (spec_runs, main_runs) = (walls(&results.spec_edit), walls(&results.main_edit));
+    let (spec, main) = (median(&spec_runs), median(&main_runs));
+    let rows = vec![
+        vec![
+            "one-line `description` edit in openapi.yaml".into(),
+            format!("{spec:.2}"),
+            runs(&spec_runs, 2),
+        ],
+        vec![
+            "one-line edit in main.rs".into(),
+            format!("{main:.2}"),
+            runs(&main_runs, 2),
+        ],
+        vec!["ratio".into(), ratio(spec, main), String::new()],
+    ];
+    let header = [
+        "rebuild of the moneykit binary after",
+        "wall s (median)",
+        "raw runs",
+    ];
+    let headline = [
+        "rebuild after a description edit in openapi.yaml (baseline: a main.rs edit)".into(),
+        format!("{spec:.2} s"),
+        format!("{main:.2} s"),
+        ratio(spec, main),
+    ];
+    (table(&header, &rows), headline)
 }
 
 fn tls_table(results: &Results, tls_runs: usize, baseline_cpu: f64) -> String {
@@ -184,18 +199,38 @@ fn units_tables(results: &Results) -> String {
     if results.units.is_empty() {
         return String::new();
     }
-    let row = |u: &super::timings::Unit| {
-        vec![
-            u.label(),
-            format!("{:.1}", u.start),
-            format!("{:.1}", u.duration),
-        ]
-    };
-    let top: Vec<Vec<String>> = slowest(&results.units, 20).iter().map(row).collect();
-    let path: Vec<Vec<String>> = critical_path(&results.units).iter().map(row).collect();
+    let header = ["unit", "start s", "duration s"];
+    let top: Vec<Vec<String>> = slowest(&results.units, 20)
+        .iter()
+        .map(|u| {
+            vec![
+                u.label(),
+                format!("{:.1}", u.start),
+                format!("{:.1}", u.duration),
+            ]
+        })
+        .collect();
+    let path: Vec<Vec<String>> = critical_path(&results.units)
+        .iter()
+        .map(|(u, by_dependency)| {
+            let why = if *by_dependency {
+                "a dependency of the next"
+            } else {
+                "freed the next one's job slot"
+            };
+            vec![
+                u.label(),
+                format!("{:.1}", u.start),
+                format!("{:.1}", u.duration),
+                why.to_owned(),
+            ]
+        })
+        .collect();
     format!(
-        "\n### The last cold moneykit build: the 20 slowest units (`cargo build --timings`)\n\n{}\n### Its critical path (each unit unblocked by the one before)\n\n{}",
-        table(&["unit", "start s", "duration s"], &top),
-        table(&["unit", "start s", "duration s"], &path)
+        "\n### The last cold moneykit build: the 20 slowest units (`cargo build --timings`)\n\n{}\n\
+         ### Its critical path (back from the last unit: the dependency that unblocked each, or the \
+         unit that freed a job slot)\n\n{}",
+        table(&header, &top),
+        table(&["unit", "start s", "duration s", "then"], &path)
     )
 }

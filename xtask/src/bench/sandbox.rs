@@ -132,6 +132,23 @@ fn wrk_cross_check(
     Ok(Some(found))
 }
 
+fn intro(pinned: bool, rounds: usize, warmup_ms: u64, duration_ms: u64) -> String {
+    let pinning = if pinned {
+        "the sandbox pinned to core 1 and the load to core 0 (taskset)"
+    } else {
+        "not pinned (taskset or a second core missing)"
+    };
+    format!(
+        "The release `moneykit-sandbox` (a separate process, Bearer token from its \
+         `/auth/token`) under `bench-load` (`moneykit-bench/src/load.rs`: hyper HTTP/1.1, \
+         {CONNECTIONS} keep-alive connections, one request in flight each, {warmup_ms} ms warm-up, \
+         then at most {duration_ms} ms or 1,000,000 requests), {pinning}. {rounds} rounds, \
+         endpoints interleaved. The floor is a 404 for an unrouted path from the same server. \
+         The wrk column (when wrk is installed) is one {duration_ms} ms run per endpoint after a \
+         {warmup_ms} ms warm-up run, same pinning, same headers.\n\n"
+    )
+}
+
 fn section(
     rps: &BTreeMap<&str, Vec<f64>>,
     wrk: Option<&BTreeMap<&'static str, f64>>,
@@ -140,53 +157,36 @@ fn section(
     warmup_ms: u64,
     duration_ms: u64,
 ) -> Section {
-    let pinning = if pinned {
-        "the sandbox pinned to core 1 and the load to core 0 (taskset)"
-    } else {
-        "not pinned (taskset or a second core missing)"
-    };
-    let mut body = format!(
-        "The release `moneykit-sandbox` (a separate process, Bearer token from its \
-         `/auth/token`) under `bench-load` (`moneykit-bench/src/load.rs`: hyper HTTP/1.1, \
-         {CONNECTIONS} keep-alive connections, one request in flight each, {warmup_ms} ms warm-up, \
-         then at most {duration_ms} ms or 1,000,000 requests), {pinning}. {rounds} rounds, \
-         endpoints interleaved. The floor is a 404 for an unrouted path from the same server.\n\n"
-    );
+    let mut body = intro(pinned, rounds, warmup_ms, duration_ms);
     let floor = median(rps.get(ENDPOINTS[3].0).map_or(&[][..], Vec::as_slice));
-    let mut rows = Vec::new();
-    let mut headline = Vec::new();
+    let (mut rows, mut headline) = (Vec::new(), Vec::new());
     for (label, _, _) in ENDPOINTS {
         let samples = rps.get(label).map_or(&[][..], Vec::as_slice);
         let value = median(samples);
         let cross = wrk
             .and_then(|w| w.get(label))
             .map_or("not run".to_owned(), |v| thousands(*v));
+        let (shown, of_floor) = (thousands(value), ratio(value, floor));
         rows.push(vec![
             label.to_owned(),
-            thousands(value),
-            ratio(value, floor),
+            shown.clone(),
+            of_floor.clone(),
             cross,
             runs(samples, 0),
         ]);
         if label != ENDPOINTS[3].0 {
-            headline.push([
-                format!("sandbox {label}, req/s (baseline: its own 404 floor)"),
-                thousands(value),
-                thousands(floor),
-                ratio(value, floor),
-            ]);
+            let what = format!("sandbox {label}, req/s (baseline: its own 404 floor)");
+            headline.push([what, shown, thousands(floor), of_floor]);
         }
     }
-    body.push_str(&table(
-        &[
-            "endpoint",
-            "req/s (median)",
-            "of the floor",
-            "wrk -t1 -c32 (one run)",
-            "req/s, raw runs",
-        ],
-        &rows,
-    ));
+    let header = [
+        "endpoint",
+        "req/s (median)",
+        "of the floor",
+        "wrk -t1 -c32 (one run)",
+        "req/s, raw runs",
+    ];
+    body.push_str(&table(&header, &rows));
     if wrk.is_none() {
         body.push_str("\nwrk is not installed: no cross-check (`apt-get install -y wrk`).\n");
     }

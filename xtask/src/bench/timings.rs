@@ -74,24 +74,37 @@ pub fn slowest(units: &[Unit], count: usize) -> Vec<Unit> {
     sorted
 }
 
-/// The chain of units that decided the build's length, first to last.
-pub fn critical_path(units: &[Unit]) -> Vec<Unit> {
-    let Some(mut current) = units
-        .iter()
-        .max_by(|a, b| (a.start + a.duration).total_cmp(&(b.start + b.duration)))
-    else {
+/// The chain of units that decided the build's length, first to last, back from the unit that
+/// finished last: each unit's predecessor is the dependency whose completion unblocked it, or,
+/// when it had none (it waited for a free job slot), the unit that finished just before it
+/// started. The flag says which (`true`: a dependency).
+pub fn critical_path(units: &[Unit]) -> Vec<(Unit, bool)> {
+    let end = |u: &Unit| u.start + u.duration;
+    let Some(mut current) = units.iter().max_by(|a, b| end(a).total_cmp(&end(b))) else {
         return Vec::new();
     };
-    let mut path = vec![current.clone()];
+    let mut path = vec![(current.clone(), true)];
     // Bounded by the unit count: each step goes to a unit that started earlier.
     for _ in 0..units.len() {
-        match units.iter().find(|u| u.unblocked.contains(&current.index)) {
-            Some(previous) => {
-                path.push(previous.clone());
-                current = previous;
-            }
-            None => break,
+        let unblocker = units.iter().find(|u| u.unblocked.contains(&current.index));
+        let slot = || {
+            units
+                .iter()
+                .filter(|u| u.start < current.start && end(u) <= current.start + 0.05)
+                .max_by(|a, b| end(a).total_cmp(&end(b)))
+        };
+        let (previous, by_dependency) = match unblocker {
+            Some(u) => (u, true),
+            None => match slot() {
+                Some(u) => (u, false),
+                None => break,
+            },
+        };
+        if let Some(last) = path.last_mut() {
+            last.1 = by_dependency;
         }
+        path.push((previous.clone(), true));
+        current = previous;
     }
     path.reverse();
     path
