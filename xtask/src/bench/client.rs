@@ -21,7 +21,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let (rounds, sequential, concurrent, warmup) = if bench.quick {
         (3, 1_000, 4_000, 200)
     } else {
-        (5, 5_000, 20_000, 500)
+        (5, 10_000, 20_000, 500)
     };
     let modes = [(1usize, sequential), (64usize, concurrent)];
     let server = Server::start(&bench.release("moneykit-sandbox"), None)?;
@@ -54,8 +54,29 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             }
         }
     }
+    let instructions = super::instructions::measure(bench, &server)?;
     drop(server);
-    Ok(section(&samples, rounds, &modes, warmup))
+    let mut section = section(&samples, rounds, &modes, warmup);
+    if let Some((base, this)) = instructions {
+        section.body.push_str(&format!(
+            "Instructions per request, sequential, under callgrind (load-independent; the \
+             difference of two runs of each client, so start-up and warm-up cancel): baseline \
+             {}, moneykit {}, ratio {}.\n",
+            thousands(base),
+            thousands(this),
+            ratio(this, base)
+        ));
+        section.headline.insert(
+            0,
+            [
+                "client instructions per request, sequential (callgrind)".to_owned(),
+                thousands(this),
+                thousands(base),
+                ratio(this, base),
+            ],
+        );
+    }
+    Ok(section)
 }
 
 fn section(
@@ -75,7 +96,9 @@ fn section(
          process's own user + system time (getrusage RUSAGE_SELF) over the measured requests, \
          after {warmup} warm-up requests; the server is the sandbox itself (not a static \
          responder): its cost is outside the measured process and the same for both. \
-         {rounds} rounds, the two clients alternating first.\n\n"
+         {rounds} rounds, the two clients alternating first. Sequential CPU is mostly the \
+         runtime's wake-ups and syscalls between requests: it moves with the machine's load more \
+         than the concurrent figure does; the callgrind count below does not.\n\n"
     );
     let mut headline = Vec::new();
     for &(concurrency, requests) in modes {

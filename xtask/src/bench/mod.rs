@@ -7,6 +7,7 @@
 mod build;
 mod client;
 mod decode;
+mod instructions;
 mod report_build;
 mod sandbox;
 mod server;
