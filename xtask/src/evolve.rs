@@ -76,24 +76,7 @@ impl Copy {
     fn of(root: &Path) -> Result<Copy, String> {
         let base = root.join("target/xtask-evolve");
         let dir = base.join("workspace");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {dir:?}: {e}"))?;
-        }
-        let listed = output(Command::new("git").current_dir(root).args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ]))?;
-        for file in listed.split('\0').filter(|f| !f.is_empty()) {
-            let (from, to) = (root.join(file), dir.join(file));
-            if from.is_file() {
-                std::fs::create_dir_all(to.parent().expect("a file has a folder"))
-                    .and_then(|()| std::fs::copy(&from, &to).map(drop))
-                    .map_err(|e| format!("cannot copy {file}: {e}"))?;
-            }
-        }
+        crate::scratch::copy_checkout(root, &dir)?;
         let copy = Copy {
             dir,
             target: base.join("target"),

@@ -1,12 +1,15 @@
 //! `cargo xtask regen` brings every generated and snapshotted artifact up to date after an edit
 //! to `openapi.yaml`; `cargo xtask check` changes nothing and fails, with a diff, when any of
 //! them is stale or unreferenced; `cargo xtask evolve` proves on a scratch copy that additive
-//! spec changes need no hand edit (see `evolve.rs`). It only orchestrates: the generated code comes from
+//! spec changes need no hand edit (see `evolve.rs`); `cargo xtask bench` runs the benchmark
+//! suite and writes `BENCHMARKS.md` (see `bench/`). It only orchestrates: the generated code comes from
 //! `moneykit-gen` (through the root crate's build script and the drift tests), and the diffs
 //! come from insta.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod evolve;
+mod scratch;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +24,8 @@ fn main() -> ExitCode {
         Some("regen") => regen(),
         Some("check") => check(),
         Some("evolve") => evolve::run(&root()),
-        _ => Err("usage: cargo xtask <regen|check|evolve>\n  regen   update generated code and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)".to_owned()),
+        Some("bench") => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
+        _ => Err("usage: cargo xtask <regen|check|evolve|bench>\n  regen   update generated code and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)\n  bench   measure client, decode, sandbox and build cost, write BENCHMARKS.md (see BENCHMARKS.md)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
