@@ -2,8 +2,9 @@
 //! client sends. progenitor's `ClientHooks` must be implemented in the crate that includes the
 //! generated code (orphan rule), so this crate implements it once and delegates to [`Hooks`].
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -37,6 +38,8 @@ pub trait RequestHook: Send + Sync + 'static {
 pub struct Hooks {
     before_send: Option<Arc<dyn RequestHook>>,
     max_response_bytes: Option<u64>,
+    /// The client's base URL and its path, parsed once (the path check runs on every request).
+    base_path: OnceLock<(String, String)>,
 }
 
 impl Hooks {
@@ -44,7 +47,7 @@ impl Hooks {
     pub fn new(hook: impl RequestHook) -> Self {
         Self {
             before_send: Some(Arc::new(hook)),
-            max_response_bytes: None,
+            ..Self::default()
         }
     }
 
@@ -89,6 +92,23 @@ impl ResponseTooLarge {
     }
 }
 
+impl Hooks {
+    /// The path of `base_url`, without its trailing `/`: parsed on the first request, and again
+    /// only if these hooks serve another base URL (a clone given to another client).
+    fn base_path(&self, base_url: &str) -> Cow<'_, str> {
+        let parse = || {
+            let path = reqwest::Url::parse(base_url)
+                .map(|base| base.path().trim_end_matches('/').to_owned())
+                .unwrap_or_default();
+            (base_url.to_owned(), path)
+        };
+        match self.base_path.get_or_init(parse) {
+            (url, path) if url == base_url => Cow::Borrowed(path),
+            _ => Cow::Owned(parse().1),
+        }
+    }
+}
+
 impl fmt::Debug for Hooks {
     // The hook may hold credentials: say only whether there is one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,7 +125,8 @@ impl ClientHooks<Hooks> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        if !reaches_its_path(self.baseurl(), request.url(), info.operation_id) {
+        let base_path = self.inner.base_path(self.baseurl());
+        if !reaches_its_path(&base_path, request.url(), info.operation_id) {
             return Err(progenitor_client::Error::InvalidRequest(format!(
                 "`{}` would be sent to {}, outside its path: a path parameter such as `.` or \
                  `..` cannot be sent as one URL segment",
@@ -134,8 +155,16 @@ impl ClientHooks<Hooks> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
         Ok(match self.inner.max_response_bytes {
-            Some(limit) => capped(response, limit),
-            None => response,
+            // A declared length within the cap is enforced by hyper itself (it reads that many
+            // bytes and no more), so only a chunked or oversized body needs the wrapper.
+            Some(limit)
+                if response
+                    .content_length()
+                    .is_none_or(|length| length > limit) =>
+            {
+                capped(response, limit)
+            }
+            _ => response,
         })
     }
 }
@@ -175,27 +204,27 @@ fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
-/// Whether `url` is the base URL's path followed by the operation's path template, each
+/// Whether `url` is the base URL's path (`base_path`) followed by the operation's path template, each
 /// `{param}` standing for exactly one segment. URL parsing resolves `.` and `..` segments (even
 /// percent-encoded ones), so a link id `..` would otherwise silently reach another endpoint.
-fn reaches_its_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> bool {
+fn reaches_its_path(base_path: &str, url: &reqwest::Url, operation_id: &str) -> bool {
     let Some((_, template)) = PATH_TEMPLATES.iter().find(|(id, _)| *id == operation_id) else {
         return true;
     };
-    let base_path = reqwest::Url::parse(base_url)
-        .map(|base| base.path().trim_end_matches('/').to_owned())
-        .unwrap_or_default();
-    let Some(rest) = url.path().strip_prefix(&base_path) else {
+    let Some(rest) = url.path().strip_prefix(base_path) else {
         return false;
     };
-    let actual: Vec<&str> = rest.split('/').collect();
-    let expected: Vec<&str> = template.split('/').collect();
-    actual.len() == expected.len()
-        && actual.iter().zip(&expected).all(|(actual, expected)| {
-            if expected.starts_with('{') {
-                !actual.is_empty()
-            } else {
-                actual == expected
+    let (mut actual, mut expected) = (rest.split('/'), template.split('/'));
+    loop {
+        match (actual.next(), expected.next()) {
+            (None, None) => return true,
+            (Some(actual), Some(expected)) if expected.starts_with('{') => {
+                if actual.is_empty() {
+                    return false;
+                }
             }
-        })
+            (Some(actual), Some(expected)) if actual == expected => {}
+            _ => return false,
+        }
+    }
 }

@@ -261,10 +261,10 @@ impl Credentials {
                     }
                     return Ok(());
                 }
-                let token = tokens
-                    .and_then(TokenCache::bearer)
-                    .ok_or_else(|| "no access token available".to_owned())?;
-                let value = sensitive(&format!("Bearer {}", token.expose_secret()))?;
+                let value = tokens
+                    .and_then(TokenCache::bearer_header)
+                    .ok_or_else(|| "no access token available".to_owned())?
+                    .map_err(|()| "credential is not a valid header value".to_owned())?;
                 headers.insert(AUTHORIZATION, value);
             }
             Mode::AccessToken(token) => {

@@ -50,7 +50,9 @@ use crate::retry::RetryPolicy;
 pub struct Request<O: Operation> {
     client: Client,
     operation: O,
-    options: CallOptions,
+    /// `None` until an option is set: most calls set none, and the request moves through
+    /// several builders and futures, so it stays small.
+    options: Option<Box<CallOptions>>,
 }
 
 /// An API operation a [`Request`] sends. Implemented by this crate only: [`GetLink`],
@@ -187,22 +189,26 @@ impl<O: Operation> Request<O> {
         Request {
             client,
             operation,
-            options: CallOptions::default(),
+            options: None,
         }
     }
 
     fn via(&self) -> sealed::Via<'_> {
         sealed::Via {
             client: &self.client,
-            options: &self.options,
+            options: self.options.as_deref().unwrap_or(CallOptions::none()),
         }
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_default()
     }
 
     /// How long each attempt (one HTTP request and its response) may take, for this call only
     /// (the client's is [`ClientBuilder::timeout`](crate::ClientBuilder::timeout)). `None` sets
     /// no limit; zero fails the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.options.attempt_timeout = Some(timeout.into());
+        self.options_mut().attempt_timeout = Some(timeout.into());
         self
     }
 
@@ -211,7 +217,7 @@ impl<O: Operation> Request<O> {
     /// `None` sets no deadline; zero fails the call with
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
     pub fn call_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.options.call_timeout = Some(timeout.into());
+        self.options_mut().call_timeout = Some(timeout.into());
         self
     }
 
@@ -219,7 +225,7 @@ impl<O: Operation> Request<O> {
     /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy). A token request the
     /// call needs follows it too.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
+        self.options_mut().retry = Some(policy);
         self
     }
 
@@ -237,15 +243,16 @@ impl<O: Operation> Request<O> {
         HeaderValue: TryFrom<V>,
     {
         let Ok(name) = HeaderName::try_from(name) else {
-            self.options.refused_header = Some("an extra header's name is not valid".to_owned());
+            self.options_mut().refused_header =
+                Some("an extra header's name is not valid".to_owned());
             return self;
         };
         match HeaderValue::try_from(value) {
             Ok(value) => {
-                self.options.headers.append(name, value);
+                self.options_mut().headers.append(name, value);
             }
             Err(_) => {
-                self.options.refused_header =
+                self.options_mut().refused_header =
                     Some(format!("the value of the header `{name}` is not valid"));
             }
         }
@@ -306,7 +313,7 @@ impl<O: Operation> IntoFuture for Request<O> {
 
 impl<O: Operation + fmt::Debug> fmt::Debug for Request<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let options = &self.options;
+        let options = self.options.as_deref().unwrap_or(CallOptions::none());
         f.debug_struct("Request")
             .field("operation", &self.operation)
             .field("timeout", &options.attempt_timeout)

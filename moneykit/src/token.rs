@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use moneykit_api::ResponseValue;
 use moneykit_api::types::CreateAccessTokenResponse;
-use secrecy::SecretString;
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
@@ -40,7 +41,9 @@ pub(crate) struct TokenCache {
 }
 
 struct CachedToken {
-    token: SecretString,
+    /// `Bearer <token>`, marked sensitive; built once per token, not per request. `None` when
+    /// the token cannot be a header value.
+    header: Option<HeaderValue>,
     /// When to stop using it: `expires_in` minus the renewal margin.
     renew_at: Instant,
     generation: Generation,
@@ -65,10 +68,11 @@ impl TokenCache {
         }
     }
 
-    /// The cached token, fresh or not, for the `Authorization` header.
-    pub(crate) fn bearer(&self) -> Option<SecretString> {
+    /// The `Authorization` header of the cached token, fresh or not: `Some(Err(()))` when the
+    /// token is not a valid header value.
+    pub(crate) fn bearer_header(&self) -> Option<Result<HeaderValue, ()>> {
         let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().map(|cached| cached.token.clone())
+        guard.as_ref().map(|cached| cached.header.clone().ok_or(()))
     }
 
     /// The generation of a fresh token: the cached one, or one obtained with `request`. When a
@@ -185,8 +189,14 @@ impl TokenCache {
         let margin = self.renewal_margin.min(lifetime / 2);
         let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
         let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
+        let header = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+            .ok()
+            .map(|mut header| {
+                header.set_sensitive(true);
+                header
+            });
         *guard = Some(CachedToken {
-            token,
+            header,
             renew_at: Instant::now() + (lifetime - margin),
             generation,
         });
@@ -198,7 +208,6 @@ impl TokenCache {
 pub(crate) mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use secrecy::ExposeSecret;
 
     pub(crate) fn issued(token: &str, expires_in: i64) -> Result<TokenResponse, Error> {
         let body = CreateAccessTokenResponse {
@@ -233,7 +242,7 @@ pub(crate) mod tests {
             cache.current(|| async { issued("b", 10) }).await.unwrap(),
             2
         );
-        assert_eq!(cache.bearer().unwrap().expose_secret(), "b");
+        assert_eq!(cache.bearer_header().unwrap().unwrap(), "Bearer b");
     }
 
     #[tokio::test]
@@ -249,7 +258,7 @@ pub(crate) mod tests {
             .renew_after_expiry(seen, || async { panic!("renewed twice") })
             .await
             .unwrap();
-        assert_eq!(cache.bearer().unwrap().expose_secret(), "b");
+        assert_eq!(cache.bearer_header().unwrap().unwrap(), "Bearer b");
     }
 
     #[tokio::test]
@@ -259,7 +268,7 @@ pub(crate) mod tests {
             .current(|| async { Err(Error::new(ErrorKind::Connection)) })
             .await;
         assert_eq!(*failed.unwrap_err().kind(), ErrorKind::Connection);
-        assert!(cache.bearer().is_none());
+        assert!(cache.bearer_header().is_none());
         // Nobody was queued behind the failure: the next caller tries again.
         assert_eq!(
             cache.current(|| async { issued("a", 60) }).await.unwrap(),
