@@ -158,7 +158,7 @@ impl Fault {
         if self.times == 0 {
             return Err(FaultError::ZeroTimes);
         }
-        if !Operation::ALL.iter().any(|op| self.takes(*op)) {
+        if !Operation::ALL.iter().any(|&op| self.takes(op)) {
             let status = match self.answer {
                 Answer::Status(status) => status,
                 Answer::Error(error) => error.status(),
@@ -169,7 +169,7 @@ impl Fault {
                 operation: self.operation,
             });
         }
-        let status = Operation::ALL.iter().find_map(|op| self.status_on(*op));
+        let status = Operation::ALL.iter().find_map(|&op| self.status_on(op));
         if self.retry_after.is_some()
             && !status.is_some_and(|status| status == 429 || is_server_error(status))
         {

@@ -23,7 +23,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the spec's order of paths.
-    pub const ALL: [Operation; 4] = [
+    pub const ALL: &'static [Operation] = &[
         Operation::GetLink,
         Operation::GetAccounts,
         Operation::GetAccountNumbers,

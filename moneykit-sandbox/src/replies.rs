@@ -51,6 +51,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Every body, in the order above.
+    pub const ALL: &'static [ApiError] = &[
+        ApiError::ExpiredToken,
+        ApiError::Unauthorized,
+        ApiError::LinkAccess,
+        ApiError::Forbidden,
+        ApiError::NotFound,
+        ApiError::Deleted,
+        ApiError::BadState,
+        ApiError::RequestValidation,
+        ApiError::RateLimited,
+        ApiError::InvalidGrant,
+    ];
+
     /// The HTTP status the body is documented for.
     pub fn status(self) -> u16 {
         match self {
@@ -244,21 +258,9 @@ mod tests {
     /// The hand-kept table above agrees with the statuses the spec documents per operation.
     #[test]
     fn every_body_is_documented_where_it_says_and_every_status_has_one() {
-        let all = [
-            ApiError::ExpiredToken,
-            ApiError::Unauthorized,
-            ApiError::LinkAccess,
-            ApiError::Forbidden,
-            ApiError::NotFound,
-            ApiError::Deleted,
-            ApiError::BadState,
-            ApiError::RequestValidation,
-            ApiError::RateLimited,
-            ApiError::InvalidGrant,
-        ];
-        for operation in Operation::ALL {
+        for &operation in Operation::ALL {
             let statuses = operation.documented_statuses();
-            for error in all {
+            for &error in ApiError::ALL {
                 if error.is_documented_for(operation) {
                     assert!(statuses.contains(&error.status()), "{error:?} {operation}");
                 }
