@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -198,13 +198,14 @@ async fn admit(
     }
 }
 
-/// `GET /links/{id}`.
+/// `GET /links/{id}`. (The link handlers take the whole request to read its headers in place:
+/// the `HeaderMap` extractor would copy them.)
 pub(crate) async fn get_link(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     path: LinkPath,
+    request: Request,
 ) -> Response {
-    match admit(&state, &headers, path, Operation::GetLink).await {
+    match admit(&state, request.headers(), path, Operation::GetLink).await {
         Ok(served) => cached_json(served.link_body.clone()),
         Err(response) => response,
     }
@@ -214,11 +215,11 @@ pub(crate) async fn get_link(
 /// nothing, as a filter does).
 pub(crate) async fn get_accounts(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     path: LinkPath,
     RawQuery(query): RawQuery,
+    request: Request,
 ) -> Response {
-    let served = match admit(&state, &headers, path, Operation::GetAccounts).await {
+    let served = match admit(&state, request.headers(), path, Operation::GetAccounts).await {
         Ok(served) => served,
         Err(response) => return response,
     };
@@ -254,10 +255,17 @@ pub(crate) async fn get_accounts(
 /// `GET /links/{id}/accounts/numbers`: the accounts that have numbers.
 pub(crate) async fn get_account_numbers(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     path: LinkPath,
+    request: Request,
 ) -> Response {
-    let served = match admit(&state, &headers, path, Operation::GetAccountNumbers).await {
+    let served = match admit(
+        &state,
+        request.headers(),
+        path,
+        Operation::GetAccountNumbers,
+    )
+    .await
+    {
         Ok(served) => served,
         Err(response) => return response,
     };
