@@ -68,7 +68,21 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
     ] {
         checker.check("/auth/token", &Method::POST, request).await;
     }
-    // `moneykit-version` is validated here as on the link operations, before the credentials.
+    check_token_versions(checker, http, sandbox).await;
+    let wrong_secret = form(&[("grant_type", "client_credentials")])
+        .basic_auth(id, Some("wrong"))
+        .header("moneykit-version", "2099-01-01");
+    let (status, _) = checker
+        .check("/auth/token", &Method::POST, wrong_secret)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// `moneykit-version` is validated on `POST /auth/token` as on the link operations, before the
+/// credentials.
+async fn check_token_versions(checker: &mut Checker, http: &reqwest::Client, sandbox: &Sandbox) {
+    let token_url = format!("{}/auth/token", sandbox.base_url());
+    let (id, secret) = (sandbox.client_id(), sandbox.client_secret());
     let good = [
         ("grant_type", "client_credentials"),
         ("client_id", id),
@@ -79,7 +93,10 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
         ("2099-01-01", StatusCode::UNPROCESSABLE_ENTITY),
         ("", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let request = form(&good).header("moneykit-version", version);
+        let request = http
+            .post(&token_url)
+            .form(&good)
+            .header("moneykit-version", version);
         let (status, body) = checker.check("/auth/token", &Method::POST, request).await;
         assert_eq!(status, expected, "moneykit-version {version:?}: {body}");
         if expected == StatusCode::UNPROCESSABLE_ENTITY {
@@ -89,13 +106,6 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
             );
         }
     }
-    let wrong_secret = form(&[("grant_type", "client_credentials")])
-        .basic_auth(id, Some("wrong"))
-        .header("moneykit-version", "2099-01-01");
-    let (status, _) = checker
-        .check("/auth/token", &Method::POST, wrong_secret)
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// One link endpoint, with a valid token, for every seeded, scenario and unknown id.
