@@ -59,7 +59,7 @@ impl Operation {
     }
 
     /// The operation the router sends `method` and `path` (as received, before percent-decoding)
-    /// to, if any: the same segments as the routes in `lib.rs`.
+    /// to, if any: the same segments and methods as the routes in `lib.rs`.
     pub(crate) fn route(method: &str, path: &str) -> Option<Operation> {
         let mut segments = path.strip_prefix('/')?.split('/');
         let operation = match (segments.next(), segments.next(), segments.next()) {
@@ -74,12 +74,13 @@ impl Operation {
             },
             _ => return None,
         };
-        let expected = if operation.takes_link() {
-            "GET"
+        // axum answers HEAD with the GET handler.
+        let routed = if operation.takes_link() {
+            method == "GET" || method == "HEAD"
         } else {
-            "POST"
+            method == "POST"
         };
-        (method == expected).then_some(operation)
+        routed.then_some(operation)
     }
 }
 
@@ -109,6 +110,7 @@ mod tests {
             ("GET", "/links/", None),
             ("GET", "/links/mk_1/other", None),
             ("POST", "/links/mk_1", None),
+            ("HEAD", "/links/mk_1", Some(Operation::GetLink)),
             ("GET", "links/mk_1", None),
         ] {
             assert_eq!(Operation::route(method, path), expected, "{method} {path}");
