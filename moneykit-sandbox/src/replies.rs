@@ -266,7 +266,8 @@ mod tests {
                 }
             }
             for status in statuses {
-                let error = ApiError::for_status(*status, operation).expect("a body");
+                let error = ApiError::for_status(*status, operation)
+                    .unwrap_or_else(|| panic!("no ApiError for {status} on {operation}: add one"));
                 assert_eq!(error.status(), *status);
             }
         }
