@@ -30,7 +30,8 @@ use crate::{Operation, lock};
 /// let slow = Fault::delay(Duration::from_secs(2)).on(Operation::CreateAccessToken);
 /// // The next call for this link: its connection is closed without an answer.
 /// let dropped = Fault::drop_connection().on_link("mk_sandbox_us");
-/// // The next call answers 401 `api_error.auth.expired_access_token`.
+/// // The next call to a link operation (the token endpoint documents no such body) answers
+/// // 401 `api_error.auth.expired_access_token`.
 /// let expired = Fault::error(ApiError::ExpiredToken);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
