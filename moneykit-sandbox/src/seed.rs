@@ -2,11 +2,11 @@
 
 use std::sync::LazyLock;
 
-use moneykit_api::types::{
-    AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
-    LinkCommon,
-};
+use moneykit_api::types::{AccountNumbersLegacy20230218, AccountResponse, LinkCommon};
 use serde::Deserialize;
+
+use crate::replies::ApiError;
+use crate::store::NewLink;
 
 /// Ids of the seeded links. Each behaves like a real link in its state.
 pub mod links {
@@ -52,59 +52,46 @@ pub mod scenarios {
     pub const RATE_LIMITED: &str = "mk_scenario_rate_limited";
 }
 
-/// The documented error a scenario link produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Scenario {
-    ExpiredToken,
-    Unauthorized,
-    LinkAccess,
-    Forbidden,
-    NotFound,
-    Deleted,
-    BadState,
-    RateLimited,
-}
-
 /// Every scenario link, with what it answers (also printed by the binary).
-pub(crate) const SCENARIOS: &[(&str, Scenario, &str)] = &[
+pub(crate) const SCENARIOS: &[(&str, ApiError, &str)] = &[
     (
         scenarios::EXPIRED_TOKEN,
-        Scenario::ExpiredToken,
+        ApiError::ExpiredToken,
         "401 api_error.auth.expired_access_token",
     ),
     (
         scenarios::UNAUTHORIZED,
-        Scenario::Unauthorized,
+        ApiError::Unauthorized,
         "401 api_error.auth.unauthorized",
     ),
     (
         scenarios::LINK_ACCESS,
-        Scenario::LinkAccess,
+        ApiError::LinkAccess,
         "401 link_error.unauthorized_access",
     ),
     (
         scenarios::FORBIDDEN,
-        Scenario::Forbidden,
+        ApiError::Forbidden,
         "403 link_error.forbidden_action",
     ),
     (
         scenarios::NOT_FOUND,
-        Scenario::NotFound,
+        ApiError::NotFound,
         "404 link_error.not_found",
     ),
     (
         scenarios::DELETED,
-        Scenario::Deleted,
+        ApiError::Deleted,
         "410 link_error.deleted",
     ),
     (
         scenarios::BAD_STATE,
-        Scenario::BadState,
+        ApiError::BadState,
         "422 link_error.bad_state (link_error_code auth_expired)",
     ),
     (
         scenarios::RATE_LIMITED,
-        Scenario::RateLimited,
+        ApiError::RateLimited,
         "429 api_error.rate_limit_exceeded, Retry-After: 1",
     ),
 ];
@@ -133,13 +120,15 @@ pub(crate) struct SeedAccount {
     pub(crate) numbers: Option<AccountNumbersLegacy20230218>,
 }
 
-impl SeedAccount {
-    pub(crate) fn with_numbers(&self) -> Option<AccountWithAccountNumbersLegacy20230218> {
-        let numbers = self.numbers.clone()?;
-        Some(AccountWithAccountNumbersLegacy20230218::from_base(
-            self.account.clone(),
-            numbers,
-        ))
+impl SeedLink {
+    pub(crate) fn to_new_link(&self) -> NewLink {
+        self.accounts.iter().fold(
+            NewLink::new(self.link.clone()),
+            |link, seeded| match &seeded.numbers {
+                Some(numbers) => link.account_with_numbers(seeded.account.clone(), numbers.clone()),
+                None => link.account(seeded.account.clone()),
+            },
+        )
     }
 }
 
@@ -150,13 +139,14 @@ pub(crate) static SEED: LazyLock<Seed> = LazyLock::new(|| {
         .expect("seed.json decodes into the generated types (checked by the crate's tests)")
 });
 
+#[cfg(test)]
 impl Seed {
     pub(crate) fn link(&self, id: &str) -> Option<&SeedLink> {
         self.links.iter().find(|seeded| seeded.link.link_id == id)
     }
 }
 
-pub(crate) fn scenario(id: &str) -> Option<Scenario> {
+pub(crate) fn scenario(id: &str) -> Option<ApiError> {
     SCENARIOS
         .iter()
         .find(|(scenario_id, _, _)| *scenario_id == id)
@@ -224,13 +214,13 @@ mod tests {
     }
 
     #[test]
-    fn only_accounts_with_numbers_appear_with_numbers() {
+    fn only_accounts_with_numbers_have_numbers() {
         let us = SEED.link(links::US).unwrap();
-        let with: Vec<String> = us
+        let with: Vec<&str> = us
             .accounts
             .iter()
-            .filter_map(SeedAccount::with_numbers)
-            .map(|a| a.account_id)
+            .filter(|a| a.numbers.is_some())
+            .map(|a| a.account.account_id.as_str())
             .collect();
         assert_eq!(with, ["acc_us_checking", "acc_us_savings"]);
     }

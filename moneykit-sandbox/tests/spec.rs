@@ -1,154 +1,19 @@
 //! Every response the sandbox can give — each seeded link and scenario on each endpoint, each
 //! credential and validation failure, the token endpoint, rate limits — is checked against the
 //! schema `openapi.yaml` declares for that operation and status; and every declared
-//! (operation, status) pair must be produced by at least one request here.
+//! (operation, status) pair must be produced by at least one request here. The test kit's
+//! answers are checked in `spec_kit.rs`.
 
 mod common;
+mod spec_checker;
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{start, token};
 use moneykit_sandbox::{Config, Sandbox, links, scenario_links, seeded_links};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// (path template, suffix after `/links/{id}`).
-const LINK_ENDPOINTS: &[(&str, &str)] = &[
-    ("/links/{id}", ""),
-    ("/links/{id}/accounts", "/accounts"),
-    ("/links/{id}/accounts/numbers", "/accounts/numbers"),
-];
-
-/// `openapi.yaml` as JSON, with OpenAPI 3.0's `nullable: true` rewritten to JSON Schema.
-fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
-        .expect("read openapi.yaml");
-    let mut spec: Value = serde_yaml_ng::from_str(&text).expect("parse openapi.yaml");
-    rewrite_nullable(&mut spec);
-    spec
-}
-
-fn rewrite_nullable(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.values_mut().for_each(rewrite_nullable);
-            if map.remove("nullable") == Some(Value::Bool(true)) {
-                let schema = Value::Object(std::mem::take(map));
-                map.insert("anyOf".into(), json!([{ "type": "null" }, schema]));
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_nullable),
-        _ => {}
-    }
-}
-
-/// Checks responses and remembers which declared (path, method, status) were produced.
-struct Checker {
-    spec: Value,
-    seen: BTreeSet<(String, String, String)>,
-    checked: usize,
-}
-
-impl Checker {
-    fn new() -> Self {
-        Checker {
-            spec: spec(),
-            seen: BTreeSet::new(),
-            checked: 0,
-        }
-    }
-
-    fn validator(&self, schema: &Value) -> jsonschema::Validator {
-        let root = json!({ "allOf": [schema], "components": self.spec["components"] });
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(&root)
-            .expect("the spec's schema compiles")
-    }
-
-    fn schema_errors(&self, schema: &Value, body: &Value) -> Vec<String> {
-        self.validator(schema)
-            .iter_errors(body)
-            .map(|error| format!("{} at {}", error, error.instance_path()))
-            .collect()
-    }
-
-    /// Sends `request`, checks status, content type and body against `template`/`method`.
-    async fn check(
-        &mut self,
-        template: &str,
-        method: &Method,
-        request: RequestBuilder,
-    ) -> (StatusCode, Value) {
-        let response = request.send().await.expect("the sandbox answers");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let retry_after = response.headers().get("retry-after").cloned();
-        let body: Value = response.json().await.expect("the body is JSON");
-        let context = format!("{method} {template} -> {status}: {body}");
-        assert_eq!(content_type, "application/json", "{context}");
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let seconds: u64 = retry_after
-                .and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()))
-                .unwrap_or_else(|| panic!("429 without a Retry-After in seconds: {context}"));
-            assert!((1..=60).contains(&seconds), "{context}");
-        }
-        let operation = &self.spec["paths"][template][method.as_str().to_lowercase()];
-        assert!(
-            operation.is_object(),
-            "{template} {method} is not in the spec"
-        );
-        let declared = &operation["responses"][status.as_str()];
-        assert!(declared.is_object(), "undeclared status: {context}");
-        self.seen.insert((
-            template.to_owned(),
-            method.to_string(),
-            status.as_str().to_owned(),
-        ));
-        let schema = declared["content"]["application/json"]["schema"].clone();
-        let errors = self.schema_errors(&schema, &body);
-        assert!(errors.is_empty(), "{context}\nschema errors: {errors:#?}");
-        self.checked += 1;
-        (status, body)
-    }
-
-    fn declared(&self) -> BTreeSet<(String, String, String)> {
-        let mut declared = BTreeSet::new();
-        for (path, item) in self.spec["paths"].as_object().expect("paths") {
-            for (method, operation) in item.as_object().expect("path item") {
-                let Some(responses) = operation["responses"].as_object() else {
-                    continue;
-                };
-                for status in responses.keys() {
-                    declared.insert((path.clone(), method.to_uppercase(), status.clone()));
-                }
-            }
-        }
-        declared
-    }
-
-    /// Every declared (path, method, status) was produced by some request checked so far.
-    fn assert_every_declared_status_was_produced(&self) {
-        let declared = self.declared();
-        let missing: Vec<_> = declared.difference(&self.seen).collect();
-        assert!(
-            missing.is_empty(),
-            "declared but never produced: {missing:?}"
-        );
-        assert!(
-            self.checked > 100,
-            "only {} responses checked",
-            self.checked
-        );
-    }
-}
+use spec_checker::{Checker, LINK_ENDPOINTS};
 
 #[tokio::test]
 async fn every_response_matches_the_spec_and_every_declared_status_is_produced() {
@@ -203,7 +68,21 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
     ] {
         checker.check("/auth/token", &Method::POST, request).await;
     }
-    // `moneykit-version` is validated here as on the link operations, before the credentials.
+    check_token_versions(checker, http, sandbox).await;
+    let wrong_secret = form(&[("grant_type", "client_credentials")])
+        .basic_auth(id, Some("wrong"))
+        .header("moneykit-version", "2099-01-01");
+    let (status, _) = checker
+        .check("/auth/token", &Method::POST, wrong_secret)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// `moneykit-version` is validated on `POST /auth/token` as on the link operations, before the
+/// credentials.
+async fn check_token_versions(checker: &mut Checker, http: &reqwest::Client, sandbox: &Sandbox) {
+    let token_url = format!("{}/auth/token", sandbox.base_url());
+    let (id, secret) = (sandbox.client_id(), sandbox.client_secret());
     let good = [
         ("grant_type", "client_credentials"),
         ("client_id", id),
@@ -214,7 +93,10 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
         ("2099-01-01", StatusCode::UNPROCESSABLE_ENTITY),
         ("", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let request = form(&good).header("moneykit-version", version);
+        let request = http
+            .post(&token_url)
+            .form(&good)
+            .header("moneykit-version", version);
         let (status, body) = checker.check("/auth/token", &Method::POST, request).await;
         assert_eq!(status, expected, "moneykit-version {version:?}: {body}");
         if expected == StatusCode::UNPROCESSABLE_ENTITY {
@@ -224,13 +106,6 @@ async fn check_token_endpoint(checker: &mut Checker, http: &reqwest::Client, san
             );
         }
     }
-    let wrong_secret = form(&[("grant_type", "client_credentials")])
-        .basic_auth(id, Some("wrong"))
-        .header("moneykit-version", "2099-01-01");
-    let (status, _) = checker
-        .check("/auth/token", &Method::POST, wrong_secret)
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// One link endpoint, with a valid token, for every seeded, scenario and unknown id.

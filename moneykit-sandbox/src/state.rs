@@ -1,0 +1,149 @@
+//! What one sandbox holds while it runs: its configuration, the tokens it issued, the rate-limit
+//! windows, its links, the programmed faults and the request log; and the checks that read them
+//! (credentials, rate limits).
+// A failed check returns the reply itself; it is built once per request, so its size is moot.
+#![allow(clippy::result_large_err)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::response::Response;
+
+use crate::faults::FaultQueue;
+use crate::replies::{expired_token, rate_limited, unauthorized};
+use crate::requests::RequestLog;
+use crate::store::LinkStore;
+use crate::{Config, Operation, lock};
+
+/// At most this many live tokens are kept; past it the ones closest to expiry are forgotten.
+const MAX_TOKENS: usize = 10_000;
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+pub(crate) struct AppState {
+    pub(crate) config: Config,
+    tokens: Mutex<HashMap<String, Instant>>,
+    windows: Mutex<HashMap<(String, Operation), Window>>,
+    pub(crate) tokens_issued: AtomicU64,
+    pub(crate) links: LinkStore,
+    pub(crate) faults: FaultQueue,
+    pub(crate) log: RequestLog,
+}
+
+struct Window {
+    started: Instant,
+    count: u32,
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config) -> Arc<Self> {
+        let log = RequestLog::new(config.recorded_requests);
+        Arc::new(AppState {
+            config,
+            tokens: Mutex::new(HashMap::new()),
+            windows: Mutex::new(HashMap::new()),
+            tokens_issued: AtomicU64::new(0),
+            links: LinkStore::seeded(),
+            faults: FaultQueue::default(),
+            log,
+        })
+    }
+
+    pub(crate) fn issue_token(&self) -> String {
+        let token: String = std::iter::repeat_with(fastrand::alphanumeric)
+            .take(40)
+            .collect();
+        let token = format!("sbx_{token}");
+        let now = Instant::now();
+        let mut tokens = lock(&self.tokens);
+        if tokens.len() >= MAX_TOKENS {
+            tokens.retain(|_, expires| *expires > now);
+        }
+        if tokens.len() >= MAX_TOKENS
+            && let Some(soonest) = tokens
+                .iter()
+                .min_by_key(|(_, expires)| **expires)
+                .map(|(token, _)| token.clone())
+        {
+            tokens.remove(&soonest);
+        }
+        tokens.insert(token.clone(), now + self.config.token_lifetime);
+        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
+        token
+    }
+
+    /// A Bearer token this sandbox issued and that has not expired, or the X-Client pair.
+    pub(crate) fn authorize(&self, headers: &HeaderMap) -> Result<(), Response> {
+        if let Some(value) = headers.get(AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|value| credentials(value, "Bearer"))
+                .ok_or_else(|| unauthorized("Authorization must be a Bearer token"))?;
+            return match lock(&self.tokens).get(token) {
+                Some(expires) if *expires > Instant::now() => Ok(()),
+                Some(_) => Err(expired_token()),
+                None => Err(unauthorized("Invalid access token")),
+            };
+        }
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        match (header("x-client-id"), header("x-client-secret")) {
+            (Some(id), Some(secret)) if self.config.accepts(id, secret) => Ok(()),
+            (Some(_), Some(_)) => Err(unauthorized("Invalid client credentials")),
+            (None, None) => Err(unauthorized(
+                "Missing credentials: send a Bearer token or X-Client-Id and X-Client-Secret",
+            )),
+            _ => Err(unauthorized(
+                "Send both X-Client-Id and X-Client-Secret, or a Bearer token",
+            )),
+        }
+    }
+
+    /// Counts one request against `key`'s window for `operation`, when limits are on.
+    pub(crate) fn count(&self, key: &str, operation: Operation) -> Result<(), Response> {
+        if !self.config.rate_limits {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let mut windows = lock(&self.windows);
+        let window = windows
+            .entry((key.to_owned(), operation))
+            .or_insert(Window {
+                started: now,
+                count: 0,
+            });
+        if now.duration_since(window.started) >= RATE_WINDOW {
+            *window = Window {
+                started: now,
+                count: 0,
+            };
+        }
+        if window.count >= limit(operation) {
+            let left = RATE_WINDOW.saturating_sub(now.duration_since(window.started));
+            return Err(rate_limited(Duration::from_secs(left.as_secs() + 1)));
+        }
+        window.count += 1;
+        Ok(())
+    }
+}
+
+/// The documented per-link limit per minute.
+fn limit(operation: Operation) -> u32 {
+    match operation {
+        Operation::GetAccounts => 4,
+        Operation::GetAccountNumbers => 3,
+        _ => 15,
+    }
+}
+
+/// The credentials of an `Authorization` value in `scheme` (named case-insensitively, as HTTP
+/// says).
+pub(crate) fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, credentials) = value.trim().split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim())
+}

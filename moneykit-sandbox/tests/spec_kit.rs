@@ -1,0 +1,129 @@
+//! The test kit's answers against `openapi.yaml`, with the checker of `spec.rs`: every
+//! documented status and body a fault can program, on every operation that documents it; links
+//! added at run time, in every state, on every endpoint; and a programmed 5xx (which the spec
+//! does not document) as the plain-text answer the crate promises.
+
+mod common;
+mod spec_checker;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::{account, ach, link, start, token};
+use moneykit_sandbox::{ApiError, Config, Fault, NewLink, Operation, Sandbox, links};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use spec_checker::{Checker, LINK_ENDPOINTS};
+
+#[tokio::test]
+async fn every_answer_the_kit_can_program_matches_the_spec() {
+    let http = reqwest::Client::new();
+    let mut checker = Checker::new();
+    check_faults(&mut checker, &http).await;
+    check_runtime_links(&mut checker, &http).await;
+}
+
+/// A valid request for `operation`: its path template, method and request.
+fn request_for(
+    operation: Operation,
+    http: &reqwest::Client,
+    sandbox: &Sandbox,
+    bearer: &str,
+) -> (&'static str, Method, RequestBuilder) {
+    let base = sandbox.base_url();
+    let (template, suffix) = match operation {
+        Operation::CreateAccessToken => {
+            let request = http.post(format!("{base}/auth/token")).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", sandbox.client_id()),
+                ("client_secret", sandbox.client_secret()),
+            ]);
+            return ("/auth/token", Method::POST, request);
+        }
+        Operation::GetLink => LINK_ENDPOINTS[0],
+        Operation::GetAccounts => LINK_ENDPOINTS[1],
+        _ => LINK_ENDPOINTS[2],
+    };
+    let url = format!("{base}/links/{}{suffix}", links::US);
+    (template, Method::GET, http.get(url).bearer_auth(bearer))
+}
+
+/// Every status and body a fault can program, on every operation that documents it; and a
+/// programmed 5xx, which no operation documents, as plain text with its `Retry-After`.
+async fn check_faults(checker: &mut Checker, http: &reqwest::Client) {
+    let sandbox = start(Config::new()).await;
+    let bearer = token(http, &sandbox).await;
+    for &operation in Operation::ALL {
+        let by_status = (operation.documented_statuses().iter()).map(|&s| (Fault::status(s), s));
+        let by_body = (ApiError::ALL.iter())
+            .filter(|error| error.is_documented_for(operation))
+            .map(|&error| (Fault::error(error), error.status()));
+        for (fault, expected) in by_status.chain(by_body) {
+            sandbox.fail(fault.clone().on(operation)).unwrap();
+            let (template, method, request) = request_for(operation, http, &sandbox, &bearer);
+            let (status, body) = checker.check(template, &method, request).await;
+            assert_eq!(
+                status.as_u16(),
+                expected,
+                "{fault:?} on {operation}: {body}"
+            );
+        }
+        assert_eq!(sandbox.pending_faults(), 0, "{operation}");
+        check_server_error(checker, http, &sandbox, &bearer, operation).await;
+    }
+}
+
+async fn check_server_error(
+    checker: &Checker,
+    http: &reqwest::Client,
+    sandbox: &Sandbox,
+    bearer: &str,
+    operation: Operation,
+) {
+    let fault = Fault::status(503).retry_after(Duration::from_secs(2));
+    sandbox.fail(fault.on(operation)).unwrap();
+    let (template, method, request) = request_for(operation, http, sandbox, bearer);
+    let declared = &checker.spec["paths"][template][method.as_str().to_lowercase()]["responses"];
+    assert!(
+        declared["503"].is_null(),
+        "the spec now documents a 503: answer it as documented"
+    );
+    let response = request.send().await.expect("the sandbox answers");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(headers["retry-after"], "2");
+    assert_eq!(response.text().await.unwrap(), "Service Unavailable");
+}
+
+/// Links added at run time, in every state and with and without products, on every endpoint.
+async fn check_runtime_links(checker: &mut Checker, http: &reqwest::Client) {
+    let sandbox = start(Config::new()).await;
+    let bearer = token(http, &sandbox).await;
+    let both = &["accounts", "account_numbers"][..];
+    let full = NewLink::new(link("mk_kit_full", "connected", both))
+        .account_with_numbers(account("acc_kit_1", 10.5), ach("000111222333"))
+        .account(account("acc_kit_2", -3.0));
+    sandbox.add_link(full).unwrap();
+    let added = [
+        ("mk_kit_accounts_only", "connected", &["accounts"][..]),
+        ("mk_kit_nothing", "connected", &[][..]),
+        ("mk_kit_deleted", "deleted", both),
+        ("mk_kit_error", "error", both),
+        ("mk_kit_connecting", "connecting", both),
+    ];
+    for (id, state, products) in added {
+        sandbox
+            .add_link(NewLink::new(link(id, state, products)))
+            .unwrap();
+    }
+    let mut statuses = BTreeSet::new();
+    for id in ["mk_kit_full"].into_iter().chain(added.map(|(id, ..)| id)) {
+        for &(template, suffix) in LINK_ENDPOINTS {
+            let url = format!("{}/links/{id}{suffix}", sandbox.base_url());
+            let request = http.get(url).bearer_auth(&bearer);
+            let (status, _) = checker.check(template, &Method::GET, request).await;
+            statuses.insert(status.as_u16());
+        }
+    }
+    assert_eq!(statuses, BTreeSet::from([200, 403, 410, 422]));
+}
