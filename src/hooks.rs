@@ -34,12 +34,26 @@ pub trait RequestHook: Send + Sync + 'static {
 /// The per-client state the generated `Client` carries (`Client::new(url, hooks)`).
 ///
 /// `Hooks::default()` adds nothing beyond the standard headers.
-#[derive(Clone, Default)]
+///
+/// Both constructors call [`tls::init`](crate::tls::init): a `Hooks` is built before the
+/// `Client::new` that builds the `reqwest::Client`, so the TLS backend is ready by then.
+#[derive(Clone)]
 pub struct Hooks {
     before_send: Option<Arc<dyn RequestHook>>,
     max_response_bytes: Option<u64>,
     /// The client's base URL and its path, parsed once (the path check runs on every request).
     base_path: OnceLock<(String, String)>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        crate::tls::init();
+        Self {
+            before_send: None,
+            max_response_bytes: None,
+            base_path: OnceLock::new(),
+        }
+    }
 }
 
 impl Hooks {

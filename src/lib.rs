@@ -23,6 +23,7 @@ pub mod presence;
 mod redact;
 mod sensitive;
 mod timestamp;
+pub mod tls;
 
 pub use hooks::{Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;

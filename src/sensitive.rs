@@ -51,6 +51,8 @@ impl fmt::Display for Sensitive {
     }
 }
 
+// Only the drift and decode tests read the schema (feature `schemars`).
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Sensitive {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Sensitive".into()

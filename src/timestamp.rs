@@ -125,6 +125,8 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
+// Only the drift and decode tests read the schema (feature `schemars`).
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Timestamp {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Timestamp".into()

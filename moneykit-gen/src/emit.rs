@@ -5,7 +5,7 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::{GenError, shapes};
+use crate::{GenError, schema_gate, shapes};
 
 use crate::prepare::{OpenEnum, Operation, Prepared};
 
@@ -60,6 +60,7 @@ fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), G
     for walker in walkers {
         types.extend(parse_items(walker)?);
     }
+    schema_gate::gate(types);
     Ok(())
 }
 

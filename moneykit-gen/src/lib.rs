@@ -12,11 +12,13 @@
 //! The generated code expects to be `include!`d at the root of a crate that provides
 //! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`) and `crate::Sensitive` (a
 //! string that masks itself in `Debug`/`Display`), and depends on
-//! `progenitor-client`, `reqwest`, `serde`, `serde_json`, `chrono` and `schemars` 1.x.
+//! `progenitor-client`, `reqwest`, `serde`, `serde_json`, `chrono`, and `schemars` 1.x under a
+//! `schemars` feature (the JSON Schema impls are compiled only with it).
 #![forbid(unsafe_code)]
 
 mod emit;
 mod prepare;
+mod schema_gate;
 mod shapes;
 mod validate;
 

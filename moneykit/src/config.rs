@@ -252,7 +252,7 @@ impl ClientBuilder {
     }
 
     /// Send requests through this `reqwest::Client` (proxies, TLS roots, connection pool). Its own
-    /// user agent and connect timeout are kept.
+    /// user agent and connect timeout are kept. Start from [`tls::client_builder`](crate::tls).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -289,7 +289,7 @@ impl ClientBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => moneykit_api::tls::client_builder()
                 .user_agent(USER_AGENT)
                 .connect_timeout(self.connect_timeout)
                 .build()
@@ -353,7 +353,8 @@ fn validate_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Build
         ));
     }
     match url.scheme() {
-        "https" => Ok(url),
+        "https" if moneykit_api::tls::HTTPS => Ok(url),
+        "https" => Err(BuildError::HttpClient(moneykit_api::tls::NO_BACKEND.into())),
         "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
         "http" => Err(BuildError::InsecureBaseUrl(host)),
         other => Err(BuildError::InvalidBaseUrl(format!(

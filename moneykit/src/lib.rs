@@ -156,6 +156,8 @@ pub use request::{
 pub use retry::{Jitter, RetryPolicy};
 pub use text::one_line;
 
+/// The TLS backend chosen by this crate's `tls-*` features (from `moneykit-api`).
+pub use moneykit_api::tls;
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
 pub use moneykit_api::{Redact, Sensitive, Timestamp};
