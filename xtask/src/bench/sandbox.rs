@@ -102,8 +102,15 @@ fn wrk_cross_check(
         let url = format!("{}{path}", server.base_url);
         let mut measured = None;
         for duration in [warmup_ms, duration_ms] {
+            // wrk takes whole seconds only.
             let output = super::pinned("wrk".into(), pinned_to(pinned))
-                .args(["-t1", "-c", CONNECTIONS, "-d", &format!("{}ms", duration)])
+                .args([
+                    "-t1",
+                    "-c",
+                    CONNECTIONS,
+                    "-d",
+                    &format!("{}s", duration.div_ceil(1000)),
+                ])
                 .args(["-H", &format!("Authorization: Bearer {token}")])
                 .args([
                     "-H",
