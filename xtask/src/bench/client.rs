@@ -2,11 +2,10 @@
 //! concurrent, against the release sandbox in its own process, runs interleaved.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use super::server::Server;
 use super::stats::{median, ratio, runs, table, thousands};
-use super::{Bench, Section, field, json_line};
+use super::{Bench, Section, can_pin, field, json_line, pinned};
 
 const IMPLS: [&str; 2] = ["baseline", "moneykit"];
 
@@ -24,7 +23,10 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
         (5, 10_000, 20_000, 500)
     };
     let modes = [(1usize, sequential), (64usize, concurrent)];
-    let server = Server::start(&bench.release("moneykit-sandbox"), None)?;
+    // Server and client on different cores: unpinned, the client's per-request wake-ups cost
+    // whatever core the scheduler picked (futex calls 2.5× dearer in one run than the next).
+    let pin = can_pin();
+    let server = Server::start(&bench.release("moneykit-sandbox"), pin.then_some(1))?;
     let mut samples: BTreeMap<(usize, &str), Samples> = BTreeMap::new();
     for round in 0..rounds {
         for (concurrency, requests) in modes {
@@ -35,7 +37,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             }
             for implementation in order {
                 let line = json_line(
-                    Command::new(bench.release("bench-client"))
+                    pinned(bench.release("bench-client"), pin.then_some(0))
                         .args(["--impl", implementation, "--base-url", &server.base_url])
                         .args(["--requests", &requests.to_string()])
                         .args(["--warmup", &warmup.to_string()])
@@ -57,24 +59,9 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let instructions = super::instructions::measure(bench, &server)?;
     drop(server);
     let mut section = section(&samples, rounds, &modes, warmup);
-    if let Some((base, this)) = instructions {
-        section.body.push_str(&format!(
-            "Instructions per request, sequential, under callgrind (load-independent; the \
-             difference of two runs of each client, so start-up and warm-up cancel): baseline \
-             {}, moneykit {}, ratio {}.\n",
-            thousands(base),
-            thousands(this),
-            ratio(this, base)
-        ));
-        section.headline.insert(
-            0,
-            [
-                "client instructions per request, sequential (callgrind)".to_owned(),
-                thousands(this),
-                thousands(base),
-                ratio(this, base),
-            ],
-        );
+    section.body.insert_str(0, &pinning_note(pin));
+    if let Some(counted) = instructions {
+        add_instructions(&mut section, counted);
     }
     Ok(section)
 }
@@ -118,6 +105,14 @@ fn section(
         title: "Client: per-request cost",
         body,
         headline,
+    }
+}
+
+fn pinning_note(pin: bool) -> String {
+    if pin {
+        "The sandbox runs on core 1 and the client on core 0 (taskset). ".to_owned()
+    } else {
+        "Not pinned (taskset or a second core missing). ".to_owned()
     }
 }
 
@@ -168,4 +163,25 @@ fn mode_headline(label: &str, base: &Samples, this: &Samples) -> [[String; 4]; 2
             ratio(rps_m, rps_b),
         ],
     ]
+}
+
+/// Adds the callgrind count (baseline, moneykit instructions per request) to `section`.
+fn add_instructions(section: &mut Section, (base, this): (f64, f64)) {
+    section.body.push_str(&format!(
+        "Instructions per request, sequential, under callgrind (load-independent; the \
+         difference of two runs of each client, so start-up and warm-up cancel): baseline \
+         {}, moneykit {}, ratio {}.\n",
+        thousands(base),
+        thousands(this),
+        ratio(this, base)
+    ));
+    section.headline.insert(
+        0,
+        [
+            "client instructions per request, sequential (callgrind)".to_owned(),
+            thousands(this),
+            thousands(base),
+            ratio(this, base),
+        ],
+    );
 }

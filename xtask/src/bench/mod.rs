@@ -68,7 +68,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut sections = Vec::new();
     for group in &options.groups {
         println!("==> bench {group}");
-        sections.push(match group.as_str() {
+        let load = stats::load_average();
+        let mut section = match group.as_str() {
             "client" => client::run(&bench)?,
             "decode" => decode::run(&bench)?,
             "sandbox" => sandbox::run(&bench)?,
@@ -78,7 +79,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 options.tls_runs,
                 &options.tls_features,
             )?,
-        });
+        };
+        let note = format!("Load average (1, 5, 15 min) when this group started: {load}.\n\n");
+        section.body.insert_str(0, &note);
+        sections.push(section);
     }
     let report = render(&options, &sections);
     println!("\n{report}");
@@ -187,6 +191,18 @@ fn field(value: &serde_json::Value, name: &str) -> Result<f64, String> {
     value[name]
         .as_f64()
         .ok_or(format!("no number {name:?} in {value}"))
+}
+
+/// `program`, pinned to `cpu` with taskset when given.
+fn pinned(program: PathBuf, cpu: Option<usize>) -> Command {
+    match cpu {
+        Some(cpu) => {
+            let mut command = Command::new("taskset");
+            command.args(["-c", &cpu.to_string()]).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
 }
 
 /// Whether `taskset` can pin two processes to different cores here.

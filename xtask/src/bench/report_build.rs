@@ -4,7 +4,7 @@
 use super::Section;
 use super::build::Results;
 use super::stats::{median, ratio, runs, table};
-use super::timings::{critical_path, slowest};
+use super::timings::{Wait, critical_path, slowest};
 
 /// One timed `cargo build`.
 #[derive(Clone, Copy, Debug)]
@@ -212,11 +212,11 @@ fn units_tables(results: &Results) -> String {
         .collect();
     let path: Vec<Vec<String>> = critical_path(&results.units)
         .iter()
-        .map(|(u, by_dependency)| {
-            let why = if *by_dependency {
-                "a dependency of the next"
-            } else {
-                "freed the next one's job slot"
+        .map(|(u, wait)| {
+            let why = match wait {
+                Wait::Dependency => "its last dependency (the row above) finished",
+                Wait::Slot => "a job slot was freed (by the row above)",
+                Wait::Start => "the build began",
             };
             vec![
                 u.label(),
@@ -228,9 +228,9 @@ fn units_tables(results: &Results) -> String {
         .collect();
     format!(
         "\n### The last cold moneykit build: the 20 slowest units (`cargo build --timings`)\n\n{}\n\
-         ### Its critical path (back from the last unit: the dependency that unblocked each, or the \
-         unit that freed a job slot)\n\n{}",
+         ### Its critical path (back from the last unit, what delayed each start: its last dependency, \
+         or a free job slot when it was ready earlier)\n\n{}",
         table(&header, &top),
-        table(&["unit", "start s", "duration s", "then"], &path)
+        table(&["unit", "start s", "duration s", "started when"], &path)
     )
 }

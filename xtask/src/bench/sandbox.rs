@@ -5,6 +5,11 @@
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
+/// The load generator's core, when pinning.
+fn pinned_to(pinned: bool) -> Option<usize> {
+    pinned.then_some(0)
+}
+
 use super::server::Server;
 use super::stats::{median, ratio, runs, table, thousands};
 use super::{Bench, Section, can_pin, field, json_line};
@@ -38,7 +43,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut rps: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for round in 0..rounds {
         for (label, path, expect) in ENDPOINTS {
-            let mut command = pin(&bench.release("bench-load").to_string_lossy(), pinned);
+            let mut command = super::pinned(bench.release("bench-load"), pinned_to(pinned));
             let line = json_line(
                 command
                     .args(["--base-url", &server.base_url, "--path", path])
@@ -69,16 +74,6 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     ))
 }
 
-fn pin(program: &str, pinned: bool) -> Command {
-    if pinned {
-        let mut command = Command::new("taskset");
-        command.args(["-c", "0", program]);
-        command
-    } else {
-        Command::new(program)
-    }
-}
-
 /// wrk's req/s per endpoint (one run each, after a warm-up run), if wrk is installed.
 fn wrk_cross_check(
     bench: &Bench,
@@ -107,8 +102,15 @@ fn wrk_cross_check(
         let url = format!("{}{path}", server.base_url);
         let mut measured = None;
         for duration in [warmup_ms, duration_ms] {
-            let output = pin("wrk", pinned)
-                .args(["-t1", "-c", CONNECTIONS, "-d", &format!("{}ms", duration)])
+            // wrk takes whole seconds only.
+            let output = super::pinned("wrk".into(), pinned_to(pinned))
+                .args([
+                    "-t1",
+                    "-c",
+                    CONNECTIONS,
+                    "-d",
+                    &format!("{}s", duration.div_ceil(1000)),
+                ])
                 .args(["-H", &format!("Authorization: Bearer {token}")])
                 .args([
                     "-H",

@@ -73,7 +73,10 @@ pub fn machine_notes() -> Vec<String> {
         format!("CPU: {model}, {cores} cores available"),
         format!("rustc: {rustc}"),
         format!("OS: {kernel}"),
-        format!("load average when this section started: {}", load_average()),
+        format!(
+            "load average when the report was written: {}",
+            load_average()
+        ),
     ]
 }
 

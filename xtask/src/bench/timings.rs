@@ -74,38 +74,89 @@ pub fn slowest(units: &[Unit], count: usize) -> Vec<Unit> {
     sorted
 }
 
-/// The chain of units that decided the build's length, first to last, back from the unit that
-/// finished last: each unit's predecessor is the dependency whose completion unblocked it, or,
-/// when it had none (it waited for a free job slot), the unit that finished just before it
-/// started. The flag says which (`true`: a dependency).
-pub fn critical_path(units: &[Unit]) -> Vec<(Unit, bool)> {
+/// What held a unit back until it started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Its last dependency finished just before it started.
+    Dependency,
+    /// It was ready earlier and waited for a job slot, freed by the unit before it.
+    Slot,
+    /// Nothing: it is the first unit of the chain.
+    Start,
+}
+
+/// The chain of units that decided the build's length, first to last: back from the unit that
+/// finished last, each unit is preceded by what delayed its start, the dependency that
+/// unblocked it when that finished just before it started, else the unit that finished last
+/// before it started (it freed the job slot). On a machine with few cores most links are slots.
+pub fn critical_path(units: &[Unit]) -> Vec<(Unit, Wait)> {
     let end = |u: &Unit| u.start + u.duration;
     let Some(mut current) = units.iter().max_by(|a, b| end(a).total_cmp(&end(b))) else {
         return Vec::new();
     };
-    let mut path = vec![(current.clone(), true)];
+    let mut path = Vec::new();
     // Bounded by the unit count: each step goes to a unit that started earlier.
     for _ in 0..units.len() {
-        let unblocker = units.iter().find(|u| u.unblocked.contains(&current.index));
+        let dependency = units
+            .iter()
+            .find(|u| u.unblocked.contains(&current.index))
+            .filter(|u| end(u) + 0.1 >= current.start);
         let slot = || {
             units
                 .iter()
                 .filter(|u| u.start < current.start && end(u) <= current.start + 0.05)
                 .max_by(|a, b| end(a).total_cmp(&end(b)))
         };
-        let (previous, by_dependency) = match unblocker {
-            Some(u) => (u, true),
+        let (previous, wait) = match dependency {
+            Some(u) => (u, Wait::Dependency),
             None => match slot() {
-                Some(u) => (u, false),
+                Some(u) => (u, Wait::Slot),
                 None => break,
             },
         };
-        if let Some(last) = path.last_mut() {
-            last.1 = by_dependency;
-        }
-        path.push((previous.clone(), true));
+        path.push((current.clone(), wait));
         current = previous;
     }
+    path.push((current.clone(), Wait::Start));
     path.reverse();
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Four units on one job slot: `a` unblocks `c`, but `c` waits for `b` to free the slot.
+    const REPORT: &str = r#"<script>
+const UNIT_DATA = [
+  {"i": 0, "name": "a", "target": "", "start": 0.0, "duration": 2.0, "unblocked_units": [2], "unblocked_rmeta_units": []},
+  {"i": 1, "name": "b", "target": " build-script (run)", "start": 2.0, "duration": 5.0, "unblocked_units": [], "unblocked_rmeta_units": []},
+  {"i": 2, "name": "c", "target": "", "start": 7.0, "duration": 1.0, "unblocked_units": [3], "unblocked_rmeta_units": []},
+  {"i": 3, "name": "d", "target": " d \"bin\"", "start": 8.0, "duration": 0.5, "unblocked_units": [], "unblocked_rmeta_units": []}
+];
+const CONCURRENCY_DATA = [];
+</script>"#;
+
+    #[test]
+    fn reads_units_and_walks_back_through_dependencies_and_slots() {
+        let units = units(REPORT).unwrap();
+        assert_eq!(units.len(), 4);
+        assert_eq!(build_script_run(&units, "b"), Some(5.0));
+        assert_eq!(slowest(&units, 1)[0].name, "b");
+        let path: Vec<(String, Wait)> = critical_path(&units)
+            .into_iter()
+            .map(|(u, wait)| (u.name, wait))
+            .collect();
+        let expected = [
+            ("a", Wait::Start),
+            ("b", Wait::Slot),
+            ("c", Wait::Slot),
+            ("d", Wait::Dependency),
+        ];
+        let expected: Vec<(String, Wait)> = expected
+            .iter()
+            .map(|(n, w)| ((*n).to_owned(), *w))
+            .collect();
+        assert_eq!(path, expected);
+    }
 }
