@@ -4,7 +4,8 @@
 //!
 //! The copy lives in `target/xtask-evolve/` with a target directory of its own: the copy's
 //! crates have the same names as ours, and sharing a target directory would let one build's
-//! generated code overwrite the other's.
+//! generated code overwrite the other's. A new one is seeded with our debug artefacts
+//! (`scratch::seed_target`), so only the copy's own crates compile.
 //!
 //! 1. Additive, one after another: optional nullable properties on both account schemas (one of
 //!    them sensitive); a `Product` value with its `LinkProducts` property; a number kind whose
@@ -81,6 +82,7 @@ impl Copy {
             dir,
             target: base.join("target"),
         };
+        crate::scratch::seed_target(&crate::scratch::target_dir(root), &copy.target)?;
         copy.git(&["init", "-q"])?;
         copy.git(&["add", "-A"])?;
         copy.git(&["commit", "-q", "-m", "as checked out"])?;

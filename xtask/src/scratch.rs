@@ -1,8 +1,44 @@
 //! Scratch copies of the checkout (tracked and untracked-but-not-ignored files, no `target/`),
 //! for the tasks that edit the workspace without touching it: `evolve` and `bench build`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The checkout's own target directory: `CARGO_TARGET_DIR`, else `target/` under `root`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// Gives an empty scratch target directory `to` the debug artefacts of `from`, so a copy's
+/// build compiles only its own crates, not every registry dependency again.
+///
+/// Modification times are kept (`cp -a`): the copy's sources are newer than every copied
+/// artefact of a workspace crate, so cargo rebuilds those rather than trust a stale output.
+/// Registry crates are fresh by package id and reuse. Nothing is linked: cargo rewrites
+/// fingerprint files in place, which would reach through a hard link into `from`.
+pub fn seed_target(from: &Path, to: &Path) -> Result<(), String> {
+    let debug = to.join("debug");
+    if debug.exists() || !from.join("debug").exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&debug).map_err(|e| format!("cannot create {debug:?}: {e}"))?;
+    for part in ["deps", "build", ".fingerprint"] {
+        let source = from.join("debug").join(part);
+        if !source.exists() {
+            continue;
+        }
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(&source)
+            .arg(&debug)
+            .status()
+            .map_err(|e| format!("cannot run cp: {e}"))?;
+        if !copied.success() {
+            return Err(format!("cannot copy {source:?} into {debug:?}"));
+        }
+    }
+    Ok(())
+}
 
 /// Copies the checkout at `root` into `dir`, replacing whatever `dir` held.
 pub fn copy_checkout(root: &Path, dir: &Path) -> Result<(), String> {

@@ -55,8 +55,7 @@ pub struct Section {
 /// Runs `cargo xtask bench` with `args` (after `bench`).
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = crate::scratch::target_dir(root);
     let bench = Bench {
         root: root.to_owned(),
         target,
