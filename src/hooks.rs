@@ -16,8 +16,6 @@ use crate::{Client, PATH_TEMPLATES};
 
 /// The header MoneyKit reads the API version from.
 const MONEYKIT_VERSION: HeaderName = HeaderName::from_static("moneykit-version");
-/// The header progenitor adds to every request; MoneyKit does not define it.
-const PROGENITOR_API_VERSION: &str = "api-version";
 
 /// Something that adjusts each request just before it is sent, such as adding credentials.
 pub trait RequestHook: Send + Sync + 'static {
@@ -149,7 +147,6 @@ impl ClientHooks<Hooks> for Client {
             )));
         }
         let headers = request.headers_mut();
-        headers.remove(PROGENITOR_API_VERSION);
         if !headers.contains_key(&MONEYKIT_VERSION) {
             let default = HeaderValue::from_str(SupportedVersion::default().as_str())
                 .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;

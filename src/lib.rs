@@ -14,7 +14,7 @@
 //!
 //! Every request carries `moneykit-version` (the spec's default,
 //! [`types::SupportedVersion::default()`], unless the call passes one) and never progenitor's
-//! own `api-version` header.
+//! own `api-version` header (the generator drops it).
 #![forbid(unsafe_code)]
 
 mod hooks;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 
 /// A MoneyKit timestamp in whichever form the API sent it.
 ///
@@ -63,6 +63,9 @@ impl FromStr for Timestamp {
     type Err = TimestampParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(t) = whole_seconds_utc(text) {
+            return Ok(Timestamp::Offset(t));
+        }
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(Timestamp::Offset(t));
         }
@@ -74,6 +77,37 @@ impl FromStr for Timestamp {
         }
         Err(TimestampParseError(text.chars().take(64).collect()))
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form MoneyKit sends nearly every timestamp in, read without
+/// chrono's general parser: that parser was a fifth of the client's cost over plain reqwest per
+/// decoded response (11 timestamps in a link's accounts). chrono still checks the date and time
+/// (`from_ymd_opt`, `from_hms_opt`); anything else, a leap second included, gets `None` and
+/// goes through the general parsers, so the result is always the one `parse_from_rfc3339` gives.
+fn whole_seconds_utc(text: &str) -> Option<DateTime<FixedOffset>> {
+    let b = text.as_bytes();
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    if b.len() != 20 || separators.iter().any(|&(at, byte)| b[at] != byte) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| n * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?;
+    let time = NaiveTime::from_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?)?;
+    Some(date.and_time(time).and_utc().fixed_offset())
 }
 
 impl fmt::Display for Timestamp {
@@ -175,6 +209,56 @@ mod tests {
                 .parse::<Timestamp>()
                 .unwrap()
                 .to_utc()
+        );
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_chrono() {
+        // Every field at and past its limits, leap days and a leap second, and near misses of
+        // the form: the fast path takes exactly chrono's whole-second `Z` instants (no leap
+        // second), and gives the same instant.
+        let (mut accepted, mut expected) = (0, 0);
+        for year in ["0000", "1970", "2024", "2100", "9999"] {
+            for (month, day) in [
+                ("01", "31"),
+                ("02", "28"),
+                ("02", "29"),
+                ("02", "30"),
+                ("04", "31"),
+                ("12", "31"),
+                ("13", "01"),
+                ("00", "10"),
+                ("06", "00"),
+            ] {
+                for time in [
+                    "00:00:00", "23:59:59", "23:59:60", "24:00:00", "12:60:00", "1a:00:00",
+                ] {
+                    for end in ["Z", "z", "+00:00", ""] {
+                        let text = format!("{year}-{month}-{day}T{time}{end}");
+                        let chrono = DateTime::parse_from_rfc3339(&text).ok();
+                        if chrono.is_some() && end == "Z" && !time.ends_with(":60") {
+                            expected += 1;
+                        }
+                        if let Some(fast) = whole_seconds_utc(&text) {
+                            accepted += 1;
+                            assert_eq!(Some(fast), chrono, "{text}");
+                            assert_eq!(fast.offset().local_minus_utc(), 0, "{text}");
+                        }
+                        let parsed = text.parse::<Timestamp>().ok();
+                        if let Some(chrono) = chrono {
+                            assert_eq!(parsed, Some(Timestamp::Offset(chrono)), "{text}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(accepted, expected);
+        assert_eq!(
+            "2026-11-20T08:00:05Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .to_string(),
+            "2026-11-20T08:00:05Z"
         );
     }
 

@@ -25,6 +25,11 @@ pub const MAX_LINK_ID_LEN: usize = 256;
 
 type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
 
+/// A decoded response, boxed where the generated future hands it over: a link's response is over
+/// a kilobyte, and every layer above (attempts, token renewal, deadline, span, request) would
+/// otherwise copy it on its way up (profiled: 1.2 kB memcpys were ~1k instructions per call).
+pub(crate) type Answer<T> = Box<ResponseValue<T>>;
+
 /// Headers a caller may not set on one call: the client sends the credentials and the API
 /// version itself, and the framing headers are reqwest's.
 const RESERVED_HEADERS: [HeaderName; 7] = [
@@ -178,7 +183,7 @@ impl Caller {
         link_id: &str,
         options: &CallOptions,
         send: F,
-    ) -> Result<ResponseValue<T>, Error>
+    ) -> Result<Answer<T>, Error>
     where
         E: DocumentedError,
         F: Fn(&'a moneykit_api::Client) -> Fut,
@@ -265,7 +270,8 @@ impl Caller {
         let result = self
             .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
             .instrument(span.clone())
-            .await;
+            .await
+            .map(|answer| *answer);
         record_outcome(&span, started, &result);
         result
     }
@@ -276,7 +282,7 @@ impl Caller {
         send: &F,
         deadline: Deadline,
         retry_policy: &RetryPolicy,
-    ) -> Result<ResponseValue<T>, Error>
+    ) -> Result<Answer<T>, Error>
     where
         E: DocumentedError,
         F: Fn() -> Fut,
@@ -298,7 +304,7 @@ impl Caller {
                     span.record("status", status);
                     let elapsed_ms = elapsed_ms(sent);
                     tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
-                    return Ok(response);
+                    return Ok(Box::new(response));
                 }
                 Err(error) => classify::<E>(error).await.with_attempts(attempt),
             };

@@ -8,7 +8,6 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use moneykit_api::ResponseValue;
 use moneykit_api::errors::{
     DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
 };
@@ -16,7 +15,7 @@ use moneykit_api::types;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::call::CallOptions;
+use crate::call::{Answer, CallOptions};
 use crate::client::Client;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
@@ -77,7 +76,7 @@ mod sealed {
         fn send(
             &self,
             to: Via<'_>,
-        ) -> impl Future<Output = Result<ResponseValue<<Self as Operation>::Output>, Error>> + Send
+        ) -> impl Future<Output = Result<Answer<<Self as Operation>::Output>, Error>> + Send
         where
             Self: Operation;
     }
@@ -114,7 +113,7 @@ impl sealed::Sealed for GetLink {
     async fn send(
         &self,
         sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<ResponseValue<types::LinkCommon>, Error> {
+    ) -> Result<Answer<types::LinkCommon>, Error> {
         let caller = client.caller();
         let version = Some(caller.version());
         let id = &self.link_id;
@@ -132,7 +131,7 @@ impl sealed::Sealed for GetAccounts {
     async fn send(
         &self,
         sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<ResponseValue<types::GetAccountsResponse>, Error> {
+    ) -> Result<Answer<types::GetAccountsResponse>, Error> {
         let ids = self.account_ids.as_ref();
         if ids.is_some_and(|ids| ids.iter().any(String::is_empty)) {
             return Err(Error::invalid_input(
@@ -159,7 +158,7 @@ impl sealed::Sealed for GetAccountNumbers {
     async fn send(
         &self,
         sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<ResponseValue<types::GetAccountNumbersResponseLegacy20230218>, Error> {
+    ) -> Result<Answer<types::GetAccountNumbersResponseLegacy20230218>, Error> {
         let caller = client.caller();
         let version = Some(caller.version());
         let id = &self.link_id;
@@ -179,8 +178,8 @@ impl sealed::Sealed for CreateAccessToken {
     async fn send(
         &self,
         sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<ResponseValue<types::CreateAccessTokenResponse>, Error> {
-        client.caller().authenticate(options).await
+    ) -> Result<Answer<types::CreateAccessTokenResponse>, Error> {
+        client.caller().authenticate(options).await.map(Box::new)
     }
 }
 
