@@ -56,7 +56,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             }
         }
     }
-    let instructions = super::instructions::measure(bench, &server)?;
+    let instructions = super::instructions::client(bench, &server)?;
     drop(server);
     let mut section = section(&samples, rounds, &modes, warmup);
     section.body.insert_str(0, &pinning_note(pin));

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use super::stats::{median, ratio, runs, table};
+use super::instructions::DECODE_ACCOUNTS;
+use super::stats::{median, ratio, runs, table, thousands};
 use super::{Bench, Section, field, json_line};
 
 const SIZES: [usize; 3] = [1, 100, 10_000];
@@ -45,7 +46,37 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
             peak.insert((size, decoder), field(&line, "peak_decode_bytes")?);
         }
     }
-    Ok(section(&speed, &peak, &bytes, rounds, min_ms))
+    let instructions = super::instructions::decode(bench)?;
+    let mut section = section(&speed, &peak, &bytes, rounds, min_ms);
+    if let Some(counted) = instructions {
+        add_instructions(&mut section, counted);
+    }
+    Ok(section)
+}
+
+/// Adds the callgrind count (hand-written, generated instructions per body) to `section`, its
+/// ratio turned into a speed (hand-written over generated) to read like the MB/s ratios.
+fn add_instructions(section: &mut Section, (hand, generated): (f64, f64)) {
+    section.body.push_str(&format!(
+        "\nInstructions per decode of the {DECODE_ACCOUNTS}-account body under callgrind \
+         (load-independent; the difference of two runs of each decoder, so start-up cancels): \
+         hand-written {}, generated {}; as a speed, generated vs hand-written {}.\n",
+        thousands(hand),
+        thousands(generated),
+        ratio(hand, generated)
+    ));
+    section.headline.insert(
+        0,
+        [
+            format!(
+                "decoding {DECODE_ACCOUNTS} accounts: instructions per body, generated vs \
+                 hand-written (callgrind; ratio as a speed)"
+            ),
+            thousands(generated),
+            thousands(hand),
+            ratio(hand, generated),
+        ],
+    );
 }
 
 /// What the group measured.
