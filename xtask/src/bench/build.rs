@@ -160,14 +160,7 @@ pub fn run(bench: &Bench, runs: usize, tls_runs: usize, tls: &[String]) -> Resul
     }
     rebuilds(&workspace, &moneykit, runs, &mut results)?;
     moneykit.clean()?;
-    for feature in tls {
-        let measured = if features.contains(feature) {
-            Some(tls_builds(bench, &base, feature, tls_runs)?)
-        } else {
-            None
-        };
-        results.tls.push((feature.clone(), measured));
-    }
+    tls_builds(bench, &base, (tls, &features), tls_runs, &mut results)?;
     Ok(report(&results, runs, tls_runs))
 }
 
@@ -222,26 +215,46 @@ fn edit_description(spec: &Path, round: usize) -> Result<(), String> {
     std::fs::write(spec, lines.join("\n") + "\n").map_err(|e| e.to_string())
 }
 
-/// Cold builds of the `moneykit` binary with only `feature` (no default features).
+/// Cold builds of the `moneykit` binary with only one TLS feature (no default features), for
+/// each of `tls` that `moneykit` declares (the others are recorded as not built): `runs`
+/// rounds, each building every feature once, so a drift in the machine's speed spreads over all.
 fn tls_builds(
     bench: &Bench,
     base: &Path,
-    feature: &str,
+    (tls, declared): (&[String], &[String]),
     runs: usize,
-) -> Result<Vec<Measured>, String> {
-    let crate_dir = downstream(bench, base, &format!("moneykit-{feature}"), Some(feature))?;
-    let mut measured = Vec::new();
-    for _ in 0..runs {
-        crate_dir.clean()?;
-        let (one, _) = crate_dir.build(false)?;
-        println!(
-            "  cold moneykit --features {feature}: {:.1} s wall, {:.1} s CPU",
-            one.wall, one.cpu
-        );
-        measured.push(one);
+    results: &mut Results,
+) -> Result<(), String> {
+    let mut crates = Vec::new();
+    for feature in tls {
+        let built = declared.contains(feature);
+        if built {
+            crates.push(downstream(
+                bench,
+                base,
+                &format!("moneykit-{feature}"),
+                Some(feature),
+            )?);
+        }
+        results.tls.push((feature.clone(), built.then(Vec::new)));
     }
-    crate_dir.clean()?;
-    Ok(measured)
+    for round in 0..runs {
+        let built = results
+            .tls
+            .iter_mut()
+            .filter_map(|(f, runs)| Some((f, runs.as_mut()?)));
+        for (crate_dir, (feature, measured)) in crates.iter().zip(built) {
+            crate_dir.clean()?;
+            let (one, _) = crate_dir.build(false)?;
+            crate_dir.clean()?;
+            println!(
+                "  round {round} cold moneykit --features {feature}: {:.1} s wall, {:.1} s CPU",
+                one.wall, one.cpu
+            );
+            measured.push(one);
+        }
+    }
+    Ok(())
 }
 
 /// Writes a downstream crate from its template; `feature`: only that feature of `moneykit`.
