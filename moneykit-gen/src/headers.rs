@@ -52,7 +52,7 @@ fn streamline_expr(expr: &mut syn::Expr) {
             }
         }
         syn::Expr::Block(inner) => streamline_block(&mut inner.block),
-        syn::Expr::MethodCall(call) if call.method == "append" || call.method == "insert" => {
+        syn::Expr::MethodCall(call) if call.method == "append" => {
             if let Some(name) = call.args.first_mut() {
                 make_static_name(name);
             }

@@ -12,7 +12,7 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -75,16 +75,7 @@ pub(crate) async fn create_access_token(
 
 fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
     check_version(headers)?;
-    let is_form = headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .split(';')
-                .next()
-                .is_some_and(|mime| mime.trim() == "application/x-www-form-urlencoded")
-        });
-    if !body.is_empty() && !is_form {
+    if !body.is_empty() && !crate::requests::is_form(crate::requests::media_type(headers)) {
         return Err(validation_failed(
             &["body"],
             "Expected an application/x-www-form-urlencoded body",

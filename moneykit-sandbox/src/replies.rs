@@ -199,12 +199,16 @@ pub(crate) fn validation_failed(location: &[&str], message: &str, kind: &str) ->
 }
 
 pub(crate) fn unauthorized(message: &str) -> Response {
-    let body = ApiErrorAuthUnauthorizedResponse {
+    json(StatusCode::UNAUTHORIZED, unauthorized_body(message))
+}
+
+/// The body of a 401, which `POST /auth/token` also answers a bad grant with (as a 400).
+fn unauthorized_body(message: &str) -> ApiErrorAuthUnauthorizedResponse {
+    ApiErrorAuthUnauthorizedResponse {
         documentation_url: None,
         error_code: Default::default(),
         error_message: message.to_owned(),
-    };
-    json(StatusCode::UNAUTHORIZED, body)
+    }
 }
 
 pub(crate) fn expired_token() -> Response {
@@ -216,12 +220,8 @@ pub(crate) fn rate_limited(retry_after: Duration) -> Response {
 }
 
 pub(crate) fn invalid_grant() -> Response {
-    let body = ApiErrorAuthUnauthorizedResponse {
-        documentation_url: None,
-        error_code: Default::default(),
-        error_message: "Invalid grant_type: only client_credentials is supported".to_owned(),
-    };
-    json(StatusCode::BAD_REQUEST, body)
+    let message = "Invalid grant_type: only client_credentials is supported";
+    json(StatusCode::BAD_REQUEST, unauthorized_body(message))
 }
 
 pub(crate) fn forbidden(message: &str) -> Response {

@@ -16,8 +16,10 @@ pub const MASK: &str = "••••";
 ///
 /// Secrets are masked before the request is stored: the credentials of an `Authorization`
 /// header (its scheme is kept: `Bearer ••••`, `Basic ••••`), and the value of any header, query
-/// or form field whose name has the word `secret`, `token`, `password`, `cookie`, `key` or
-/// `apikey` (words split at `-` and `_`: `X-Client-Secret`, `client_secret`, `X-Api-Key`).
+/// or form field whose name has the word `secret`, `token`, `password`, `cookie`, `key`,
+/// `apikey`, `auth`, `authorization`, `credentials` or `session` (words split at `-` and `_`:
+/// `X-Client-Secret`, `client_secret`, `X-Api-Key`, `X-Authorization`), or ends in one in camel
+/// case (`clientSecret`, `accessToken`).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -178,13 +180,31 @@ fn mask_header(name: &str, value: &str) -> String {
 }
 
 /// Whether a header or field name has a word that names a secret (`x-client-secret`,
-/// `client_secret`, `x-api-key`, `set-cookie`, …). Word by word: this runs for every header of
-/// every recorded request, and a substring search per word cost ten times more.
+/// `client_secret`, `x-api-key`, `x-authorization`, `set-cookie`, …), or ends in one in camel
+/// case (`clientSecret`, `accessToken`). Word by word: this runs for every header of every
+/// recorded request, and a substring search per word cost ten times more.
 fn is_secret_name(name: &str) -> bool {
+    const SECRET_WORDS: [&str; 10] = [
+        "secret",
+        "token",
+        "password",
+        "cookie",
+        "key",
+        "apikey",
+        "auth",
+        "authorization",
+        "credentials",
+        "session",
+    ];
     name.split(['-', '_']).any(|word| {
-        ["secret", "token", "password", "cookie", "key", "apikey"]
-            .iter()
-            .any(|secret| word.eq_ignore_ascii_case(secret))
+        SECRET_WORDS.iter().any(|secret| {
+            let camel_tail = word.len() > secret.len()
+                && word.get(word.len() - secret.len()..).is_some_and(|tail| {
+                    tail.starts_with(|c: char| c.is_ascii_uppercase())
+                        && tail.eq_ignore_ascii_case(secret)
+                });
+            word.eq_ignore_ascii_case(secret) || camel_tail
+        })
     })
 }
 
@@ -208,17 +228,27 @@ fn mask_form(raw: &str) -> String {
 }
 
 fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let mime = content_type.split(';').next().unwrap_or_default().trim();
+    let mime = media_type(headers);
     match std::str::from_utf8(body) {
-        Ok(form) if mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {
-            mask_form(form)
-        }
+        Ok(form) if is_form(mime) => mask_form(form),
         _ => format!("<{} bytes of {}>", body.len(), mime_or_unknown(mime)),
     }
+}
+
+/// The media type of the `Content-Type` header, without its parameters; empty when there is
+/// none (or it is not text).
+pub(crate) fn media_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .unwrap_or_default()
+        .trim()
+}
+
+/// Whether `media_type` is a form body (media types compare case-insensitively).
+pub(crate) fn is_form(media_type: &str) -> bool {
+    media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 fn mime_or_unknown(mime: &str) -> &str {
@@ -235,6 +265,11 @@ mod tests {
     use axum::http::HeaderValue;
 
     #[test]
+    fn the_mask_is_the_one_sensitive_values_print() {
+        assert_eq!(moneykit_api::Sensitive::from("short").masked(), MASK);
+    }
+
+    #[test]
     fn secrets_are_masked_and_the_rest_kept() {
         assert_eq!(
             mask_header("authorization", "Bearer sbx_abc"),
@@ -243,7 +278,15 @@ mod tests {
         assert_eq!(mask_header("authorization", "sbx_abc"), MASK);
         assert_eq!(mask_header("x-client-secret", "s3cr3t"), MASK);
         assert_eq!(mask_header("x-api-key", "k"), MASK);
+        assert_eq!(mask_header("x-authorization", "Bearer t"), MASK);
+        assert_eq!(mask_header("x-auth", "t"), MASK);
+        assert_eq!(mask_header("x-session", "s"), MASK);
+        assert_eq!(
+            mask_form("clientSecret=s&accessToken=t&apiKey=k"),
+            "clientSecret=••••&accessToken=••••&apiKey=••••"
+        );
         assert_eq!(mask_header("x-keyboard", "qwerty"), "qwerty");
+        assert_eq!(mask_header("x-monkey", "m"), "m");
         assert_eq!(
             mask_header("x-client-id", "sandbox_client_id"),
             "sandbox_client_id"

@@ -242,15 +242,13 @@ impl LinkStore {
 
     pub(crate) fn remove(&self, id: &str) -> Result<NewLink, LinkError> {
         let mut links = self.links.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(seeded) = links.get(id).map(|served| served.seeded) else {
-            return Err(LinkError::NotAdded { id: id.to_owned() });
+        let served = match links.entry(id.to_owned()) {
+            Entry::Vacant(_) => return Err(LinkError::NotAdded { id: id.to_owned() }),
+            Entry::Occupied(entry) if entry.get().seeded => {
+                return Err(LinkError::SeededId { id: id.to_owned() });
+            }
+            Entry::Occupied(entry) => entry.remove(),
         };
-        if seeded {
-            return Err(LinkError::SeededId { id: id.to_owned() });
-        }
-        let served = links
-            .remove(id)
-            .ok_or_else(|| LinkError::NotAdded { id: id.to_owned() })?;
         // A request may still hold the link; then its data is copied.
         Ok(Arc::try_unwrap(served)
             .map(|served| served.data)

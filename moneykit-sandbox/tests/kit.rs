@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{account, ach, link, start, token};
+use common::{account, ach, content_type, link, start, token};
 use moneykit_sandbox::{
     ApiError, Config, Fault, FaultError, LinkError, MASK, NewLink, Operation, Outcome, links,
     scenarios,
@@ -26,13 +26,7 @@ async fn get(
         .send()
         .await?;
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    Ok((status, content_type, response.text().await?))
+    Ok((status, content_type(&response), response.text().await?))
 }
 
 #[tokio::test]

@@ -53,6 +53,16 @@ pub async fn token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
         .to_owned()
 }
 
+/// The response's `Content-Type`, empty when there is none.
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A link in the generated type, from the spec's JSON: `state` and the products granted
 /// (each refreshed at the same time).
 pub fn link(id: &str, state: &str, products: &[&str]) -> moneykit_api::types::LinkCommon {

@@ -81,12 +81,7 @@ impl Checker {
     ) -> (StatusCode, Value) {
         let response = request.send().await.expect("the sandbox answers");
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type = crate::common::content_type(&response);
         let retry_after = response.headers().get("retry-after").cloned();
         let body: Value = response.json().await.expect("the body is JSON");
         let context = format!("{method} {template} -> {status}: {body}");
