@@ -73,6 +73,21 @@ impl Hooks {
         self.max_response_bytes = Some(limit);
         self
     }
+
+    /// The path of `base_url`, without its trailing `/`: parsed once, on the first request. Hooks
+    /// cloned after that and given to a client with another base URL parse it on every request.
+    fn base_path(&self, base_url: &str) -> Cow<'_, str> {
+        let parse = || {
+            let path = reqwest::Url::parse(base_url)
+                .map(|base| base.path().trim_end_matches('/').to_owned())
+                .unwrap_or_default();
+            (base_url.to_owned(), path)
+        };
+        match self.base_path.get_or_init(parse) {
+            (url, path) if url == base_url => Cow::Borrowed(path),
+            _ => Cow::Owned(parse().1),
+        }
+    }
 }
 
 /// A response body was larger than the cap set with [`Hooks::max_response_bytes`].
@@ -101,23 +116,6 @@ impl ResponseTooLarge {
             next = error.source();
         }
         None
-    }
-}
-
-impl Hooks {
-    /// The path of `base_url`, without its trailing `/`: parsed on the first request, and again
-    /// only if these hooks serve another base URL (a clone given to another client).
-    fn base_path(&self, base_url: &str) -> Cow<'_, str> {
-        let parse = || {
-            let path = reqwest::Url::parse(base_url)
-                .map(|base| base.path().trim_end_matches('/').to_owned())
-                .unwrap_or_default();
-            (base_url.to_owned(), path)
-        };
-        match self.base_path.get_or_init(parse) {
-            (url, path) if url == base_url => Cow::Borrowed(path),
-            _ => Cow::Owned(parse().1),
-        }
     }
 }
 

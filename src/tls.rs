@@ -43,17 +43,3 @@ pub fn init() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use progenitor_client::ClientInfo;
-
-    /// `Client::new(url, Hooks::default())`: the hooks are built before progenitor's `new`
-    /// builds its `reqwest::Client`, so the backend is ready (with `tls-ring` and no provider,
-    /// reqwest would panic there).
-    #[test]
-    fn the_generated_new_builds_its_reqwest_client() {
-        let client = crate::Client::new("https://api.moneykit.example", crate::Hooks::default());
-        assert_eq!(client.baseurl(), "https://api.moneykit.example");
-    }
-}

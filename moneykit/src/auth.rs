@@ -201,6 +201,11 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// `Bearer <token>`, marked sensitive (hidden from `Debug` and HTTP/2 header compression).
+pub(crate) fn bearer(token: &SecretString) -> Result<HeaderValue, String> {
+    sensitive(&format!("Bearer {}", token.expose_secret()))
+}
+
 fn sensitive(value: &str) -> Result<HeaderValue, String> {
     let mut value = HeaderValue::from_str(value)
         .map_err(|_| "credential is not a valid header value".to_owned())?;
@@ -263,15 +268,11 @@ impl Credentials {
                 }
                 let value = tokens
                     .and_then(TokenCache::bearer_header)
-                    .ok_or_else(|| "no access token available".to_owned())?
-                    .map_err(|()| "credential is not a valid header value".to_owned())?;
+                    .ok_or_else(|| "no access token available".to_owned())??;
                 headers.insert(AUTHORIZATION, value);
             }
             Mode::AccessToken(token) => {
-                headers.insert(
-                    AUTHORIZATION,
-                    sensitive(&format!("Bearer {}", token.expose_secret()))?,
-                );
+                headers.insert(AUTHORIZATION, bearer(token)?);
             }
             Mode::ClientHeaders {
                 client_id,

@@ -252,7 +252,7 @@ impl ClientBuilder {
     }
 
     /// Send requests through this `reqwest::Client` (proxies, TLS roots, connection pool). Its own
-    /// user agent and connect timeout are kept. Start from [`tls::client_builder`](crate::tls).
+    /// user agent and connect timeout are kept. Start from [`tls::client_builder`](crate::tls::client_builder).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -13,7 +13,7 @@ use std::time::Duration;
 use moneykit_api::ResponseValue;
 use moneykit_api::types::CreateAccessTokenResponse;
 use reqwest::header::HeaderValue;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
@@ -41,9 +41,9 @@ pub(crate) struct TokenCache {
 }
 
 struct CachedToken {
-    /// `Bearer <token>`, marked sensitive; built once per token, not per request. `None` when
-    /// the token cannot be a header value.
-    header: Option<HeaderValue>,
+    /// `Bearer <token>`, marked sensitive; built once per token, not per request. `Err` (why,
+    /// without the token) when the token cannot be a header value.
+    header: Result<HeaderValue, String>,
     /// When to stop using it: `expires_in` minus the renewal margin.
     renew_at: Instant,
     generation: Generation,
@@ -68,11 +68,11 @@ impl TokenCache {
         }
     }
 
-    /// The `Authorization` header of the cached token, fresh or not: `Some(Err(()))` when the
+    /// The `Authorization` header of the cached token, fresh or not: `Some(Err(why))` when the
     /// token is not a valid header value.
-    pub(crate) fn bearer_header(&self) -> Option<Result<HeaderValue, ()>> {
+    pub(crate) fn bearer_header(&self) -> Option<Result<HeaderValue, String>> {
         let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().map(|cached| cached.header.clone().ok_or(()))
+        guard.as_ref().map(|cached| cached.header.clone())
     }
 
     /// The generation of a fresh token: the cached one, or one obtained with `request`. When a
@@ -189,12 +189,7 @@ impl TokenCache {
         let margin = self.renewal_margin.min(lifetime / 2);
         let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
         let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
-        let header = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-            .ok()
-            .map(|mut header| {
-                header.set_sensitive(true);
-                header
-            });
+        let header = crate::auth::bearer(&token);
         *guard = Some(CachedToken {
             header,
             renew_at: Instant::now() + (lifetime - margin),

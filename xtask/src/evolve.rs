@@ -75,7 +75,7 @@ struct Copy {
 
 impl Copy {
     fn of(root: &Path) -> Result<Copy, String> {
-        let base = root.join("target/xtask-evolve");
+        let base = crate::scratch::target_dir(root).join("xtask-evolve");
         let dir = base.join("workspace");
         crate::scratch::copy_checkout(root, &dir)?;
         let copy = Copy {

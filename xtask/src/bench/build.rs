@@ -216,8 +216,9 @@ fn edit_description(spec: &Path, round: usize) -> Result<(), String> {
 }
 
 /// Cold builds of the `moneykit` binary with only one TLS feature (no default features), for
-/// each of `tls` that `moneykit` declares (the others are recorded as not built): `runs`
-/// rounds, each building every feature once, so a drift in the machine's speed spreads over all.
+/// each of `tls` that `moneykit` declares: `runs` rounds, each building every feature once, so a
+/// drift in the machine's speed spreads over all of them. The main builds' feature is not built
+/// again: its row is those builds. A feature `moneykit` lacks gets `None`.
 fn tls_builds(
     bench: &Bench,
     base: &Path,
@@ -225,25 +226,15 @@ fn tls_builds(
     runs: usize,
     results: &mut Results,
 ) -> Result<(), String> {
-    let mut crates = Vec::new();
+    let mut to_build = Vec::new();
     for feature in tls {
-        let built = declared.contains(feature);
-        if built {
-            crates.push(downstream(
-                bench,
-                base,
-                &format!("moneykit-{feature}"),
-                Some(feature),
-            )?);
+        if declared.contains(feature) && *feature != results.moneykit_features {
+            let crate_dir = downstream(bench, base, &format!("moneykit-{feature}"), Some(feature))?;
+            to_build.push((feature, crate_dir, Vec::new()));
         }
-        results.tls.push((feature.clone(), built.then(Vec::new)));
     }
     for round in 0..runs {
-        let built = results
-            .tls
-            .iter_mut()
-            .filter_map(|(f, runs)| Some((f, runs.as_mut()?)));
-        for (crate_dir, (feature, measured)) in crates.iter().zip(built) {
+        for (feature, crate_dir, measured) in &mut to_build {
             crate_dir.clean()?;
             let (one, _) = crate_dir.build(false)?;
             crate_dir.clean()?;
@@ -253,6 +244,17 @@ fn tls_builds(
             );
             measured.push(one);
         }
+    }
+    for feature in tls {
+        let measured = if *feature == results.moneykit_features {
+            Some(results.moneykit.clone())
+        } else {
+            to_build
+                .iter_mut()
+                .find(|(built, _, _)| *built == feature)
+                .map(|(_, _, measured)| std::mem::take(measured))
+        };
+        results.tls.push((feature.clone(), measured));
     }
     Ok(())
 }

@@ -181,7 +181,7 @@ fn tls_table(results: &Results, tls_runs: usize, baseline_cpu: f64) -> String {
         return String::new();
     }
     format!(
-        "\n### Cold build of the moneykit binary per TLS feature ({tls_runs} round(s) of one build each, interleaved, `--tls-runs`)\n\n{}",
+        "\n### Cold build of the moneykit binary per TLS feature ({tls_runs} round(s) of one build each, interleaved, `--tls-runs`; the default provider's row is the cold builds above)\n\n{}",
         table(
             &[
                 "features",

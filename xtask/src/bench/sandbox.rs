@@ -5,11 +5,6 @@
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
-/// The load generator's core, when pinning.
-fn pinned_to(pinned: bool) -> Option<usize> {
-    pinned.then_some(0)
-}
-
 use super::server::Server;
 use super::stats::{median, ratio, runs, table, thousands};
 use super::{Bench, Section, can_pin, field, json_line};
@@ -43,7 +38,7 @@ pub fn run(bench: &Bench) -> Result<Section, String> {
     let mut rps: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for round in 0..rounds {
         for (label, path, expect) in ENDPOINTS {
-            let mut command = super::pinned(bench.release("bench-load"), pinned_to(pinned));
+            let mut command = super::pinned(bench.release("bench-load"), pinned.then_some(0));
             let line = json_line(
                 command
                     .args(["--base-url", &server.base_url, "--path", path])
@@ -103,7 +98,7 @@ fn wrk_cross_check(
         let mut measured = None;
         for duration in [warmup_ms, duration_ms] {
             // wrk takes whole seconds only.
-            let output = super::pinned("wrk".into(), pinned_to(pinned))
+            let output = super::pinned("wrk".into(), pinned.then_some(0))
                 .args([
                     "-t1",
                     "-c",
