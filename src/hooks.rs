@@ -108,15 +108,47 @@ impl std::error::Error for ResponseTooLarge {}
 impl ResponseTooLarge {
     /// The cap that `error` (or an error in its source chain) reports, if it is this one.
     pub fn find(error: &(dyn std::error::Error + 'static)) -> Option<ResponseTooLarge> {
-        let mut next = Some(error);
-        while let Some(error) = next {
-            if let Some(found) = error.downcast_ref::<ResponseTooLarge>() {
-                return Some(*found);
-            }
-            next = error.source();
-        }
-        None
+        find_in_chain(error)
     }
+}
+
+/// The HTTP client followed a redirect, so the response came from elsewhere than the request was
+/// sent to. Only a `reqwest::Client` built without [`tls::client_builder`](crate::tls::client_builder)
+/// (which turns redirects off) can do that; its response body is refused with this error, in
+/// the [`source`](std::error::Error::source) chain of the error reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FollowedRedirect;
+
+impl fmt::Display for FollowedRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the HTTP client followed a redirect, which may have sent credentials elsewhere; \
+             build it with redirects off (tls::client_builder does)",
+        )
+    }
+}
+
+impl std::error::Error for FollowedRedirect {}
+
+impl FollowedRedirect {
+    /// Whether `error` (or an error in its source chain) is this one.
+    pub fn find(error: &(dyn std::error::Error + 'static)) -> Option<FollowedRedirect> {
+        find_in_chain(error)
+    }
+}
+
+/// The first error of type `T` in `error`'s source chain.
+fn find_in_chain<T: std::error::Error + Copy + 'static>(
+    error: &(dyn std::error::Error + 'static),
+) -> Option<T> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(found) = error.downcast_ref::<T>() {
+            return Some(*found);
+        }
+        next = error.source();
+    }
+    None
 }
 
 impl fmt::Debug for Hooks {
@@ -162,7 +194,11 @@ impl ClientHooks<Hooks> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let sent_to = request.url().clone();
         let response = self.client().execute(request).await?;
+        if *response.url() != sent_to {
+            return Ok(refused(response, FollowedRedirect));
+        }
         Ok(match self.inner.max_response_bytes {
             // A declared length within the cap is enforced by hyper itself (it reads that many
             // bytes and no more), so only a chunked or oversized body needs the wrapper.
@@ -182,18 +218,11 @@ impl ClientHooks<Hooks> for Client {
 /// (`ResponseValue::from_response`), so the cap has to sit in the body itself, below it.
 fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     let too_large = ResponseTooLarge { limit };
-    let declared = response.content_length();
-    let url = response.url().clone();
-    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = if declared.is_some_and(|length| length > limit) {
-        // Dropping the original body closes the connection without reading it.
-        drop(body);
-        let refused = http_body_util::Empty::<&'static [u8]>::new()
-            .map_err(|never| match never {})
-            .with_trailers(async move { Some(Err(too_large)) });
-        reqwest::Body::wrap(refused)
-    } else {
-        let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+    if response.content_length().is_some_and(|length| length > limit) {
+        return refused(response, too_large);
+    }
+    let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+    with_body(response, |body| {
         let limited = Limited::new(body, limit_usize).map_err(move |error| {
             if error.is::<LengthLimitError>() {
                 Box::new(too_large)
@@ -202,7 +231,31 @@ fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
             }
         });
         reqwest::Body::wrap(limited)
-    };
+    })
+}
+
+/// `response` with a body that fails with `why` at once. Dropping the original body closes the
+/// connection without reading it.
+fn refused<E>(response: reqwest::Response, why: E) -> reqwest::Response
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    with_body(response, |_original| {
+        let refused = http_body_util::Empty::<&'static [u8]>::new()
+            .map_err(|never| match never {})
+            .with_trailers(async move { Some(Err(why)) });
+        reqwest::Body::wrap(refused)
+    })
+}
+
+/// `response` with its body replaced by `replace(body)`, status, headers and URL kept.
+fn with_body(
+    response: reqwest::Response,
+    replace: impl FnOnce(reqwest::Body) -> reqwest::Body,
+) -> reqwest::Response {
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = replace(body);
     // `From<reqwest::Response>` leaves the URL behind; the builder's extension carries it back.
     let (url_parts, ()) = http::Response::builder()
         .url(url)

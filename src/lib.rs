@@ -25,7 +25,7 @@ mod sensitive;
 mod timestamp;
 pub mod tls;
 
-pub use hooks::{Hooks, RequestHook, ResponseTooLarge};
+pub use hooks::{FollowedRedirect, Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;
 pub use sensitive::Sensitive;
 pub use timestamp::{Timestamp, TimestampParseError};

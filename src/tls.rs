@@ -21,11 +21,18 @@ pub const HTTPS: bool = cfg!(any(
 pub const NO_BACKEND: &str = "https:// needs a TLS backend: enable one of the features \
                               tls-aws-lc, tls-ring or tls-native";
 
-/// `reqwest::Client::builder()` after [`init`]: start from it to build your own client for
-/// `Client::new_with_client` (or `moneykit`'s `ClientBuilder::http_client`).
+/// `reqwest::Client::builder()` after [`init`], set to follow no redirect: start from it to
+/// build your own client for `Client::new_with_client` (or `moneykit`'s
+/// `ClientBuilder::http_client`).
+///
+/// Redirects stay off because reqwest strips only `Authorization` and cookies when it follows
+/// one to another host: `X-Client-Secret`, and the form body of `POST /auth/token` with its
+/// `client_secret`, would be sent wherever a `Location` points, over plain `http://` too. A
+/// client that follows a redirect anyway gets no data from it: [`Hooks`](crate::Hooks) fails
+/// the response with [`FollowedRedirect`](crate::FollowedRedirect).
 pub fn client_builder() -> reqwest::ClientBuilder {
     init();
-    reqwest::Client::builder()
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
 }
 
 /// Gets the chosen backend ready before a `reqwest::Client` is built. Only `tls-ring` has

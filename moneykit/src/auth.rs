@@ -268,7 +268,7 @@ impl Credentials {
                 }
                 let value = tokens
                     .and_then(TokenCache::bearer_header)
-                    .ok_or_else(|| "no access token available".to_owned())??;
+                    .ok_or_else(|| "no access token available".to_owned())?;
                 headers.insert(AUTHORIZATION, value);
             }
             Mode::AccessToken(token) => {
@@ -343,10 +343,13 @@ mod tests {
     }
 
     async fn headers(credentials: Credentials, token_request: bool, token: bool) -> HeaderMap {
-        let tokens = TokenCache::new(std::time::Duration::from_secs(60));
+        let (tokens, _) = crate::token::tests::cache_answering(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::ZERO,
+            vec![|| crate::token::tests::issued("tok", 3600)],
+        );
         if token {
-            let issued = crate::token::tests::issued("tok", 3600);
-            tokens.current(|| async { issued }).await.unwrap();
+            tokens.current().await.unwrap();
         }
         let mut headers = HeaderMap::new();
         credentials

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Weak};
 use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
@@ -16,9 +16,10 @@ use tracing::{Instrument, Span, field};
 
 use crate::auth::Credentials;
 use crate::classify::classify;
-use crate::error::Error;
+use crate::error::{Error, MAX_SNIPPET_CHARS};
 use crate::retry::{RetryPolicy, renews_token};
-use crate::token::{Generation, TokenCache, TokenResponse};
+use crate::text::one_line;
+use crate::token::{RequestToken, TokenCache, TokenResponse, saturating_add};
 
 /// The longest link id accepted; longer ones are refused without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
@@ -126,12 +127,18 @@ impl AttemptOverrides {
 
 /// Sends the calls of one client (and its clones).
 pub(crate) struct Caller {
-    api: moneykit_api::Client,
-    credentials: Credentials,
+    wire: Arc<Wire>,
     /// Present exactly for client credentials.
     tokens: Option<Arc<TokenCache>>,
     retry: RetryPolicy,
     call_timeout: Option<Duration>,
+}
+
+/// What every request of one client goes through: the generated client (with the attempt hook)
+/// and what the token request sends.
+struct Wire {
+    api: moneykit_api::Client,
+    credentials: Credentials,
     /// The `moneykit-version` of every request, the token request's included.
     version: SupportedVersion,
 }
@@ -150,29 +157,39 @@ pub(crate) struct Settings {
 impl Caller {
     /// The `moneykit-version` this client sends.
     pub(crate) fn version(&self) -> &SupportedVersion {
-        &self.version
+        &self.wire.version
     }
 
     pub(crate) fn new(base_url: &str, http: reqwest::Client, settings: Settings) -> Self {
-        let tokens = settings
-            .credentials
-            .uses_token_endpoint()
-            .then(|| Arc::new(TokenCache::new(settings.renewal_margin)));
-        let hook = AttemptHook {
-            credentials: settings.credentials.clone(),
-            tokens: tokens.clone(),
-            attempt_timeout: settings.attempt_timeout,
+        let wire = |tokens: Option<Weak<TokenCache>>| {
+            let hook = AttemptHook {
+                credentials: settings.credentials.clone(),
+                tokens,
+                attempt_timeout: settings.attempt_timeout,
+            };
+            let hooks =
+                moneykit_api::Hooks::new(hook).max_response_bytes(settings.max_response_bytes);
+            Arc::new(Wire {
+                api: moneykit_api::Client::new_with_client(base_url, http.clone(), hooks),
+                credentials: settings.credentials.clone(),
+                version: settings.version.clone(),
+            })
         };
+        // The cache requests tokens through the wire, whose hook reads the cache: the hook holds
+        // it weakly, so that dropping the client frees both.
+        let mut built = None;
+        let tokens = settings.credentials.uses_token_endpoint().then(|| {
+            Arc::new_cyclic(|cache: &Weak<TokenCache>| {
+                let wire = wire(Some(cache.clone()));
+                built = Some(Arc::clone(&wire));
+                let request = renewal_request(wire, settings.retry.clone(), settings.call_timeout);
+                TokenCache::new(settings.renewal_margin, request)
+            })
+        });
         Caller {
-            api: moneykit_api::Client::new_with_client(
-                base_url,
-                http,
-                moneykit_api::Hooks::new(hook).max_response_bytes(settings.max_response_bytes),
-            ),
-            credentials: settings.credentials,
+            wire: built.unwrap_or_else(|| wire(None)),
             tokens,
             retry: settings.retry,
-            version: settings.version,
             call_timeout: settings.call_timeout,
         }
     }
@@ -196,13 +213,16 @@ impl Caller {
         let span = request_span(operation, Some(link_id));
         let started = Instant::now();
         let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
-        let send = || send(&self.api);
+        let send = || send(&self.wire.api);
         // Boxed here, once: every layer below (span, deadline, overrides, the operation's
         // request) would otherwise move the whole state machine by value (profiled: memcpy was
         // a third of the client's cost over plain reqwest).
         let work = Box::pin(async {
-            let seen = self.token(deadline, retry).await?;
-            let first = self.attempts::<T, E, _, _>(&send, deadline, retry).await;
+            let seen = match &self.tokens {
+                Some(tokens) => Some(tokens.current().await?),
+                None => None,
+            };
+            let first = attempts::<T, E, _, _>(&send, deadline, retry).await;
             let (Some(tokens), Some(seen), Err(error)) = (&self.tokens, seen, &first) else {
                 return first;
             };
@@ -215,9 +235,8 @@ impl Caller {
                 "renewing the access token and retrying once"
             );
             Span::current().record("retry_reason", reason);
-            let request = || self.request_token(deadline, retry);
-            tokens.renew_after_expiry(seen, request).await?;
-            self.attempts::<T, E, _, _>(&send, deadline, retry).await
+            tokens.renew_after_expiry(seen).await?;
+            attempts::<T, E, _, _>(&send, deadline, retry).await
         });
         let bounded = deadline.bound(operation, work.instrument(span.clone()));
         let result = with_overrides(options.for_attempts(operation), bounded).await;
@@ -225,7 +244,8 @@ impl Caller {
         result
     }
 
-    /// `POST /auth/token` now, whatever is cached; see [`Client::authenticate`](crate::Client::authenticate).
+    /// `POST /auth/token` now, whatever is cached, under this call's options; see
+    /// [`Client::authenticate`](crate::Client::authenticate).
     pub(crate) async fn authenticate(&self, options: &CallOptions) -> Result<TokenResponse, Error> {
         let operation = CreateAccessTokenError::OPERATION_ID;
         let Some(tokens) = &self.tokens else {
@@ -237,26 +257,17 @@ impl Caller {
         options.check(operation)?;
         let retry = options.retry.as_ref().unwrap_or(&self.retry);
         let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
-        let work = tokens.renew_now(|| self.request_token(deadline, retry));
+        let work = async {
+            let response = self.wire.request_token(deadline, retry).await?;
+            tokens.store(&response)?;
+            Ok(response)
+        };
         let bounded = deadline.bound(operation, work);
         with_overrides(options.for_attempts(operation), bounded).await
     }
+}
 
-    /// For client credentials, the generation of a fresh token (requesting one if needed).
-    async fn token(
-        &self,
-        deadline: Deadline,
-        retry: &RetryPolicy,
-    ) -> Result<Option<Generation>, Error> {
-        match &self.tokens {
-            Some(tokens) => tokens
-                .current(|| self.request_token(deadline, retry))
-                .await
-                .map(Some),
-            None => Ok(None),
-        }
-    }
-
+impl Wire {
     /// `POST /auth/token` with retries, in its own span.
     async fn request_token(
         &self,
@@ -267,87 +278,109 @@ impl Caller {
         let started = Instant::now();
         let body = self.credentials.token_body();
         let send = || self.api.create_access_token(Some(&self.version), &body);
-        let result = self
-            .attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
+        let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
             .instrument(span.clone())
             .await
             .map(|answer| *answer);
         record_outcome(&span, started, &result);
         result
     }
+}
 
-    /// Sends with retries as the policy allows, never waiting past the deadline.
-    async fn attempts<T, E, F, Fut>(
-        &self,
-        send: &F,
-        deadline: Deadline,
-        retry_policy: &RetryPolicy,
-    ) -> Result<Answer<T>, Error>
-    where
-        E: DocumentedError,
-        F: Fn() -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
-    {
-        let span = Span::current();
-        // In every event as well as in the span, so that each event reads on its own.
-        let operation = E::OPERATION_ID;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            span.record("attempt", attempt);
-            let sent = Instant::now();
-            // Boxed for the same reason as the call's work: the generated method's future is
-            // the largest state here.
-            let error = match Box::pin(send()).await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    span.record("status", status);
-                    let elapsed_ms = elapsed_ms(sent);
-                    tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
-                    return Ok(Box::new(response));
-                }
-                Err(error) => classify::<E>(error).await.with_attempts(attempt),
-            };
-            if let Some(status) = error.status() {
+/// How the token cache renews: `POST /auth/token` under the client's own retry policy and call
+/// timeout, whichever call needed the token (the renewal runs in a task of its own, outside
+/// every call's options).
+fn renewal_request(
+    wire: Arc<Wire>,
+    retry: RetryPolicy,
+    call_timeout: Option<Duration>,
+) -> RequestToken {
+    let retry = Arc::new(retry);
+    Arc::new(move || {
+        let (wire, retry) = (Arc::clone(&wire), Arc::clone(&retry));
+        Box::pin(async move {
+            let deadline = Deadline::start(call_timeout);
+            let request = wire.request_token(deadline, &retry);
+            deadline
+                .bound(CreateAccessTokenError::OPERATION_ID, request)
+                .await
+        })
+    })
+}
+
+/// Sends with retries as the policy allows, never waiting past the deadline.
+async fn attempts<T, E, F, Fut>(
+    send: &F,
+    deadline: Deadline,
+    retry_policy: &RetryPolicy,
+) -> Result<Answer<T>, Error>
+where
+    E: DocumentedError,
+    F: Fn() -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
+    let span = Span::current();
+    // In every event as well as in the span, so that each event reads on its own.
+    let operation = E::OPERATION_ID;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        span.record("attempt", attempt);
+        let sent = Instant::now();
+        // Boxed for the same reason as the call's work: the generated method's future is
+        // the largest state here.
+        let error = match Box::pin(send()).await {
+            Ok(response) => {
+                let status = response.status().as_u16();
                 span.record("status", status);
+                let elapsed_ms = elapsed_ms(sent);
+                tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
+                return Ok(Box::new(response));
             }
-            tracing::debug!(
-                operation,
-                attempt,
-                status = error.status(),
-                error_code = error.error_code(),
-                elapsed_ms = elapsed_ms(sent),
-                "attempt failed"
-            );
-            let Some(retry) = retry_policy.after_failure(attempt, &error) else {
-                return Err(error);
-            };
-            if !deadline.allows_wait(retry.delay) {
-                tracing::debug!(
-                    operation,
-                    attempt,
-                    retry_reason = retry.reason,
-                    "not retrying: the wait would pass the deadline"
-                );
-                return Err(error);
-            }
-            span.record("retry_reason", retry.reason);
+            Err(error) => classify::<E>(error).await.with_attempts(attempt),
+        };
+        if let Some(status) = error.status() {
+            span.record("status", status);
+        }
+        tracing::debug!(
+            operation,
+            attempt,
+            status = error.status(),
+            // Server-supplied: one bounded line, like everything `Error`'s `Display` shows.
+            error_code = error
+                .error_code()
+                .map(|code| one_line(code, MAX_SNIPPET_CHARS)),
+            elapsed_ms = elapsed_ms(sent),
+            "attempt failed"
+        );
+        let Some(retry) = retry_policy.after_failure(attempt, &error) else {
+            return Err(error);
+        };
+        if !deadline.allows_wait(retry.delay) {
             tracing::debug!(
                 operation,
                 attempt,
                 retry_reason = retry.reason,
-                delay_ms = millis(retry.delay),
-                "retrying"
+                "not retrying: the wait would pass the deadline"
             );
-            tokio::time::sleep(retry.delay).await;
+            return Err(error);
         }
+        span.record("retry_reason", retry.reason);
+        tracing::debug!(
+            operation,
+            attempt,
+            retry_reason = retry.reason,
+            delay_ms = millis(retry.delay),
+            "retrying"
+        );
+        tokio::time::sleep(retry.delay).await;
     }
 }
 
 impl fmt::Debug for Caller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Caller")
-            .field("credentials", &self.credentials)
+            .field("credentials", &self.wire.credentials)
             .field("retry", &self.retry)
             .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
@@ -362,10 +395,11 @@ struct Deadline {
 }
 
 impl Deadline {
+    /// A deadline `limit` from now; one too far for the clock (`Duration::MAX`) never comes.
     fn start(limit: Option<Duration>) -> Self {
         Deadline {
             limit,
-            at: limit.map(|limit| Instant::now() + limit),
+            at: limit.map(|limit| saturating_add(Instant::now(), limit)),
         }
     }
 
@@ -397,7 +431,8 @@ impl Deadline {
 /// Puts the credentials and the per-attempt timeout on every request the generated client sends.
 struct AttemptHook {
     credentials: Credentials,
-    tokens: Option<Arc<TokenCache>>,
+    /// Weak: the cache holds the generated client, which holds this hook.
+    tokens: Option<Weak<TokenCache>>,
     attempt_timeout: Option<Duration>,
 }
 
@@ -414,8 +449,9 @@ impl moneykit_api::RequestHook for AttemptHook {
             .flatten();
         *request.timeout_mut() = overridden.unwrap_or(self.attempt_timeout);
         let token_request = operation_id == CreateAccessTokenError::OPERATION_ID;
+        let tokens = self.tokens.as_ref().and_then(Weak::upgrade);
         self.credentials
-            .apply(request.headers_mut(), token_request, self.tokens.as_deref())
+            .apply(request.headers_mut(), token_request, tokens.as_deref())
     }
 }
 

@@ -1,13 +1,15 @@
 //! How every failure of the generated client becomes an [`Error`]: transport failures by their
 //! cause, error responses by MoneyKit's `error_code` first and the HTTP status second, with the
-//! fields read from the operation's typed error body (`moneykit_api::errors::<Op>Error`).
+//! fields read from the operation's typed error body (`moneykit_api::errors::<Op>Error`); and,
+//! from the kind so decided, whether the request may be sent again ([`retry_reason`]), so that
+//! what an error says and how it is retried cannot disagree.
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use moneykit_api::errors::DocumentedError;
-use moneykit_api::{ByteStream, ResponseTooLarge, ResponseValue};
+use moneykit_api::{ByteStream, FollowedRedirect, ResponseTooLarge, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
@@ -27,7 +29,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             let headers = response.headers().clone();
             match read_stream(response).await {
                 Ok(body) => from_response::<E>(status, headers, &body),
-                Err(too_large) => too_large_error(too_large),
+                Err(refusal) => unreadable(refusal, status, headers),
             }
         }
         Api::UnexpectedResponse(response) => {
@@ -35,7 +37,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             let headers = response.headers().clone();
             match read_response(response).await {
                 Ok(body) => from_response::<E>(status, headers, &body),
-                Err(too_large) => too_large_error(too_large),
+                Err(refusal) => unreadable(refusal, status, headers),
             }
         }
         // The body of a success response may hold account numbers, and serde_json's message
@@ -49,8 +51,16 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             ))
         }
         Api::CommunicationError(source) | Api::ResponseBodyError(source) => {
-            if let Some(too_large) = ResponseTooLarge::find(&source) {
-                return too_large_error(too_large).with_operation(E::OPERATION_ID);
+            match Refusal::find(&source) {
+                Some(Refusal::TooLarge(too_large)) => {
+                    return too_large_error(too_large).with_operation(E::OPERATION_ID);
+                }
+                Some(Refusal::Redirected(redirect)) => {
+                    return Error::new(ErrorKind::UnexpectedStatus)
+                        .with_detail(redirect.to_string())
+                        .with_operation(E::OPERATION_ID);
+                }
+                None => {}
             }
             let kind = if source.is_timeout() {
                 ErrorKind::Timeout
@@ -66,7 +76,23 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             Error::new(ErrorKind::InvalidInput).with_detail(one_line(&why, MAX_SNIPPET_CHARS))
         }
     };
+    let reason = retry_reason(out.kind());
     out.with_operation(E::OPERATION_ID)
+        .with_retry_reason(reason)
+}
+
+/// Why a failure of this kind may be sent again: a 429 (by its status or MoneyKit's
+/// `api_error.rate_limit_exceeded`), a server error, or a transport failure. Nothing else, and
+/// nothing whose body was too large to read. Decided from the kind alone, so that the error
+/// a caller matches on and the retry it got always agree.
+pub(crate) fn retry_reason(kind: &ErrorKind) -> Option<&'static str> {
+    match kind {
+        ErrorKind::RateLimited { .. } => Some("rate_limited"),
+        ErrorKind::Server => Some("server_error"),
+        ErrorKind::Timeout => Some("timeout"),
+        ErrorKind::Connection => Some("connection"),
+        _ => None,
+    }
 }
 
 fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Error {
@@ -89,6 +115,11 @@ fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, bod
     let error_message = typed(|d| d.error_message()).or_else(|| sent_text("error_message"));
     let documentation_url =
         typed(|d| d.documentation_url()).or_else(|| sent_text("documentation_url"));
+    let validation_errors = decoded
+        .as_ref()
+        .and_then(|d| d.validation_errors())
+        .cloned()
+        .unwrap_or_default();
     let snippet = (sent.is_none() && !body.is_empty())
         .then(|| one_line(&String::from_utf8_lossy(body), MAX_SNIPPET_CHARS));
     let wait = retry_after(&headers, SystemTime::now());
@@ -102,6 +133,7 @@ fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, bod
             documentation_url,
             snippet,
             retry_after: wait,
+            validation_errors,
             headers,
         },
     )
@@ -161,16 +193,42 @@ fn too_large_error(too_large: ResponseTooLarge) -> Error {
     })
 }
 
-/// The start of an error body; a body past the client's size cap is that error instead (any
-/// other failure to read keeps what arrived).
-async fn read_stream(response: ResponseValue<ByteStream>) -> Result<Vec<u8>, ResponseTooLarge> {
+/// An error response whose body the client refused to read: too large, or from a redirect the
+/// HTTP client followed. Its status and headers are kept.
+fn unreadable(refusal: Refusal, status: StatusCode, headers: HeaderMap) -> Error {
+    let error = match refusal {
+        Refusal::TooLarge(too_large) => too_large_error(too_large),
+        Refusal::Redirected(redirect) => {
+            Error::new(ErrorKind::UnexpectedStatus).with_detail(redirect.to_string())
+        }
+    };
+    error.with_response(status.as_u16(), headers)
+}
+
+/// Why the client stopped reading a body.
+enum Refusal {
+    TooLarge(ResponseTooLarge),
+    Redirected(FollowedRedirect),
+}
+
+impl Refusal {
+    fn find(error: &(dyn std::error::Error + 'static)) -> Option<Refusal> {
+        ResponseTooLarge::find(error)
+            .map(Refusal::TooLarge)
+            .or_else(|| FollowedRedirect::find(error).map(Refusal::Redirected))
+    }
+}
+
+/// The start of an error body; a body the client refused is that error instead (any other
+/// failure to read keeps what arrived).
+async fn read_stream(response: ResponseValue<ByteStream>) -> Result<Vec<u8>, Refusal> {
     let mut stream = response.into_inner().into_inner();
     let mut body = Vec::new();
     while body.len() < MAX_ERROR_BODY {
         match stream.next().await {
             Some(Ok(chunk)) => append_bounded(&mut body, &chunk),
-            Some(Err(error)) => match ResponseTooLarge::find(&error) {
-                Some(too_large) => return Err(too_large),
+            Some(Err(error)) => match Refusal::find(&error) {
+                Some(refusal) => return Err(refusal),
                 None => break,
             },
             None => break,
@@ -179,13 +237,13 @@ async fn read_stream(response: ResponseValue<ByteStream>) -> Result<Vec<u8>, Res
     Ok(body)
 }
 
-async fn read_response(mut response: reqwest::Response) -> Result<Vec<u8>, ResponseTooLarge> {
+async fn read_response(mut response: reqwest::Response) -> Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
     while body.len() < MAX_ERROR_BODY {
         match response.chunk().await {
             Ok(Some(chunk)) => append_bounded(&mut body, &chunk),
-            Err(error) => match ResponseTooLarge::find(&error) {
-                Some(too_large) => return Err(too_large),
+            Err(error) => match Refusal::find(&error) {
+                Some(refusal) => return Err(refusal),
                 None => break,
             },
             Ok(None) => break,

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use moneykit_api::types::ValidationError;
 use reqwest::header::HeaderMap;
 
 use crate::text::one_line;
@@ -115,6 +116,8 @@ pub(crate) struct ResponseBody {
     pub(crate) snippet: Option<String>,
     /// The response's `Retry-After`, parsed.
     pub(crate) retry_after: Option<Duration>,
+    /// What a request validation body said was wrong.
+    pub(crate) validation_errors: Vec<ValidationError>,
     pub(crate) headers: HeaderMap,
 }
 
@@ -154,6 +157,10 @@ struct Inner {
     detail: Option<String>,
     attempts: u32,
     retry_after: Option<Duration>,
+    validation_errors: Vec<ValidationError>,
+    /// Why the failed request may be sent again (`retry_reason` of the span), decided where the
+    /// failure was classified (`classify.rs`); `None`: never retried.
+    retry_reason: Option<&'static str>,
     headers: Option<HeaderMap>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -172,6 +179,8 @@ impl Error {
                 detail: None,
                 attempts: 0,
                 retry_after: None,
+                validation_errors: Vec::new(),
+                retry_reason: None,
                 headers: None,
                 source: None,
             }),
@@ -204,6 +213,7 @@ impl Error {
         error.inner.documentation_url = body.documentation_url;
         error.inner.body_snippet = body.snippet;
         error.inner.retry_after = body.retry_after;
+        error.inner.validation_errors = body.validation_errors;
         error.inner.headers = Some(body.headers);
         error
     }
@@ -216,6 +226,24 @@ impl Error {
     pub(crate) fn with_status(mut self, status: Option<u16>) -> Self {
         self.inner.status = status;
         self
+    }
+
+    /// The status and headers of the response whose body could not be read.
+    pub(crate) fn with_response(mut self, status: u16, headers: HeaderMap) -> Self {
+        self.inner.status = Some(status);
+        self.inner.headers = Some(headers);
+        self
+    }
+
+    /// Marks the failure as worth sending again, for `reason` (only `classify.rs` decides).
+    pub(crate) fn with_retry_reason(mut self, reason: Option<&'static str>) -> Self {
+        self.inner.retry_reason = reason;
+        self
+    }
+
+    /// Why the failed request may be sent again, if it may; see [`RetryPolicy`](crate::RetryPolicy).
+    pub(crate) fn retry_reason(&self) -> Option<&'static str> {
+        self.inner.retry_reason
     }
 
     pub(crate) fn with_detail(mut self, detail: String) -> Self {
@@ -256,6 +284,8 @@ impl Error {
                 detail,
                 attempts: inner.attempts,
                 retry_after: inner.retry_after,
+                validation_errors: inner.validation_errors.clone(),
+                retry_reason: inner.retry_reason,
                 headers: inner.headers.clone(),
                 source: None,
             }),
@@ -306,12 +336,22 @@ impl Error {
 
     /// The server's `Retry-After` (seconds or HTTP-date, as a wait from when it was read), when
     /// the error response carried one: a 429's (also in [`ErrorKind::RateLimited`]), or a
-    /// 503's. The client never retried sooner than it allowed.
+    /// 503's. The client never retried sooner than a `Retry-After` it could read allowed. A value
+    /// that is neither whole seconds nor an HTTP-date (`1.5`, `soon`) is treated as absent, as
+    /// RFC 9110 §10.2.3 allows: it is `None` here and the retry waits the policy's own backoff.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.inner.kind {
             ErrorKind::RateLimited { retry_after } => retry_after,
             _ => self.inner.retry_after,
         }
+    }
+
+    /// What a request validation error body (`api_error.request.validation_failed`, HTTP 422
+    /// or 400) said was wrong: each failure's location (for example `["header",
+    /// "moneykit-version"]`), message and type. Empty for every other error. `Display` names the
+    /// first of them.
+    pub fn validation_errors(&self) -> &[ValidationError] {
+        &self.inner.validation_errors
     }
 
     /// The error response's headers, all of them as received (a request id your deployment
@@ -337,7 +377,7 @@ impl Error {
             ErrorKind::NotFound => "link not found".into(),
             ErrorKind::Deleted => "link deleted".into(),
             ErrorKind::BadState { link_error_code } => match link_error_code {
-                Some(code) => format!("link in a bad state ({code})"),
+                Some(code) => format!("link in a bad state ({})", shown(code)),
                 None => "link in a bad state".into(),
             },
             ErrorKind::RateLimited { retry_after } => match retry_after {
@@ -346,7 +386,10 @@ impl Error {
             },
             ErrorKind::RequestValidation => "request refused as invalid".into(),
             ErrorKind::Server => "server error".into(),
-            ErrorKind::UnexpectedStatus => "unexpected response status".into(),
+            ErrorKind::UnexpectedStatus => match self.inner.status {
+                Some(300..=399) => "unexpected response status (a redirect, not followed)".into(),
+                _ => "unexpected response status".into(),
+            },
             ErrorKind::Decode => "response body did not decode".into(),
             ErrorKind::Timeout => "timed out".into(),
             ErrorKind::Connection => "connection failed".into(),
@@ -365,23 +408,52 @@ impl fmt::Display for Error {
             write!(f, "{operation} ")?;
         }
         write!(f, "failed: {}", self.describe_kind())?;
+        // Everything but the operation and the numbers may come from the server (or a proxy):
+        // each piece is put on one line and cut short, so no CR/LF or terminal escape reaches a
+        // log or a terminal.
         match (self.inner.status, &self.inner.error_code) {
-            (Some(status), Some(code)) => write!(f, " (HTTP {status}, {code})")?,
+            (Some(status), Some(code)) => write!(f, " (HTTP {status}, {})", shown(code))?,
             (Some(status), None) => write!(f, " (HTTP {status})")?,
-            (None, Some(code)) => write!(f, " ({code})")?,
+            (None, Some(code)) => write!(f, " ({})", shown(code))?,
             (None, None) => {}
         }
         if let Some(message) = &self.inner.error_message {
-            write!(f, ": {}", one_line(message, MAX_SNIPPET_CHARS))?;
+            write!(f, ": {}", shown(message))?;
+        }
+        if let Some((first, rest)) = self.inner.validation_errors.split_first() {
+            write!(f, ": {}", describe_validation(first))?;
+            if !rest.is_empty() {
+                write!(f, " (and {} more)", rest.len())?;
+            }
         }
         if let Some(detail) = &self.inner.detail {
-            write!(f, ": {detail}")?;
+            write!(f, ": {}", shown(detail))?;
         }
         if self.inner.attempts > 1 {
             write!(f, " after {} attempts", self.inner.attempts)?;
         }
         Ok(())
     }
+}
+
+/// Server-supplied text as `Display` shows it: one line, at most [`MAX_SNIPPET_CHARS`].
+fn shown(text: &str) -> String {
+    one_line(text, MAX_SNIPPET_CHARS)
+}
+
+/// `header moneykit-version: unsupported version`: where a validation failure is (its location's
+/// keys and indexes, as sent) and what is wrong.
+fn describe_validation(failure: &ValidationError) -> String {
+    let location: Vec<String> = failure
+        .location
+        .iter()
+        .map(|part| match serde_json::to_value(part) {
+            Ok(serde_json::Value::String(key)) => key,
+            Ok(other) => other.to_string(),
+            Err(_) => "?".to_owned(),
+        })
+        .collect();
+    shown(&format!("{}: {}", location.join(" "), failure.message))
 }
 
 impl fmt::Debug for Error {
@@ -398,6 +470,8 @@ impl fmt::Debug for Error {
             .field("detail", &inner.detail)
             .field("attempts", &inner.attempts)
             .field("retry_after", &inner.retry_after)
+            .field("validation_errors", &inner.validation_errors)
+            .field("retry_reason", &inner.retry_reason)
             .field(
                 "headers",
                 &inner.headers.as_ref().map(|h| h.keys().collect::<Vec<_>>()),

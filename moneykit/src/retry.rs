@@ -8,18 +8,23 @@ use crate::error::{Error, ErrorKind, UnauthorizedReason};
 /// How failed requests are repeated.
 ///
 /// Only the four operations this crate sends are ever retried, and all of them are idempotent
-/// (the three `GET`s and `POST /auth/token`). A request is repeated after:
-/// - HTTP 429, waiting exactly as long as `Retry-After` asks (seconds, or until its HTTP-date),
+/// (the three `GET`s and `POST /auth/token`). Whether a failure is retried follows from its
+/// [`ErrorKind`], decided once when the failure is classified, so the kind a caller sees and
+/// the retry it got always agree (a 503 whose body says `api_error.rate_limit_exceeded` is
+/// rate limited; a 429 whose body says `link_error.not_found` is not found, and not retried).
+/// A request is repeated after:
+/// - [`ErrorKind::RateLimited`] (HTTP 429), waiting exactly as long as `Retry-After` asks (seconds, or until its HTTP-date),
 ///   or the backoff below when there is none. A request is never sent before `Retry-After`
 ///   allows: when its wait is longer than [`max_delay`](RetryPolicy::max_delay) (or would
 ///   pass the call's deadline), the call fails at once with
 ///   [`ErrorKind::RateLimited`] carrying the server's value, without a further attempt;
-/// - HTTP 5xx, a connection failure or an attempt's timeout, waiting a random time between zero
+/// - [`ErrorKind::Server`] (HTTP 5xx), a connection failure or an attempt's timeout, waiting a random time between zero
 ///   and `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter"); a 5xx (such as a 503)
 ///   that carries `Retry-After` is waited for by the same rule as a 429, and a too-long one
 ///   ends the call with [`ErrorKind::Server`] at once.
 ///
-/// No other status is retried. A wait that would pass the call's overall deadline is not made:
+/// Nothing else is retried (nor a response whose body was over the size cap, whatever its
+/// status). A wait that would pass the call's overall deadline is not made:
 /// the last error is returned instead.
 ///
 /// The default is 3 attempts in total, a 500 ms base delay, a 30 s maximum delay and
@@ -126,7 +131,7 @@ impl RetryPolicy {
     /// Whether to send the request again after attempt `attempt` (1-based) failed with `error`,
     /// and after how long. The call's deadline is the caller's to check.
     pub(crate) fn after_failure(&self, attempt: u32, error: &Error) -> Option<Retry> {
-        let reason = retry_reason(error)?;
+        let reason = error.retry_reason()?;
         if attempt >= self.max_attempts {
             return None;
         }
@@ -157,20 +162,6 @@ impl RetryPolicy {
     }
 }
 
-/// Why `error` may be retried: 429, 5xx, or a transport failure. Nothing else.
-fn retry_reason(error: &Error) -> Option<&'static str> {
-    match error.status() {
-        Some(429) => Some("rate_limited"),
-        Some(500..=599) => Some("server_error"),
-        Some(_) => None,
-        None => match error.kind() {
-            ErrorKind::Timeout => Some("timeout"),
-            ErrorKind::Connection => Some("connection"),
-            _ => None,
-        },
-    }
-}
-
 /// Whether a call refused with `error` is sent once more after renewing a client-credentials
 /// token (`api_error.auth.expired_access_token`); the `retry_reason` it records.
 pub(crate) fn renews_token(error: &Error) -> Option<&'static str> {
@@ -181,6 +172,19 @@ pub(crate) fn renews_token(error: &Error) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::retry_reason;
+
+    /// An error response of `kind`, as `classify` leaves it.
+    fn classified(status: u16, kind: ErrorKind) -> Error {
+        let reason = retry_reason(&kind);
+        Error::response(kind, status, Default::default()).with_retry_reason(reason)
+    }
+
+    /// A transport failure of `kind`, as `classify` leaves it.
+    fn transport(kind: ErrorKind) -> Error {
+        let reason = retry_reason(&kind);
+        Error::new(kind).with_retry_reason(reason)
+    }
 
     #[test]
     fn backoff_is_bounded_by_the_exponential_ceiling() {
@@ -208,12 +212,11 @@ mod tests {
         );
         assert_eq!(policy.delay(1, Some(Duration::from_secs(31))), None);
         let limited = |after| {
-            Error::response(
+            classified(
+                429,
                 ErrorKind::RateLimited {
                     retry_after: Some(after),
                 },
-                429,
-                Default::default(),
             )
         };
         assert_eq!(
@@ -236,7 +239,7 @@ mod tests {
     #[test]
     fn only_429_5xx_and_transport_failures_are_retried_while_attempts_remain() {
         let policy = RetryPolicy::new().jitter(Jitter::Off);
-        let response = |status, kind| Error::response(kind, status, Default::default());
+        let response = classified;
         let server = response(503, ErrorKind::Server);
         assert_eq!(
             policy.after_failure(1, &server),
@@ -261,11 +264,11 @@ mod tests {
             (ErrorKind::Timeout, "timeout"),
             (ErrorKind::Connection, "connection"),
         ] {
-            let retry = policy.after_failure(1, &Error::new(kind)).unwrap();
+            let retry = policy.after_failure(1, &transport(kind)).unwrap();
             assert_eq!(retry.reason, reason);
         }
         for kind in [ErrorKind::Decode, ErrorKind::ResponseTooLarge { limit: 1 }] {
-            assert_eq!(policy.after_failure(1, &Error::new(kind)), None);
+            assert_eq!(policy.after_failure(1, &transport(kind)), None);
         }
     }
 

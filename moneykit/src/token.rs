@@ -1,23 +1,25 @@
 //! The access-token lifecycle of client credentials: the cached token, its renewal shortly before
-//! it expires or after the API refused it as expired, and the single-flight lock that makes any
+//! it expires or after the API refused it as expired, and the single flight that makes any
 //! number of concurrent callers cause at most one token request.
 //!
-//! The cache does not know how a token is requested: every method that may need one takes the
-//! request as a closure (the call path's `POST /auth/token`, with its retries and deadline).
+//! A renewal runs in a task of its own, through the request the cache was built with (the call
+//! path's `POST /auth/token` under the client's own settings): no caller's per-call options,
+//! deadline or cancellation reach it. Each caller waits for it within its own deadline only.
 
 use std::future::Future;
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
 use moneykit_api::ResponseValue;
+use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::CreateAccessTokenResponse;
 use reqwest::header::HeaderValue;
 use secrecy::SecretString;
-use tokio::sync::Mutex;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 /// A token endpoint response with its status and headers (for
 /// [`Client::authenticate`](crate::Client::authenticate)'s raw response).
@@ -27,182 +29,316 @@ pub(crate) type TokenResponse = ResponseValue<CreateAccessTokenResponse>;
 /// refused renews only if nobody renewed since.
 pub(crate) type Generation = u64;
 
+/// How the cache requests a token: `POST /auth/token` with the client's own retries and deadline.
+pub(crate) type RequestToken = Arc<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<TokenResponse, Error>> + Send>> + Send + Sync,
+>;
+
+/// How a renewal ended, for every caller that waited for it.
+type Outcome = Result<Generation, Arc<Error>>;
+
 /// The token cache of one client (shared by its clones).
 pub(crate) struct TokenCache {
     renewal_margin: Duration,
-    /// Read synchronously by the request hook; written only while `renewal` is held.
+    request: RequestToken,
+    /// Read synchronously by the request hook on every request.
     token: RwLock<Option<CachedToken>>,
-    /// Held while a token request is in flight (the single-flight lock); records how the last
-    /// one ended.
-    renewal: Mutex<LastRenewal>,
-    /// Token requests finished, successfully or not: a caller that waited for `renewal` compares
-    /// it with the count it saw before waiting to know whether one finished meanwhile.
-    renewals_finished: AtomicU64,
+    renewals: Mutex<Renewals>,
 }
 
 struct CachedToken {
-    /// `Bearer <token>`, marked sensitive; built once per token, not per request. `Err` (why,
-    /// without the token) when the token cannot be a header value.
-    header: Result<HeaderValue, String>,
-    /// When to stop using it: `expires_in` minus the renewal margin.
+    /// `Bearer <token>`, marked sensitive; built once per token, not per request. A token that
+    /// cannot be a header value is never cached.
+    header: HeaderValue,
+    /// When to renew it: `expires_in` minus the renewal margin.
     renew_at: Instant,
+    /// When it stops working: `expires_in` after it was received. Until then a failed renewal
+    /// falls back to it.
+    expires_at: Instant,
     generation: Generation,
 }
 
-/// How the last token request ended.
 #[derive(Default)]
-struct LastRenewal {
-    /// Its error, given to the callers that queued behind it instead of a request of their own.
-    failure: Option<Error>,
+struct Renewals {
+    /// The renewal in flight: its outcome, once it has one.
+    in_flight: Option<watch::Receiver<Option<Outcome>>>,
+    /// The last renewal failed while the token of this generation was still valid.
+    failed_early: Option<FailedEarly>,
+}
+
+struct FailedEarly {
+    generation: Generation,
+    /// The token endpoint's `Retry-After`: no renewal is started before it while the cached
+    /// token still works.
+    not_before: Option<Instant>,
+}
+
+/// What a caller does next about the token.
+enum Next {
+    /// Use the cached token of this generation.
+    Use(Generation),
+    /// Wait for this renewal.
+    Wait(watch::Receiver<Option<Outcome>>),
 }
 
 impl TokenCache {
     /// An empty cache that renews `renewal_margin` before a token expires (at most half the
-    /// token's lifetime).
-    pub(crate) fn new(renewal_margin: Duration) -> Self {
+    /// token's lifetime), with `request`.
+    pub(crate) fn new(renewal_margin: Duration, request: RequestToken) -> Self {
         TokenCache {
             renewal_margin,
+            request,
             token: RwLock::new(None),
-            renewal: Mutex::new(LastRenewal::default()),
-            renewals_finished: AtomicU64::new(0),
+            renewals: Mutex::new(Renewals::default()),
         }
     }
 
-    /// The `Authorization` header of the cached token, fresh or not: `Some(Err(why))` when the
-    /// token is not a valid header value.
-    pub(crate) fn bearer_header(&self) -> Option<Result<HeaderValue, String>> {
+    /// The `Authorization` header of the cached token, fresh or not.
+    pub(crate) fn bearer_header(&self) -> Option<HeaderValue> {
         let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
         guard.as_ref().map(|cached| cached.header.clone())
     }
 
-    /// The generation of a fresh token: the cached one, or one obtained with `request`. When a
-    /// token request fails, the callers that waited for it get its error rather than sending
-    /// their own.
-    pub(crate) async fn current<F, Fut>(&self, request: F) -> Result<Generation, Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenResponse, Error>>,
-    {
-        if let Some(generation) = self.fresh_generation() {
-            return Ok(generation);
-        }
-        let finished_before = self.renewals_finished.load(Ordering::Acquire);
-        let mut last = self.renewal.lock().await;
-        if let Some(generation) = self.fresh_generation() {
-            return Ok(generation);
-        }
-        if let Some(failure) = self.failure_while_queued(finished_before, &last) {
-            return Err(failure);
-        }
-        self.renew(&mut last, request)
-            .await
-            .map(|(generation, _)| generation)
-    }
-
-    /// After the API refused token `seen` as expired: renews with `request` unless another call
-    /// already did (or tried and failed, whose error is returned).
-    pub(crate) async fn renew_after_expiry<F, Fut>(
-        &self,
-        seen: Generation,
-        request: F,
-    ) -> Result<(), Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenResponse, Error>>,
-    {
-        let finished_before = self.renewals_finished.load(Ordering::Acquire);
-        let mut last = self.renewal.lock().await;
-        if self.generation() != Some(seen) {
-            return Ok(());
-        }
-        if let Some(failure) = self.failure_while_queued(finished_before, &last) {
-            return Err(failure);
-        }
-        self.renew(&mut last, request).await.map(|_| ())
-    }
-
-    /// Requests a token with `request` whatever is cached (after a renewal in flight finishes),
-    /// caches it and returns the response.
-    pub(crate) async fn renew_now<F, Fut>(&self, request: F) -> Result<TokenResponse, Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenResponse, Error>>,
-    {
-        let mut last = self.renewal.lock().await;
-        self.renew(&mut last, request)
-            .await
-            .map(|(_, response)| response)
-    }
-
-    /// Runs one token request while the single-flight lock is held (`last` is its guarded
-    /// state) and caches its token.
-    async fn renew<F, Fut>(
-        &self,
-        last: &mut LastRenewal,
-        request: F,
-    ) -> Result<(Generation, TokenResponse), Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenResponse, Error>>,
-    {
-        let outcome = match request().await {
-            Ok(response) => {
-                last.failure = None;
-                let token = SecretString::from(response.access_token.reveal().to_owned());
-                Ok((self.store(token, response.expires_in), response))
-            }
-            Err(error) => {
-                last.failure = Some(error.shared_copy());
-                Err(error)
+    /// The generation of a token to send: the cached one while it is fresh; else the outcome of
+    /// a renewal (started, or joined when one is in flight). In the renewal window (fresh no
+    /// more, not expired yet) a failed renewal falls back to the cached token, and once one
+    /// failed for it, callers use it without waiting while a renewal is retried in the
+    /// background (not before the token endpoint's `Retry-After`).
+    pub(crate) async fn current(self: &Arc<Self>) -> Result<Generation, Error> {
+        let still_valid = match self.state_now() {
+            TokenState::Fresh(generation) => return Ok(generation),
+            TokenState::Renewable(generation) => Some(generation),
+            TokenState::Expired => None,
+        };
+        let next = match still_valid {
+            Some(generation) => self.next_in_window(generation),
+            None => {
+                self.join_or_start(|cached| cached.filter(|c| is_fresh(c)).map(|c| c.generation))
             }
         };
-        self.renewals_finished.fetch_add(1, Ordering::Release);
-        outcome
-    }
-
-    /// The error of a token request that finished while this caller waited for the lock, if it
-    /// failed.
-    fn failure_while_queued(&self, finished_before: u64, last: &LastRenewal) -> Option<Error> {
-        if self.renewals_finished.load(Ordering::Acquire) == finished_before {
-            return None;
+        let renewal = match next {
+            Next::Use(generation) => return Ok(generation),
+            Next::Wait(renewal) => renewal,
+        };
+        match self.wait(renewal).await {
+            Ok(generation) => Ok(generation),
+            Err(failure) => match still_valid.filter(|g| self.is_valid(*g)) {
+                Some(generation) => {
+                    tracing::debug!(
+                        operation = CreateAccessTokenError::OPERATION_ID,
+                        error = %failure,
+                        "renewing the access token failed; using the cached one until it expires"
+                    );
+                    Ok(generation)
+                }
+                None => Err(failure.shared_copy()),
+            },
         }
-        last.failure.as_ref().map(Error::shared_copy)
     }
 
-    fn fresh_generation(&self) -> Option<Generation> {
+    /// After the API refused token `seen` as expired: stops using it and renews, unless another
+    /// call already did (or is doing so: then its outcome).
+    pub(crate) async fn renew_after_expiry(
+        self: &Arc<Self>,
+        seen: Generation,
+    ) -> Result<(), Error> {
+        {
+            let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
+            match guard.as_mut() {
+                Some(cached) if cached.generation == seen => {
+                    // The server says it is dead: neither fresh nor a fallback any more.
+                    let now = Instant::now();
+                    cached.renew_at = now;
+                    cached.expires_at = now;
+                }
+                _ => return Ok(()),
+            }
+        }
+        let next = self.join_or_start(|cached| {
+            cached
+                .filter(|c| c.generation != seen)
+                .map(|c| c.generation)
+        });
+        match next {
+            Next::Use(_) => Ok(()),
+            Next::Wait(renewal) => self
+                .wait(renewal)
+                .await
+                .map(drop)
+                .map_err(|failure| failure.shared_copy()),
+        }
+    }
+
+    /// Caches the token of `response` (from [`Client::authenticate`](crate::Client::authenticate)
+    /// or a renewal); a token that cannot be sent as a header value is refused, not cached.
+    pub(crate) fn store(&self, response: &TokenResponse) -> Result<Generation, Error> {
+        let token = SecretString::from(response.access_token.reveal().to_owned());
+        let header = crate::auth::bearer(&token).map_err(|_| {
+            Error::new(ErrorKind::Decode)
+                .with_operation(CreateAccessTokenError::OPERATION_ID)
+                .with_detail("the access token is not a valid header value".to_owned())
+        })?;
+        // A negative or zero `expires_in` is a token that is stale when it arrives: the callers
+        // that waited for it use it once, and the next call renews.
+        let lifetime = Duration::from_secs(u64::try_from(response.expires_in).unwrap_or(0));
+        let margin = self.renewal_margin.min(lifetime / 2);
+        let now = Instant::now();
+        let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
+        let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
+        *guard = Some(CachedToken {
+            header,
+            renew_at: saturating_add(now, lifetime - margin),
+            expires_at: saturating_add(now, lifetime),
+            generation,
+        });
+        Ok(generation)
+    }
+
+    fn state_now(&self) -> TokenState {
+        let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        match guard.as_ref() {
+            Some(cached) if now < cached.renew_at => TokenState::Fresh(cached.generation),
+            Some(cached) if now < cached.expires_at => TokenState::Renewable(cached.generation),
+            _ => TokenState::Expired,
+        }
+    }
+
+    /// Whether the token of `generation` is still cached and not expired.
+    fn is_valid(&self, generation: Generation) -> bool {
         let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
         guard
             .as_ref()
-            .filter(|cached| Instant::now() < cached.renew_at)
-            .map(|cached| cached.generation)
+            .is_some_and(|c| c.generation == generation && Instant::now() < c.expires_at)
     }
 
-    fn generation(&self) -> Option<Generation> {
-        let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().map(|cached| cached.generation)
+    /// In the renewal window of token `generation`: wait for a renewal, unless one already
+    /// failed for this token (then use it, and renew in the background when allowed).
+    fn next_in_window(self: &Arc<Self>, generation: Generation) -> Next {
+        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(failed) = renewals
+            .failed_early
+            .as_ref()
+            .filter(|failed| failed.generation == generation)
+        else {
+            drop(renewals);
+            return self
+                .join_or_start(|cached| cached.filter(|c| is_fresh(c)).map(|c| c.generation));
+        };
+        let allowed = failed.not_before.is_none_or(|at| Instant::now() >= at);
+        if allowed && renewals.in_flight.is_none() {
+            renewals.in_flight = Some(self.spawn_renewal());
+        }
+        Next::Use(generation)
     }
 
-    /// Caches a token valid for `expires_in` seconds. The margin is at most half the lifetime,
-    /// so that a short-lived token is still used for a while.
-    fn store(&self, token: SecretString, expires_in: i64) -> Generation {
-        let lifetime = Duration::from_secs(u64::try_from(expires_in).unwrap_or(0));
-        let margin = self.renewal_margin.min(lifetime / 2);
-        let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
-        let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
-        let header = crate::auth::bearer(&token);
-        *guard = Some(CachedToken {
-            header,
-            renew_at: Instant::now() + (lifetime - margin),
-            generation,
+    /// The renewal in flight, or a new one, unless the cached token (read under the lock, so
+    /// that a renewal that just finished is seen) already `satisfies` the caller.
+    fn join_or_start(
+        self: &Arc<Self>,
+        satisfies: impl FnOnce(Option<&CachedToken>) -> Option<Generation>,
+    ) -> Next {
+        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(in_flight) = &renewals.in_flight {
+            return Next::Wait(in_flight.clone());
+        }
+        {
+            let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(generation) = satisfies(guard.as_ref()) {
+                return Next::Use(generation);
+            }
+        }
+        let renewal = self.spawn_renewal();
+        renewals.in_flight = Some(renewal.clone());
+        Next::Wait(renewal)
+    }
+
+    /// Starts a token request in a task of its own; its outcome is published to the receiver.
+    fn spawn_renewal(self: &Arc<Self>) -> watch::Receiver<Option<Outcome>> {
+        let (publish, outcome) = watch::channel(None);
+        let cache = Arc::downgrade(self);
+        let request = (self.request)();
+        tokio::spawn(async move {
+            let response = request.await;
+            if let Some(cache) = Weak::upgrade(&cache) {
+                let finished = cache.finish(response);
+                // Nobody may be waiting any more; the token is cached all the same.
+                let _ = publish.send(Some(finished));
+            }
         });
-        generation
+        outcome
     }
+
+    /// Caches a renewal's token, or records its failure; ends the single flight.
+    fn finish(&self, response: Result<TokenResponse, Error>) -> Outcome {
+        let stored = response.and_then(|response| self.store(&response));
+        let still_valid = match self.state_now() {
+            TokenState::Fresh(generation) | TokenState::Renewable(generation) => Some(generation),
+            TokenState::Expired => None,
+        };
+        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        renewals.in_flight = None;
+        renewals.failed_early = match &stored {
+            Ok(_) => None,
+            Err(error) => still_valid.map(|generation| FailedEarly {
+                generation,
+                not_before: error
+                    .retry_after()
+                    .map(|wait| saturating_add(Instant::now(), wait)),
+            }),
+        };
+        stored.map_err(Arc::new)
+    }
+
+    /// The outcome of `renewal`. A renewal whose task ended without one (its runtime shut down)
+    /// is a failure, and no longer in flight.
+    async fn wait(&self, mut renewal: watch::Receiver<Option<Outcome>>) -> Outcome {
+        if let Ok(outcome) = renewal.wait_for(Option::is_some).await
+            && let Some(outcome) = outcome.as_ref()
+        {
+            return outcome.clone();
+        }
+        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        if renewals
+            .in_flight
+            .as_ref()
+            .is_some_and(|in_flight| in_flight.same_channel(&renewal))
+        {
+            renewals.in_flight = None;
+        }
+        Err(Arc::new(
+            Error::new(ErrorKind::Connection)
+                .with_operation(CreateAccessTokenError::OPERATION_ID)
+                .with_detail("the token request was cancelled".to_owned()),
+        ))
+    }
+}
+
+enum TokenState {
+    Fresh(Generation),
+    /// Past its renewal time, not expired yet.
+    Renewable(Generation),
+    /// None cached, or expired.
+    Expired,
+}
+
+fn is_fresh(cached: &CachedToken) -> bool {
+    Instant::now() < cached.renew_at
+}
+
+/// `at + wait`, or a time so far ahead that it never comes when that overflows the clock.
+pub(crate) fn saturating_add(at: Instant, wait: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(CENTURY))
+        .unwrap_or(at)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
-    use crate::error::ErrorKind;
 
     pub(crate) fn issued(token: &str, expires_in: i64) -> Result<TokenResponse, Error> {
         let body = CreateAccessTokenResponse {
@@ -217,57 +353,102 @@ pub(crate) mod tests {
         ))
     }
 
+    /// A cache whose token requests answer from `answers` in turn (the last one repeats), after
+    /// `delay`; and how many it made.
+    pub(crate) fn cache_answering(
+        margin: Duration,
+        delay: Duration,
+        answers: Vec<fn() -> Result<TokenResponse, Error>>,
+    ) -> (Arc<TokenCache>, Arc<AtomicUsize>) {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&made);
+        let request: RequestToken = Arc::new(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let answer = answers[n.min(answers.len() - 1)];
+            Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                answer()
+            })
+        });
+        (Arc::new(TokenCache::new(margin, request)), made)
+    }
+
+    fn requests(made: &AtomicUsize) -> usize {
+        made.load(Ordering::SeqCst)
+    }
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
     #[tokio::test(start_paused = true)]
     async fn a_token_is_renewed_at_half_its_life_when_the_margin_is_longer() {
-        let cache = TokenCache::new(Duration::from_secs(60));
-        assert_eq!(
-            cache.current(|| async { issued("a", 10) }).await.unwrap(),
-            1
+        let (cache, made) = cache_answering(
+            MINUTE,
+            Duration::ZERO,
+            vec![|| issued("a", 10), || issued("b", 10)],
         );
+        assert_eq!(cache.current().await.unwrap(), 1);
         tokio::time::sleep(Duration::from_millis(4999)).await;
-        assert_eq!(
-            cache
-                .current(|| async { panic!("still fresh") })
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(cache.current().await.unwrap(), 1);
+        assert_eq!(requests(&made), 1);
         tokio::time::sleep(Duration::from_millis(1)).await;
-        assert_eq!(
-            cache.current(|| async { issued("b", 10) }).await.unwrap(),
-            2
-        );
-        assert_eq!(cache.bearer_header().unwrap().unwrap(), "Bearer b");
+        assert_eq!(cache.current().await.unwrap(), 2);
+        assert_eq!(cache.bearer_header().unwrap(), "Bearer b");
     }
 
     #[tokio::test]
     async fn an_expired_token_is_renewed_once_per_generation() {
-        let cache = TokenCache::new(Duration::from_secs(60));
-        let seen = cache.current(|| async { issued("a", 3600) }).await.unwrap();
-        cache
-            .renew_after_expiry(seen, || async { issued("b", 3600) })
-            .await
-            .unwrap();
+        let (cache, made) = cache_answering(
+            MINUTE,
+            Duration::ZERO,
+            vec![|| issued("a", 3600), || issued("b", 3600)],
+        );
+        let seen = cache.current().await.unwrap();
+        cache.renew_after_expiry(seen).await.unwrap();
         // A second caller that saw the same token refused does not renew again.
-        cache
-            .renew_after_expiry(seen, || async { panic!("renewed twice") })
-            .await
-            .unwrap();
-        assert_eq!(cache.bearer_header().unwrap().unwrap(), "Bearer b");
+        cache.renew_after_expiry(seen).await.unwrap();
+        assert_eq!(requests(&made), 2);
+        assert_eq!(cache.bearer_header().unwrap(), "Bearer b");
     }
 
     #[tokio::test]
     async fn a_failed_renewal_is_not_cached_as_a_token() {
-        let cache = TokenCache::new(Duration::from_secs(60));
-        let failed = cache
-            .current(|| async { Err(Error::new(ErrorKind::Connection)) })
-            .await;
+        let (cache, made) = cache_answering(
+            MINUTE,
+            Duration::ZERO,
+            vec![|| Err(Error::new(ErrorKind::Connection)), || {
+                issued("a", 60)
+            }],
+        );
+        let failed = cache.current().await;
         assert_eq!(*failed.unwrap_err().kind(), ErrorKind::Connection);
         assert!(cache.bearer_header().is_none());
-        // Nobody was queued behind the failure: the next caller tries again.
-        assert_eq!(
-            cache.current(|| async { issued("a", 60) }).await.unwrap(),
-            1
+        // The next caller tries again.
+        assert_eq!(cache.current().await.unwrap(), 1);
+        assert_eq!(requests(&made), 2);
+    }
+
+    #[tokio::test]
+    async fn a_token_that_cannot_be_a_header_value_is_refused_and_not_cached() {
+        let (cache, made) = cache_answering(
+            MINUTE,
+            Duration::ZERO,
+            vec![|| issued("bad\ntoken", 3600), || issued("good", 3600)],
         );
+        let error = cache.current().await.unwrap_err();
+        assert_eq!(*error.kind(), ErrorKind::Decode);
+        assert_eq!(error.operation(), Some("create_access_token"));
+        assert!(!error.to_string().contains("bad"), "{error}");
+        assert!(cache.bearer_header().is_none());
+        assert_eq!(cache.current().await.unwrap(), 1);
+        assert_eq!(cache.bearer_header().unwrap(), "Bearer good");
+        assert_eq!(requests(&made), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_expires_in_saturates() {
+        let (cache, _) = cache_answering(MINUTE, Duration::ZERO, vec![|| issued("a", i64::MAX)]);
+        assert_eq!(cache.current().await.unwrap(), 1);
+        tokio::time::sleep(Duration::from_secs(10 * 365 * 24 * 3600)).await;
+        assert_eq!(cache.current().await.unwrap(), 1);
     }
 }
