@@ -218,7 +218,10 @@ impl ClientHooks<Hooks> for Client {
 /// (`ResponseValue::from_response`), so the cap has to sit in the body itself, below it.
 fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     let too_large = ResponseTooLarge { limit };
-    if response.content_length().is_some_and(|length| length > limit) {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
         return refused(response, too_large);
     }
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod hooks;
+mod path;
 #[doc(hidden)]
 pub mod presence;
 mod redact;
@@ -27,7 +28,7 @@ pub mod tls;
 
 pub use hooks::{FollowedRedirect, Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;
-pub use sensitive::Sensitive;
+pub use sensitive::{Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 
 // The generated code expects to sit at the crate root: its open enums and timestamp fields are

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::Sensitive;
+use crate::{Secret, Sensitive};
 
 /// A copy in which every [`Sensitive`] holds its masked form (`••••8062`), so that serializing
 /// it cannot reveal a full number or token. Everything else is kept as it is.
@@ -31,6 +31,12 @@ pub trait Redact {
 impl Redact for Sensitive {
     fn redacted(&self) -> Self {
         Sensitive::from(self.masked())
+    }
+}
+
+impl Redact for Secret {
+    fn redacted(&self) -> Self {
+        Secret::from(Secret::MASK)
     }
 }
 

@@ -8,10 +8,23 @@ use crate::GenError;
 
 /// The extension that records when MoneyKit added a property (see `ARCHITECTURE.md`).
 const ADDED_EXTENSION: &str = "x-moneykit-added";
-/// The extension that marks a string that must never reach a log (numbers, tokens).
-const SENSITIVE_EXTENSION: &str = "x-moneykit-sensitive";
+/// The extension that marks a string that must never reach a log: `true` for a number (shown
+/// as its last four characters), `secret` for a credential (shown as nothing).
+pub(crate) const SENSITIVE_EXTENSION: &str = "x-moneykit-sensitive";
 /// The `format` a sensitive string is given so that typify can map it to `crate::Sensitive`.
 const SENSITIVE_FORMAT: &str = "moneykit-sensitive";
+/// The `format` a secret string is given so that typify can map it to `crate::Secret`.
+const SECRET_FORMAT: &str = "moneykit-secret";
+
+/// The `format` for a value of [`SENSITIVE_EXTENSION`]; `None` for a value it does not take
+/// (`validate` refuses those).
+pub(crate) fn sensitive_format(mark: &Value) -> Option<&'static str> {
+    match mark {
+        Value::Bool(true) => Some(SENSITIVE_FORMAT),
+        Value::String(kind) if kind == "secret" => Some(SECRET_FORMAT),
+        _ => None,
+    }
+}
 
 /// The document as progenitor will see it, plus what had to be taken out of it.
 pub(crate) struct Prepared {
@@ -71,9 +84,18 @@ pub(crate) fn timestamp_schema() -> schemars08::schema::SchemaObject {
 
 /// The schema typify maps to `crate::Sensitive`, whose `Debug` and `Display` mask the value.
 pub(crate) fn sensitive_schema() -> schemars08::schema::SchemaObject {
+    string_of_format(SENSITIVE_FORMAT)
+}
+
+/// The schema typify maps to `crate::Secret`, whose `Debug` and `Display` show nothing of it.
+pub(crate) fn secret_schema() -> schemars08::schema::SchemaObject {
+    string_of_format(SECRET_FORMAT)
+}
+
+fn string_of_format(format: &str) -> schemars08::schema::SchemaObject {
     schemars08::schema::SchemaObject {
         instance_type: Some(schemars08::schema::InstanceType::String.into()),
-        format: Some(SENSITIVE_FORMAT.to_owned()),
+        format: Some(format.to_owned()),
         ..Default::default()
     }
 }
@@ -226,14 +248,15 @@ fn relax_later_additions(schema: &mut Value) {
     }
 }
 
-/// Gives every `x-moneykit-sensitive` string property the format `sensitive_schema` matches.
+/// Gives every `x-moneykit-sensitive` string property the format `sensitive_schema` or
+/// `secret_schema` matches.
 fn mark_sensitive_strings(schema: &mut Value) {
     let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     for property in properties.values_mut() {
-        if property.get(SENSITIVE_EXTENSION) == Some(&Value::Bool(true)) {
-            property["format"] = Value::String(SENSITIVE_FORMAT.to_owned());
+        if let Some(format) = property.get(SENSITIVE_EXTENSION).and_then(sensitive_format) {
+            property["format"] = Value::String(format.to_owned());
         }
     }
 }

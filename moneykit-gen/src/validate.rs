@@ -24,6 +24,7 @@ pub(crate) fn document(doc: &Value) -> Result<(), GenError> {
     check_refs(doc, doc, "#", &mut problems);
     check_operations(doc, &mut problems);
     check_inline_enums(doc, &mut problems);
+    check_sensitive_marks(doc, "#", &mut problems);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -136,6 +137,32 @@ fn check_responses(doc: &Value, place: &str, op: &Value, problems: &mut Vec<Stri
             "{place}: success responses have {} different bodies; progenitor needs one",
             success_bodies.len()
         ));
+    }
+}
+
+/// A sensitivity mark the generator does not know would silently leave a value unmasked.
+fn check_sensitive_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
+    let extension = crate::prepare::SENSITIVE_EXTENSION;
+    match node {
+        Value::Object(map) => {
+            if let Some(mark) = map.get(extension)
+                && crate::prepare::sensitive_format(mark).is_none()
+            {
+                problems.push(format!(
+                    "{at}: `{extension}: {mark}`: use `true` (a number, shown as its last four \
+                     characters) or `secret` (a credential, shown as nothing)"
+                ));
+            }
+            for (key, child) in map {
+                check_sensitive_marks(child, &format!("{at}/{key}"), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_sensitive_marks(child, &format!("{at}/{i}"), problems);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -85,3 +85,26 @@ fn missing_file_is_a_read_error() {
     let err = moneykit_gen::generate_from_path(Path::new("/nonexistent/openapi.yaml")).unwrap_err();
     assert!(matches!(err, GenError::Read { .. }), "{err:?}");
 }
+
+#[test]
+fn an_unknown_sensitivity_mark_is_refused() {
+    let broken = spec().replacen(
+        "x-moneykit-sensitive: true",
+        "x-moneykit-sensitive: sekret",
+        1,
+    );
+    assert_refused(&broken, &["`x-moneykit-sensitive: \"sekret\"`", "`secret`"]);
+}
+
+#[test]
+fn secrets_and_numbers_get_their_own_types() {
+    let code = generate(&spec()).unwrap();
+    assert!(
+        code.contains("pub access_token: crate::Secret"),
+        "access_token"
+    );
+    assert!(
+        code.contains("pub account_number: crate::Sensitive"),
+        "account_number"
+    );
+}

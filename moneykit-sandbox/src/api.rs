@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use moneykit_api::Sensitive;
 use moneykit_api::types::{
     BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, Product, PublicLinkState,
     SupportedVersion,
@@ -100,7 +99,7 @@ fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<R
         return Err(unauthorized("Invalid client credentials"));
     }
     let body = CreateAccessTokenResponse {
-        access_token: Sensitive::from(state.issue_token()),
+        access_token: state.issue_token().into(),
         expires_in: i64::try_from(state.config.token_lifetime.as_secs()).unwrap_or(i64::MAX),
         token_type: "bearer".to_owned(),
     };

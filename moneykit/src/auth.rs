@@ -138,15 +138,27 @@ impl Credentials {
         self
     }
 
+    /// Refuses credentials that cannot be sent. Client credentials travel form-encoded (in the
+    /// token request's body, or inside HTTP Basic, RFC 6749 §2.3.1), so any character is fine
+    /// there and only a blank value is refused; a token and the `X-Client` pair are sent as
+    /// header values, so they must be visible ASCII.
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
         let header_safe = crate::config::is_header_safe;
+        let blank = |value: &str| value.trim().is_empty();
         match &self.0 {
             Mode::ClientCredentials {
                 client_id,
                 client_secret,
                 ..
+            } => {
+                if blank(client_id) {
+                    return Err(BuildError::InvalidCredentials("the client id is blank"));
+                }
+                if blank(client_secret.expose_secret()) {
+                    return Err(BuildError::InvalidCredentials("the client secret is blank"));
+                }
             }
-            | Mode::ClientHeaders {
+            Mode::ClientHeaders {
                 client_id,
                 client_secret,
             } => {
@@ -206,6 +218,21 @@ pub(crate) fn bearer(token: &SecretString) -> Result<HeaderValue, String> {
     sensitive(&format!("Bearer {}", token.expose_secret()))
 }
 
+/// `Basic <base64(id:secret)>` for the token request, each of the two form-encoded first as
+/// RFC 6749 §2.3.1 requires, so that a `:` `%` `+` or any non-ASCII character in either arrives
+/// as it was given.
+fn basic(client_id: &str, client_secret: &SecretString) -> Result<HeaderValue, String> {
+    let encode =
+        |value: &str| form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+    let pair = format!(
+        "{}:{}",
+        encode(client_id),
+        encode(client_secret.expose_secret())
+    );
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+    sensitive(&format!("Basic {encoded}"))
+}
+
 fn sensitive(value: &str) -> Result<HeaderValue, String> {
     let mut value = HeaderValue::from_str(value)
         .map_err(|_| "credential is not a valid header value".to_owned())?;
@@ -260,9 +287,7 @@ impl Credentials {
             } => {
                 if token_request {
                     if *method == TokenAuthMethod::Basic {
-                        let pair = format!("{client_id}:{}", client_secret.expose_secret());
-                        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-                        headers.insert(AUTHORIZATION, sensitive(&format!("Basic {encoded}"))?);
+                        headers.insert(AUTHORIZATION, basic(client_id, client_secret)?);
                     }
                     return Ok(());
                 }
@@ -309,8 +334,19 @@ mod tests {
     #[test]
     fn empty_or_unprintable_credentials_are_refused() {
         assert!(Credentials::access_token("").validate().is_err());
+        assert!(Credentials::access_token("bad\ntoken").validate().is_err());
         assert!(
-            Credentials::client_credentials("id", "bad\nsecret")
+            Credentials::client_headers("id", "bad\nsecret")
+                .validate()
+                .is_err()
+        );
+        assert!(
+            Credentials::client_credentials(" ", "secret")
+                .validate()
+                .is_err()
+        );
+        assert!(
+            Credentials::client_credentials("id", "\t")
                 .validate()
                 .is_err()
         );
@@ -369,6 +405,13 @@ mod tests {
         let sent = headers(basic, true, false).await;
         assert_eq!(sent[AUTHORIZATION], "Basic aWQ6c2VjcmV0");
         assert!(sent[AUTHORIZATION].is_sensitive());
+
+        // RFC 6749 §2.3.1: form-encoded, then base64 (`a:b%` → `a%3Ab%25`, `s p+é` → `s+p%2B%C3%A9`).
+        let odd = Credentials::client_credentials("a:b%", "s p+é")
+            .token_auth_method(TokenAuthMethod::Basic);
+        let sent = headers(odd, true, false).await;
+        let encoded = base64::engine::general_purpose::STANDARD.encode("a%3Ab%25:s+p%2B%C3%A9");
+        assert_eq!(sent[AUTHORIZATION], format!("Basic {encoded}").as_str());
 
         assert!(
             headers(pair(), true, false)

@@ -22,7 +22,7 @@ pub enum BuildError {
     /// The base URL is plain `http://` to a host that is not loopback, and
     /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http) was not set.
     InsecureBaseUrl(String),
-    /// The API version is blank, not ASCII, or not usable as an HTTP header value.
+    /// The API version is neither one this crate knows nor a date (`YYYY-MM-DD`) of a later one.
     InvalidApiVersion,
     /// A timeout or retry setting is out of range.
     InvalidSetting(&'static str),
@@ -54,7 +54,7 @@ impl fmt::Display for BuildError {
                  allow_insecure_http(true)"
             ),
             BuildError::InvalidApiVersion => f.write_str(
-                "invalid moneykit-version: must be a non-blank header value (visible ASCII)",
+                "invalid moneykit-version: must be a known version or a date (YYYY-MM-DD)",
             ),
             BuildError::InvalidSetting(what) => {
                 write!(f, "invalid MoneyKit client setting: {what}")

@@ -195,8 +195,14 @@ impl ClientBuilder {
 
     /// The `moneykit-version` header of every request (default: the spec's,
     /// [`SupportedVersion::default`]).
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = SupportedVersion::from(version.into());
+    ///
+    /// A version this crate knows is a variant of [`SupportedVersion`]. A newer one (MoneyKit
+    /// dates its versions) can still be sent on purpose, as a string or
+    /// `SupportedVersion::Other`: it must be a real date, `YYYY-MM-DD`, or
+    /// [`build`](Self::build) fails with [`BuildError::InvalidApiVersion`], so that a typo such
+    /// as `2023-02-81` is caught here rather than by a 422 on every call.
+    pub fn api_version(mut self, version: impl Into<SupportedVersion>) -> Self {
+        self.api_version = version.into();
         self
     }
 
@@ -266,8 +272,7 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         credentials.validate()?;
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
-        let version = self.api_version.as_str();
-        if !is_header_safe(version) {
+        if !is_valid_version(&self.api_version) {
             return Err(BuildError::InvalidApiVersion);
         }
         for (timeout, what) in [
@@ -309,11 +314,22 @@ impl ClientBuilder {
     }
 }
 
-/// Whether `value` can be sent as a credential or version header as given: not blank, ASCII
+/// Whether `value` can be sent as a credential header as given: not blank, ASCII
 /// (a non-ASCII byte is opaque `obs-text` to HTTP, and most likely a pasting mistake), and
 /// without control characters (which would end or split the header).
 pub(crate) fn is_header_safe(value: &str) -> bool {
     !value.trim().is_empty() && value.is_ascii() && HeaderValue::from_str(value).is_ok()
+}
+
+/// A known version, or a later one named by its date (`YYYY-MM-DD`, a real calendar day).
+fn is_valid_version(version: &SupportedVersion) -> bool {
+    match version {
+        SupportedVersion::Other(date) => {
+            date.len() == "YYYY-MM-DD".len()
+                && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+        }
+        _ => true,
+    }
 }
 
 /// The base URL as `Debug` may show it: `build` refuses credentials in it, but until then they
@@ -485,6 +501,20 @@ mod tests {
         assert_eq!(
             ok().api_version("a\nb").build().unwrap_err(),
             BuildError::InvalidApiVersion
+        );
+        for typo in ["2023-02-81", "2023-2-18", "+2023-02-18", "2023-02-18 "] {
+            assert_eq!(
+                ok().api_version(typo).build().unwrap_err(),
+                BuildError::InvalidApiVersion,
+                "{typo}"
+            );
+        }
+        // A later version, named by its date, is sent on purpose.
+        assert!(ok().api_version("2099-01-01").build().is_ok());
+        assert!(
+            ok().api_version(SupportedVersion::default())
+                .build()
+                .is_ok()
         );
         assert!(matches!(
             ok().call_timeout(Duration::ZERO).build(),

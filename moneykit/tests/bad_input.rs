@@ -6,11 +6,14 @@
 
 mod common;
 
+use base64::Engine as _;
 use common::bad_input_cases::{
-    Expect::Refused, HostileId, INSECURE_BASE_URLS, INVALID_BASE_URLS, UNSAFE, hostile_ids,
+    CREDENTIAL_VALUES,
+    Expect::{Refused, Sent},
+    HostileId, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
 };
 use common::*;
-use moneykit::{BuildError, Client, ErrorKind};
+use moneykit::{BuildError, Client, ClientBuilder, ErrorKind, TokenAuthMethod};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Answers each `GET` by its number of path segments: the link, its accounts, its numbers.
@@ -153,43 +156,117 @@ fn malformed_base_urls_are_build_errors() {
     }
 }
 
+/// The build error of `builder`, checked to quote neither the credentials nor `bad`.
+fn refused_quietly(builder: ClientBuilder, bad: &str) -> BuildError {
+    let error = builder.build().map(drop).unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(
+        !text.contains(CLIENT_SECRET) && !text.contains(CLIENT_ID),
+        "{text}"
+    );
+    if !bad.trim().is_empty() {
+        assert!(!text.contains(bad), "{text}");
+    }
+    error
+}
+
 #[test]
-fn empty_or_header_unsafe_credentials_are_build_errors_that_quote_nothing() {
-    for bad in UNSAFE {
+fn header_credentials_that_are_not_visible_ascii_are_build_errors_that_quote_nothing() {
+    for row in CREDENTIAL_VALUES {
+        let value = row.value;
         let builders = [
-            Client::builder().access_token(bad),
-            Client::builder().client_credentials(bad, CLIENT_SECRET),
-            Client::builder().client_credentials(CLIENT_ID, bad),
-            Client::builder().client_headers(bad, CLIENT_SECRET),
-            Client::builder().client_headers(CLIENT_ID, bad),
+            Client::builder().access_token(value),
+            Client::builder().client_headers(value, CLIENT_SECRET),
+            Client::builder().client_headers(CLIENT_ID, value),
         ];
         for builder in builders {
-            let error = builder.build().map(drop).unwrap_err();
-            assert!(
-                matches!(error, BuildError::InvalidCredentials(_)),
-                "{bad:?}: {error:?}"
-            );
-            let text = format!("{error} {error:?}");
-            assert!(
-                !text.contains(CLIENT_SECRET) && !text.contains(CLIENT_ID),
-                "{text}"
-            );
-            if !bad.trim().is_empty() {
-                assert!(!text.contains(bad), "{text}");
+            match row.as_header {
+                Refused => assert!(
+                    matches!(
+                        refused_quietly(builder, value),
+                        BuildError::InvalidCredentials(_)
+                    ),
+                    "{value:?}"
+                ),
+                Sent => assert!(builder.build().is_ok(), "{value:?}"),
             }
         }
     }
 }
 
+/// Client credentials travel form-encoded: any value but a blank one reaches the token endpoint
+/// intact, in the form body and (form-encoded, then base64) in HTTP Basic.
+#[tokio::test]
+async fn client_credentials_with_any_character_reach_the_token_endpoint_intact() {
+    for row in CREDENTIAL_VALUES {
+        let value = row.value;
+        for method in [TokenAuthMethod::FormBody, TokenAuthMethod::Basic] {
+            for (id, secret) in [(value, CLIENT_SECRET), (CLIENT_ID, value)] {
+                let server = MockServer::start().await;
+                let builder = builder(&server)
+                    .client_credentials(id, secret)
+                    .token_auth_method(method);
+                if row.as_client_credentials == Refused {
+                    let error = refused_quietly(builder, value);
+                    assert!(
+                        matches!(error, BuildError::InvalidCredentials(_)),
+                        "{value:?}"
+                    );
+                    continue;
+                }
+                let client = builder.build().unwrap_or_else(|e| panic!("{value:?}: {e}"));
+                mount_token(&server, "tok", 3600, 1).await;
+                client.authenticate().await.unwrap();
+                let sent = &received(&server).await[0];
+                assert_eq!(
+                    token_credentials(sent),
+                    (id.to_owned(), secret.to_owned()),
+                    "{value:?} {method:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The client id and secret of a token request, from its form body or its HTTP Basic header,
+/// decoded as RFC 6749 §2.3.1 says a server must.
+fn token_credentials(request: &Request) -> (String, String) {
+    let form: Vec<(String, String)> = form_urlencoded::parse(&request.body).into_owned().collect();
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let (Some(id), Some(secret)) = (field("client_id"), field("client_secret")) {
+        return (id, secret);
+    }
+    let header = request.headers["authorization"].to_str().unwrap();
+    let pair = base64::engine::general_purpose::STANDARD
+        .decode(header.strip_prefix("Basic ").unwrap())
+        .unwrap();
+    let pair = String::from_utf8(pair).unwrap();
+    let (id, secret) = pair.split_once(':').unwrap();
+    let decode = |part: &str| {
+        form_urlencoded::parse(format!("v={part}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    (decode(id), decode(secret))
+}
+
 #[test]
-fn empty_or_header_unsafe_versions_are_build_errors() {
-    for bad in UNSAFE {
-        let error = Client::builder()
+fn versions_that_are_neither_known_nor_a_date_are_build_errors() {
+    for row in CREDENTIAL_VALUES {
+        let built = Client::builder()
             .access_token("t")
-            .api_version(bad)
+            .api_version(row.value)
             .build()
-            .map(drop)
-            .unwrap_err();
-        assert_eq!(error, BuildError::InvalidApiVersion, "{bad:?}");
+            .map(drop);
+        match row.as_version {
+            Refused => assert_eq!(
+                built.unwrap_err(),
+                BuildError::InvalidApiVersion,
+                "{:?}",
+                row.value
+            ),
+            Sent => assert!(built.is_ok(), "{:?}", row.value),
+        }
     }
 }

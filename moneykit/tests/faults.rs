@@ -64,6 +64,20 @@ const fn token_fails(kind: &'static str, status: Option<u16>) -> Outcome {
     })
 }
 
+const NOT_FOUND: &str =
+    include_str!("../../tests/fixtures/LinkErrorNotFoundResponse/default_message.json");
+
+/// A response of `status` with MoneyKit's rate-limit body, and this `Retry-After`.
+const fn rate_limit_body(status: u16, retry_after: &'static str) -> Reply {
+    Reply::Respond(faults_common::server::Response {
+        status,
+        content_type: JSON,
+        body: common::RATE_LIMITED,
+        what: "`api_error.rate_limit_exceeded`",
+        retry_after: Some(RetryAfter::Raw(retry_after)),
+    })
+}
+
 /// The size cap's `ErrorKind::as_str` (the kind is added with the response size cap).
 const TOO_LARGE: &str = "response_too_large";
 
@@ -264,6 +278,40 @@ const CASES: &[Case] = &[
         Outcome::Link,
         2,
         500,
+    ),
+    token_case(
+        "429, `Retry-After: 1.5` (not whole seconds: treated as absent, the backoff applies)",
+        &[rate_limited(Some(RetryAfter::Raw("1.5"))), LINK],
+        Outcome::Link,
+        2,
+        500,
+    ),
+    token_case(
+        "503 whose body says `api_error.rate_limit_exceeded` (rate limited: its `Retry-After` is waited for)",
+        &[rate_limit_body(503, "2"), LINK],
+        Outcome::Link,
+        2,
+        2000,
+    ),
+    token_case(
+        "503 whose body says `api_error.rate_limit_exceeded`, every time",
+        &[rate_limit_body(503, "1")],
+        Outcome::Fails(Failure {
+            kind: "rate_limited",
+            status: Some(503),
+            operation: "get_link",
+            retry_after_secs: Some(1),
+            reported_attempts: None,
+        }),
+        3,
+        2000,
+    ),
+    token_case(
+        "429 whose body says `link_error.not_found` (not found: not retried)",
+        &[described(respond(429, JSON, NOT_FOUND), "`link_error.not_found`")],
+        fails("not_found", Some(429)),
+        1,
+        0,
     ),
     token_case(
         "429, absurdly large `Retry-After`",

@@ -6,8 +6,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote};
 
 /// `impl crate::Redact` for every struct and enum of `mod types`: each field, variant and
-/// element that holds a generated type or a `Sensitive` is redacted in turn (`Sensitive` masks
-/// itself); any other field (a string, a number, a date, a map of JSON) is cloned, whatever
+/// element that holds a generated type, a `Sensitive` or a `Secret` is redacted in turn (those
+/// two mask themselves); any other field (a string, a number, a date, a map of JSON) is cloned, whatever
 /// Rust type typify chose for it. A generated type without an impl does not compile, so a new
 /// shape can never print its secrets by omission.
 pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
@@ -20,6 +20,7 @@ pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
         })
         .collect();
     walked.insert("Sensitive".to_owned());
+    walked.insert("Secret".to_owned());
     let copy = |fields: &syn::Fields, member: &syn::Member| -> bool {
         let field = fields
             .iter()

@@ -25,7 +25,7 @@ pub struct HostileId {
 }
 
 /// Ids that are written out in full.
-const LITERAL_IDS: [(&str, Expect, Expect); 20] = [
+const LITERAL_IDS: [(&str, Expect, Expect); 22] = [
     ("", Refused, Refused),
     (".", Refused, Sent),
     ("..", Refused, Sent),
@@ -46,6 +46,9 @@ const LITERAL_IDS: [(&str, Expect, Expect); 20] = [
     ("del\x7f", Sent, Sent),
     ("ünïcødé-🏦", Sent, Sent),
     ("\u{202e}rtl", Sent, Sent),
+    // The URL parser reads `\` as `/`: unencoded, this id would reach `/links/other_link`.
+    (r"mk_mine\..\other_link", Sent, Sent),
+    (r"\..\..\auth\token", Sent, Sent),
 ];
 
 /// Each hostile id, what must happen to it as a link id, and as an account id.
@@ -95,14 +98,47 @@ pub const INVALID_BASE_URLS: [&str; 13] = [
 /// Base URLs the builder refuses as `BuildError::InsecureBaseUrl`: plain HTTP to a remote host.
 pub const INSECURE_BASE_URLS: [&str; 1] = ["http://api.moneykit.com"];
 
-/// Values no credential or version may be: empty, blank, or unusable in an HTTP header.
-pub const UNSAFE: [&str; 8] = [
-    "",
-    " ",
-    "\t",
-    "a\nb",
-    "a\r\nX-Injected: 1",
-    "nul\0",
-    "del\x7f",
-    "sécret",
+/// A value given as a credential and as the `moneykit-version`, and what must happen to it in
+/// each place. `Sent` means the build succeeds and the value arrives intact (checked on the wire
+/// for client credentials, in the form body and in HTTP Basic); `Refused` means a
+/// `BuildError` that quotes no credential.
+pub struct CredentialValue {
+    pub value: &'static str,
+    /// As an access token or either half of the `X-Client` header pair: sent as header values,
+    /// so only visible ASCII.
+    pub as_header: Expect,
+    /// As the client id or secret of client credentials: form-encoded (RFC 6749 §2.3.1), so
+    /// anything but a blank value.
+    pub as_client_credentials: Expect,
+    /// As the `moneykit-version`: a known version or a real date.
+    pub as_version: Expect,
+}
+
+const fn value(
+    value: &'static str,
+    as_header: Expect,
+    as_client_credentials: Expect,
+    as_version: Expect,
+) -> CredentialValue {
+    CredentialValue {
+        value,
+        as_header,
+        as_client_credentials,
+        as_version,
+    }
+}
+
+/// Blank, control characters, non-ASCII, form syntax, and a date that is not one.
+pub const CREDENTIAL_VALUES: [CredentialValue; 11] = [
+    value("", Refused, Refused, Refused),
+    value(" ", Refused, Refused, Refused),
+    value("\t", Refused, Refused, Refused),
+    value("a\nb", Refused, Sent, Refused),
+    value("a\r\nX-Injected: 1", Refused, Sent, Refused),
+    value("nul\0", Refused, Sent, Refused),
+    value("del\x7f", Refused, Sent, Refused),
+    value("sécret", Refused, Sent, Refused),
+    value("s p&=+/%;,", Sent, Sent, Refused),
+    value("a:b%3A%zz", Sent, Sent, Refused),
+    value("2023-02-81", Sent, Sent, Refused),
 ];

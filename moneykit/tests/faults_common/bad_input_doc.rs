@@ -2,7 +2,7 @@
 //! (`common/bad_input_cases.rs`); each outcome is what that test asserts for the row.
 
 use crate::common::bad_input_cases::{
-    Expect, INSECURE_BASE_URLS, INVALID_BASE_URLS, UNSAFE, hostile_ids,
+    CREDENTIAL_VALUES, Expect, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
 };
 
 /// What `bad_input.rs` asserts for an id by its expectation; `sent` says how the id must arrive.
@@ -37,13 +37,25 @@ pub fn tables() -> String {
     }
     out.push_str(
         "\n### Credentials and `moneykit-version`\n\n\
-         | value | as an access token, client id or secret, or `X-Client` header pair | as the version |\n\
-         |---|---|---|\n",
+         | value (Rust `Debug` form) | as an access token or `X-Client` header pair | as a client id or secret (client credentials) | as the version |\n\
+         |---|---|---|---|\n",
     );
-    for value in UNSAFE {
+    let outcome = |expect: Expect, refused: &str, sent: &str| match expect {
+        Expect::Refused => refused.to_owned(),
+        Expect::Sent => sent.to_owned(),
+    };
+    let refused_credential = "`BuildError::InvalidCredentials`, quoting no credential";
+    for row in CREDENTIAL_VALUES {
         out.push_str(&format!(
-            "| `{value:?}` | `BuildError::InvalidCredentials`, quoting no credential | \
-             `BuildError::InvalidApiVersion` |\n"
+            "| `{:?}` | {} | {} | {} |\n",
+            row.value,
+            outcome(row.as_header, refused_credential, "sent as is"),
+            outcome(
+                row.as_client_credentials,
+                refused_credential,
+                "arrives intact, in the form body and in HTTP Basic (form-encoded, RFC 6749 §2.3.1)",
+            ),
+            outcome(row.as_version, "`BuildError::InvalidApiVersion`", "sent as is"),
         ));
     }
     out
