@@ -157,6 +157,24 @@ async fn authenticate_requests_one_token_and_returns_its_lifetime() {
 }
 
 #[tokio::test]
+async fn tokens_show_nothing_of_their_value() {
+    let server = MockServer::start().await;
+    mount_token(&server, ACCESS_TOKEN, 1800, 1).await;
+    let response = credentials_client(&server).authenticate().await.unwrap();
+    // Not even the last four characters, which an account number shows (before: "••••3d1b").
+    let last_four = &ACCESS_TOKEN[ACCESS_TOKEN.len() - 4..];
+    for shown in [
+        format!("{response:?}"),
+        format!("{:?}", response.access_token),
+        response.access_token.to_string(),
+        serde_json::to_string(&moneykit::Redact::redacted(&response)).unwrap(),
+    ] {
+        assert!(!shown.contains(last_four), "{shown}");
+        assert!(shown.contains("••••"), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn calls_after_authenticate_reuse_its_token() {
     let server = MockServer::start().await;
     mount_token(&server, "tok-auth", 3600, 1).await;

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use common::bad_input_cases::{
     CREDENTIAL_VALUES,
     Expect::{Refused, Sent},
-    HostileId, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
+    HUGE_DURATIONS, HostileId, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
 };
 use common::*;
 use moneykit::{BuildError, Client, ClientBuilder, ErrorKind, TokenAuthMethod};
@@ -268,5 +268,23 @@ fn versions_that_are_neither_known_nor_a_date_are_build_errors() {
             ),
             Sent => assert!(built.is_ok(), "{:?}", row.value),
         }
+    }
+}
+
+#[tokio::test]
+async fn huge_durations_panic_nothing() {
+    let server = server().await;
+    let forever =
+        wiremock::ResponseTemplate::new(201).set_body_json(token_body("forever", i64::MAX));
+    mount_token_always(&server, forever).await;
+    for row in HUGE_DURATIONS {
+        let credentials = builder(&server).client_credentials(CLIENT_ID, CLIENT_SECRET);
+        let client = (row.on_builder)(credentials)
+            .build()
+            .unwrap_or_else(|e| panic!("{}: {e}", row.setting));
+        let link = (row.on_call)(client.link(LINK_ID).get())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", row.setting));
+        assert_eq!(link.link_id, LINK_ID, "{}", row.setting);
     }
 }

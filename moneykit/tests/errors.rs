@@ -309,3 +309,64 @@ async fn errors_are_send_sync_static_std_errors() {
             .starts_with("MoneyKit get_link failed: link not found (HTTP 404)")
     );
 }
+
+/// What a hostile server (or a proxy) may put where MoneyKit puts its codes and messages.
+const INJECTED: &str = "link_error.bad_state\r\nERROR forged log line\u{1b}[2J\u{7}";
+
+#[tokio::test]
+async fn server_text_in_display_is_one_bounded_line() {
+    let long = "x".repeat(10_000);
+    let body = serde_json::json!({
+        "error_code": INJECTED,
+        "error_message": format!("{INJECTED} {long}"),
+        "link_error_code": INJECTED,
+    });
+    for status in [422, 503] {
+        for error in errors_for(json(status, &body.to_string())).await {
+            // The accessors keep what the server sent, for matching…
+            assert_eq!(error.error_code(), Some(INJECTED));
+            // … while Display never carries a control character, and stays short.
+            let display = error.to_string();
+            assert!(!display.chars().any(char::is_control), "{display:?}");
+            assert!(display.contains("ERROR forged log line"), "{display}");
+            assert!(
+                display.chars().count() < 1_000,
+                "{} chars",
+                display.chars().count()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_validation_error_says_what_was_wrong() {
+    let body = serde_json::json!({
+        "error_code": "api_error.request.validation_failed",
+        "error_message": "Request validation error",
+        "documentation_url": null,
+        "validation_errors": [
+            {"location": ["header", "moneykit-version"], "message": "unsupported version\n", "type": "value_error"},
+            {"location": ["query", "account_ids", 0], "message": "str type expected", "type": "type_error.str"}
+        ]
+    });
+    for error in errors_for(json(422, &body.to_string())).await {
+        assert_eq!(*error.kind(), ErrorKind::RequestValidation);
+        let failures = error.validation_errors();
+        assert_eq!(failures.len(), 2);
+        assert_eq!(failures[0].message, "unsupported version\n");
+        assert_eq!(failures[1].type_, "type_error.str");
+        assert_eq!(
+            serde_json::to_value(&failures[1].location).unwrap(),
+            serde_json::json!(["query", "account_ids", 0])
+        );
+        let display = error.to_string();
+        assert!(
+            display.contains(": header moneykit-version: unsupported version (and 1 more)"),
+            "{display}"
+        );
+    }
+    // Any other error has none.
+    let not_found = fixture!("LinkErrorNotFoundResponse", "default_message");
+    let error = check(404, not_found, ErrorKind::NotFound).await;
+    assert!(error.validation_errors().is_empty());
+}

@@ -308,7 +308,10 @@ const CASES: &[Case] = &[
     ),
     token_case(
         "429 whose body says `link_error.not_found` (not found: not retried)",
-        &[described(respond(429, JSON, NOT_FOUND), "`link_error.not_found`")],
+        &[described(
+            respond(429, JSON, NOT_FOUND),
+            "`link_error.not_found`",
+        )],
         fails("not_found", Some(429)),
         1,
         0,

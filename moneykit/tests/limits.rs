@@ -115,7 +115,10 @@ async fn an_error_body_over_the_cap_is_the_caps_error_and_is_not_retried() {
         1,
     )
     .await;
-    assert_too_large(&server.uri()).await;
+    let error = assert_too_large(&server.uri()).await;
+    // The status and headers of the refused body are kept (before, a 503 lost its status).
+    assert_eq!(error.status(), Some(503));
+    assert!(error.headers().is_some());
 }
 
 #[tokio::test]

@@ -142,3 +142,39 @@ async fn client_headers_and_access_token_clients_do_not_leak_either() {
     assert_clean("trace output", &trace);
     assert!(trace.contains("operation=\"get_link\""), "{trace}");
 }
+
+#[tokio::test]
+async fn server_text_reaches_the_logs_as_one_bounded_line() {
+    let (captured, _guard) = capture_tracing();
+    let server = MockServer::start().await;
+    let hostile = "link_error.bad_state\r\nERROR forged log line\u{1b}[2J";
+    let body = serde_json::json!({
+        "error_code": hostile,
+        "error_message": format!("{hostile} {}", "x".repeat(10_000)),
+        "link_error_code": hostile,
+    });
+    Mock::given(method("GET"))
+        .respond_with(json(503, &body.to_string()))
+        .mount(&server)
+        .await;
+    token_client(&server).link(LINK_ID).get().await.unwrap_err();
+    let logs = captured.text();
+    // The client's own events ("attempt failed" with its `error_code`, "call failed" with the
+    // error), one per line: no forged line, no terminal escape.
+    assert!(
+        logs.contains("attempt failed") && logs.contains("call failed"),
+        "{logs}"
+    );
+    for line in logs.lines() {
+        assert!(!line.starts_with("ERROR forged"), "{line}");
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "{line:?}"
+        );
+        assert!(
+            line.chars().count() < 2_000,
+            "{} chars",
+            line.chars().count()
+        );
+    }
+}

@@ -158,3 +158,190 @@ async fn callers_queued_behind_a_failed_token_request_share_its_error() {
         assert_refused_credentials(&result.unwrap_err());
     }
 }
+
+/// A call with `options` starts the token renewal (the endpoint answers `token` after `delay`); a
+/// call without options, started while it is in flight, must get the link all the same.
+async fn renewal_started_by(
+    token: ResponseTemplate,
+    options: impl FnOnce(moneykit::LinkRequest) -> moneykit::LinkRequest,
+) -> (Result<(), moneykit::Error>, Result<(), moneykit::Error>) {
+    let server = MockServer::start().await;
+    mount_token_always(&server, token).await;
+    mount_link(&server, json(200, LINK), ..).await;
+    let client = credentials_client(&server);
+    let first = options(client.link(LINK_ID).get());
+    let starter = tokio::spawn(async move { first.await.map(drop) });
+    // The other call queues behind the renewal in flight.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let waiter = client.link(LINK_ID).get().await.map(drop);
+    (starter.await.unwrap(), waiter)
+}
+
+#[tokio::test]
+async fn a_renewal_started_by_a_call_with_a_short_timeout_serves_the_others() {
+    let slow = ResponseTemplate::new(201)
+        .set_body_json(token_body("tok", 3600))
+        .set_delay(Duration::from_millis(300));
+    let (starter, waiter) =
+        renewal_started_by(slow, |call| call.timeout(Duration::from_millis(50))).await;
+    // The starter's 50 ms attempt timeout does not reach the token request: both calls get the
+    // link (before, the waiter failed with the starter's timeout).
+    starter.unwrap();
+    waiter.unwrap();
+}
+
+#[tokio::test]
+async fn a_renewal_started_by_a_call_with_a_short_call_timeout_serves_the_others() {
+    let slow = ResponseTemplate::new(201)
+        .set_body_json(token_body("tok", 3600))
+        .set_delay(Duration::from_millis(300));
+    let (starter, waiter) =
+        renewal_started_by(slow, |call| call.call_timeout(Duration::from_millis(100))).await;
+    // The starter gives up at its own deadline; the renewal goes on for the others.
+    assert_eq!(*starter.unwrap_err().kind(), ErrorKind::Timeout);
+    waiter.unwrap();
+}
+
+#[tokio::test]
+async fn a_renewal_started_by_a_call_without_retries_retries_as_the_client_does() {
+    let server = MockServer::start().await;
+    let unavailable = ResponseTemplate::new(503).set_delay(Duration::from_millis(100));
+    mount_token_response(&server, unavailable, 1).await;
+    mount_token(&server, "tok", 3600, 1).await;
+    mount_link(&server, json(200, LINK), 2).await;
+    let client = credentials_client(&server);
+    let first = client
+        .link(LINK_ID)
+        .get()
+        .retry_policy(moneykit::RetryPolicy::disabled());
+    let starter = tokio::spawn(async move { first.await.map(drop) });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let waiter = client.link(LINK_ID).get().await;
+    // The token request follows the client's policy (3 attempts), not the starter's (1).
+    starter.await.unwrap().unwrap();
+    waiter.unwrap();
+    assert_eq!(count(&server, "POST").await, 2);
+}
+
+/// A token living `lifetime` s (renewed 60 s before it expires), then a token endpoint that
+/// answers `failing`, then one that issues `next`.
+async fn token_then_failing_endpoint(
+    lifetime: i64,
+    failing: ResponseTemplate,
+    failures: u64,
+) -> MockServer {
+    let server = MockServer::start().await;
+    mount_token(&server, "first", lifetime, 1).await;
+    mount_token_response(&server, failing, failures).await;
+    let next = ResponseTemplate::new(201).set_body_json(token_body("next", 3600));
+    mount_token_always(&server, next).await;
+    mount_link(&server, json(200, LINK), ..).await;
+    server
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_early_renewal_keeps_the_cached_token_until_it_expires() {
+    // Three 503s: one early renewal with its three attempts.
+    let server = token_then_failing_endpoint(120, ResponseTemplate::new(503), 3).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    // In the renewal window (60 s before expiry) the renewal fails: the call still succeeds
+    // with the token, which works for another minute (before, the call failed with the 503).
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    client.link(LINK_ID).get().await.unwrap();
+    // The next call tries again, and gets the new token.
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    client.link(LINK_ID).get().await.unwrap();
+    let sent = bearers(&server).await;
+    assert_eq!(sent[..2], ["Bearer first", "Bearer first"]);
+    assert_eq!(sent.last().unwrap(), "Bearer next");
+    assert_eq!(count(&server, "POST").await, 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_its_expiry_a_failed_renewal_fails_the_call_and_the_next_call_tries_again() {
+    let server = token_then_failing_endpoint(120, ResponseTemplate::new(503), 6).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    // Expired: the renewal (3 more 503s) fails the call.
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Server);
+    assert_eq!(error.operation(), Some("create_access_token"));
+    client.link(LINK_ID).get().await.unwrap();
+    assert_eq!(bearers(&server).await.last().unwrap(), "Bearer next");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_early_renewal_is_not_repeated_before_its_retry_after() {
+    // The token endpoint asks for 40 s: more than the policy's 30 s, so the renewal fails at once.
+    let server = token_then_failing_endpoint(120, rate_limited("40"), 1).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    for _ in 0..5 {
+        client.link(LINK_ID).get().await.unwrap();
+    }
+    assert_eq!(
+        count(&server, "POST").await,
+        2,
+        "renewed again before Retry-After"
+    );
+    tokio::time::sleep(Duration::from_secs(40)).await;
+    client.link(LINK_ID).get().await.unwrap();
+    // The background renewal after Retry-After got the new token.
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    client.link(LINK_ID).get().await.unwrap();
+    assert_eq!(bearers(&server).await.last().unwrap(), "Bearer next");
+}
+
+/// `expires_in` of zero or less: the token is stale on arrival.
+async fn concurrent_calls_with_a_token_stale_on_arrival(expires_in: i64) {
+    let server = MockServer::start().await;
+    let stale = ResponseTemplate::new(201)
+        .set_body_json(token_body("stale", expires_in))
+        .set_delay(Duration::from_millis(100));
+    mount_token_always(&server, stale).await;
+    mount_link(&server, json(200, LINK), 20).await;
+    for result in concurrent_gets(&credentials_client(&server), 20).await {
+        result.unwrap();
+    }
+    assert_eq!(count(&server, "POST").await, 1, "expires_in {expires_in}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expires_in_zero_or_less_keeps_the_renewal_single_flight() {
+    concurrent_calls_with_a_token_stale_on_arrival(0).await;
+    concurrent_calls_with_a_token_stale_on_arrival(-30).await;
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_value_is_not_cached() {
+    let server = MockServer::start().await;
+    let unusable = ResponseTemplate::new(201).set_body_json(token_body("tok\u{1}en", 3600));
+    mount_token_response(&server, unusable, 1).await;
+    mount_token(&server, "good", 3600, 1).await;
+    mount_link(&server, json(200, LINK), 1).await;
+    let client = credentials_client(&server);
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Decode);
+    assert_eq!(error.operation(), Some("create_access_token"));
+    // Not cached: the next call asks for a new token at once (before, every call failed
+    // `invalid_input` for the token's whole lifetime).
+    client.link(LINK_ID).get().await.unwrap();
+    assert_eq!(bearers(&server).await, ["Bearer good"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_expires_in_panics_nothing() {
+    let server = MockServer::start().await;
+    mount_token(&server, "forever", i64::MAX, 1).await;
+    mount_link(&server, json(200, LINK), 2).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(365 * 24 * 3600)).await;
+    client.link(LINK_ID).get().await.unwrap();
+}

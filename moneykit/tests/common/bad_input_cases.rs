@@ -3,6 +3,8 @@
 //! `tests/faults.rs` renders these same values as the bad-input tables of RELIABILITY.md, so the
 //! document cannot list a case the tests do not run.
 
+use std::time::Duration;
+
 /// What must happen to an id.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Expect {
@@ -141,4 +143,71 @@ pub const CREDENTIAL_VALUES: [CredentialValue; 11] = [
     value("s p&=+/%;,", Sent, Sent, Refused),
     value("a:b%3A%zz", Sent, Sent, Refused),
     value("2023-02-81", Sent, Sent, Refused),
+];
+
+/// A setting pushed to `Duration::MAX`: on the builder or on one call. The call must succeed
+/// (nothing overflows the clock; a deadline too far to represent is no deadline).
+pub struct HugeDuration {
+    /// As RELIABILITY.md shows it.
+    pub setting: &'static str,
+    pub on_builder: fn(moneykit::ClientBuilder) -> moneykit::ClientBuilder,
+    pub on_call: fn(moneykit::LinkRequest) -> moneykit::LinkRequest,
+}
+
+fn same<T>(value: T) -> T {
+    value
+}
+
+pub const HUGE_DURATIONS: [HugeDuration; 8] = [
+    HugeDuration {
+        setting: "`ClientBuilder::call_timeout(Duration::MAX)`",
+        on_builder: |b| b.call_timeout(Duration::MAX),
+        on_call: same,
+    },
+    HugeDuration {
+        setting: "`ClientBuilder::timeout(Duration::MAX)`",
+        on_builder: |b| b.timeout(Duration::MAX),
+        on_call: same,
+    },
+    HugeDuration {
+        setting: "`ClientBuilder::connect_timeout(Duration::MAX)`",
+        on_builder: |b| b.connect_timeout(Duration::MAX),
+        on_call: same,
+    },
+    HugeDuration {
+        setting: "`ClientBuilder::token_renewal_margin(Duration::MAX)`",
+        on_builder: |b| b.token_renewal_margin(Duration::MAX),
+        on_call: same,
+    },
+    HugeDuration {
+        setting: "`RetryPolicy` `base_delay` and `max_delay` of `Duration::MAX`",
+        on_builder: |b| {
+            b.retry_policy(
+                moneykit::RetryPolicy::new()
+                    .base_delay(Duration::MAX)
+                    .max_delay(Duration::MAX),
+            )
+        },
+        on_call: same,
+    },
+    HugeDuration {
+        setting: "`.call_timeout(Duration::MAX)` on one call",
+        on_builder: same,
+        on_call: |c| c.call_timeout(Duration::MAX),
+    },
+    HugeDuration {
+        setting: "`.timeout(Duration::MAX)` on one call",
+        on_builder: same,
+        on_call: |c| c.timeout(Duration::MAX),
+    },
+    HugeDuration {
+        setting: "every one of them at once",
+        on_builder: |b| {
+            b.call_timeout(Duration::MAX)
+                .timeout(Duration::MAX)
+                .connect_timeout(Duration::MAX)
+                .token_renewal_margin(Duration::MAX)
+        },
+        on_call: |c| c.call_timeout(Duration::MAX).timeout(Duration::MAX),
+    },
 ];

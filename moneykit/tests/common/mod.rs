@@ -153,6 +153,15 @@ pub async fn mount_token_response(server: &MockServer, response: ResponseTemplat
     mock.expect(times).mount(server).await;
 }
 
+/// Mounts `POST /auth/token` answering `response` to every request that reaches it, however many.
+pub async fn mount_token_always(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
 /// Mounts `GET /links/{LINK_ID}` answering `response` to the first `times` requests only; later
 /// ones fall through to the next mock.
 pub async fn mount_link_first(server: &MockServer, response: ResponseTemplate, times: u64) {

@@ -2,7 +2,7 @@
 //! (`common/bad_input_cases.rs`); each outcome is what that test asserts for the row.
 
 use crate::common::bad_input_cases::{
-    CREDENTIAL_VALUES, Expect, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
+    CREDENTIAL_VALUES, Expect, HUGE_DURATIONS, INSECURE_BASE_URLS, INVALID_BASE_URLS, hostile_ids,
 };
 
 /// What `bad_input.rs` asserts for an id by its expectation; `sent` says how the id must arrive.
@@ -56,6 +56,17 @@ pub fn tables() -> String {
                 "arrives intact, in the form body and in HTTP Basic (form-encoded, RFC 6749 §2.3.1)",
             ),
             outcome(row.as_version, "`BuildError::InvalidApiVersion`", "sent as is"),
+        ));
+    }
+    out.push_str(
+        "\n### Durations\n\n\
+         With client credentials, a token that never expires (`expires_in` of `i64::MAX`), and:\n\n\
+         | setting | outcome |\n|---|---|\n",
+    );
+    for row in HUGE_DURATIONS {
+        out.push_str(&format!(
+            "| {} | the call succeeds: no panic, no overflow (a deadline past the clock's range is none) |\n",
+            row.setting
         ));
     }
     out
