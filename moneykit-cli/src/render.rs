@@ -13,6 +13,7 @@ use moneykit::types::{
 };
 use moneykit::{Redact, Timestamp, one_line};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::cli::OutputFormat;
 
@@ -260,7 +261,8 @@ fn number_fields(set: &serde_json::Value) -> String {
     clean(&fields.join(", "))
 }
 
-/// Columns padded to their widest cell (counted in characters), two spaces apart.
+/// Columns padded to their widest cell, two spaces apart. Widths are terminal columns
+/// (`UnicodeWidthStr::width`), not `char`s: a CJK character or an emoji takes two.
 struct Table {
     headers: Option<Vec<String>>,
     rows: Vec<Vec<String>>,
@@ -286,7 +288,7 @@ impl Table {
         let mut widths = vec![0; columns];
         for row in &all {
             for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
+                widths[i] = widths[i].max(cell.width());
             }
         }
         let mut out = String::new();
@@ -296,7 +298,7 @@ impl Table {
                 if i > 0 {
                     line.push_str("  ");
                 }
-                let pad = widths[i].saturating_sub(cell.chars().count());
+                let pad = widths[i].saturating_sub(cell.width());
                 if self.right_aligned.contains(&i) {
                     line.extend(std::iter::repeat_n(' ', pad));
                     line.push_str(cell);
@@ -318,7 +320,7 @@ mod tests {
     use moneykit::Sensitive;
 
     #[test]
-    fn tables_align_by_characters() {
+    fn tables_align_masked_numbers() {
         let mut table = Table::new(&["A", "NUMBER", "N"]);
         table.right_aligned = vec![2];
         table.row(vec!["x".into(), "••••8062".into(), "1.00".into()]);
@@ -327,6 +329,34 @@ mod tests {
             table.render(),
             "A     NUMBER        N\nx     ••••8062   1.00\nlong  -         10.50\n"
         );
+    }
+
+    #[test]
+    fn tables_align_cjk_and_emoji_names() {
+        // A CJK character or an emoji takes two terminal columns: padded by `char` count, the
+        // columns after these names started one column left per such character.
+        let mut table = Table::new(&["NAME", "MASK", "CURRENT"]);
+        table.right_aligned = vec![2];
+        table.row(vec![
+            "東京銀行 普通預金".into(),
+            "1234".into(),
+            "1.00".into(),
+        ]);
+        table.row(vec!["💳 Card".into(), "5678".into(), "10.50".into()]);
+        table.row(vec!["Checking".into(), "-".into(), "-".into()]);
+        let expected = [
+            "NAME               MASK  CURRENT",
+            "東京銀行 普通預金  1234     1.00",
+            "💳 Card            5678    10.50",
+            "Checking           -           -",
+        ];
+        assert_eq!(
+            table.render(),
+            expected.map(|line| format!("{line}\n")).concat()
+        );
+        // The same through `pairs`: a wide name in the first column pushes every value right.
+        let pairs = pairs(&[("機関", "みずほ銀行".into()), ("state", "connected".into())]);
+        assert_eq!(pairs, "機関   みずほ銀行\nstate  connected\n");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub fn generate_from_path(path: &Path) -> Result<String, GenError> {
 /// The output is deterministic: the same spec and the same crate versions give the same bytes.
 pub fn generate(spec_yaml: &str) -> Result<String, GenError> {
     let raw: serde_json::Value =
-        serde_yaml_ng::from_str(spec_yaml).map_err(|e| GenError::Parse(e.to_string()))?;
+        yaml_serde::from_str(spec_yaml).map_err(|e| GenError::Parse(e.to_string()))?;
     validate::document(&raw)?;
     let prepared = prepare::for_progenitor(raw)?;
     let mut settings = progenitor::GenerationSettings::new();

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
-use serde_yaml_ng::{Mapping, Value};
+use yaml_serde::{Mapping, Value};
 
 /// The IBAN the new number kind carries; it must never print without `--reveal`.
 const IBAN: &str = "DE89370400440532013000";
@@ -117,9 +117,9 @@ impl Copy {
     fn edit_spec(&self, edit: fn(&mut Value) -> Result<(), String>) -> Result<(), String> {
         let path = self.dir.join("openapi.yaml");
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-        let mut spec: Value = serde_yaml_ng::from_str(&text).map_err(|e| e.to_string())?;
+        let mut spec: Value = yaml_serde::from_str(&text).map_err(|e| e.to_string())?;
         edit(&mut spec)?;
-        let text = serde_yaml_ng::to_string(&spec).map_err(|e| e.to_string())?;
+        let text = yaml_serde::to_string(&spec).map_err(|e| e.to_string())?;
         std::fs::write(&path, text).map_err(|e| e.to_string())
     }
 
@@ -213,7 +213,7 @@ fn insert_property(
         .get_mut("properties")
         .and_then(Value::as_mapping_mut)
         .ok_or_else(|| format!("{name} has no properties"))?;
-    let value = serde_yaml_ng::to_value(value).map_err(|e| e.to_string())?;
+    let value = yaml_serde::to_value(value).map_err(|e| e.to_string())?;
     properties.insert(property.into(), value);
     Ok(())
 }
@@ -270,7 +270,7 @@ fn add_number_kind(spec: &mut Value) -> Result<(), String> {
         .ok_or("openapi.yaml has no components/schemas")?;
     schemas.insert(
         "SepaNumber".into(),
-        serde_yaml_ng::to_value(item).map_err(|e| e.to_string())?,
+        yaml_serde::to_value(item).map_err(|e| e.to_string())?,
     );
     let kind = json!({
         "type": "array", "x-moneykit-added": "2099-01-01",
@@ -299,7 +299,7 @@ fn add_status_and_operation(spec: &mut Value) -> Result<(), String> {
         .ok_or("GET /links/{id} has no responses")?;
     get.insert(
         "409".into(),
-        serde_yaml_ng::to_value(conflict).map_err(|e| e.to_string())?,
+        yaml_serde::to_value(conflict).map_err(|e| e.to_string())?,
     );
     let operation = evolved
         .get_mut("get")

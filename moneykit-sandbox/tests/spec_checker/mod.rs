@@ -21,7 +21,7 @@ pub const LINK_ENDPOINTS: &[(&str, &str)] = &[
 pub fn spec() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
         .expect("read openapi.yaml");
-    let mut spec: Value = serde_yaml_ng::from_str(&text).expect("parse openapi.yaml");
+    let mut spec: Value = yaml_serde::from_str(&text).expect("parse openapi.yaml");
     rewrite_nullable(&mut spec);
     spec
 }
