@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
+// tokio's clock, not std's: a test on a paused clock (`tokio::time::pause`/`advance`) moves
+// token expiry and rate-limit windows with it. Unpaused, it is the system's monotonic clock.
+use tokio::time::Instant;
 
 use crate::faults::FaultQueue;
 use crate::replies::{expired_token, rate_limited, unauthorized};
@@ -122,8 +125,10 @@ impl AppState {
             };
         }
         if window.count >= limit(operation) {
+            // Never zero (the window has not ended); sent rounded up, so waiting exactly
+            // `Retry-After` reaches the window's end.
             let left = RATE_WINDOW.saturating_sub(now.duration_since(window.started));
-            return Err(rate_limited(Duration::from_secs(left.as_secs() + 1)));
+            return Err(rate_limited(left));
         }
         window.count += 1;
         Ok(())
