@@ -101,7 +101,8 @@ fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<R
     }
     let body = CreateAccessTokenResponse {
         access_token: Sensitive::from(state.issue_token()),
-        expires_in: i64::try_from(state.config.token_lifetime.as_secs()).unwrap_or(i64::MAX),
+        // At most i64::MAX by construction; the fallback only keeps this free of a panic.
+        expires_in: i64::try_from(state.config.token_lifetime_secs()).unwrap_or(i64::MAX),
         token_type: "bearer".to_owned(),
     };
     Ok(json(StatusCode::CREATED, body))

@@ -28,7 +28,9 @@ const RATE_WINDOW: Duration = Duration::from_secs(60);
 
 pub(crate) struct AppState {
     pub(crate) config: Config,
-    tokens: Mutex<HashMap<String, Instant>>,
+    /// Each live token's expiry; `None` for one that never expires (its lifetime reaches past
+    /// what the clock can represent).
+    tokens: Mutex<HashMap<String, Option<Instant>>>,
     windows: Mutex<HashMap<(String, Operation), Window>>,
     pub(crate) tokens_issued: AtomicU64,
     pub(crate) links: LinkStore,
@@ -61,19 +63,23 @@ impl AppState {
             .collect();
         let token = format!("sbx_{token}");
         let now = Instant::now();
+        // Checked: `Instant + Duration` panics past the clock's range, which a configured
+        // lifetime of `Duration::MAX` (or `--token-lifetime 18446744073709551615`) reaches.
+        let expires = now.checked_add(Duration::from_secs(self.config.token_lifetime_secs()));
         let mut tokens = lock(&self.tokens);
         if tokens.len() >= MAX_TOKENS {
-            tokens.retain(|_, expires| *expires > now);
+            tokens.retain(|_, expires| is_live(*expires, now));
         }
         if tokens.len() >= MAX_TOKENS
             && let Some(soonest) = tokens
                 .iter()
-                .min_by_key(|(_, expires)| **expires)
+                // Tokens that never expire (`None`) sort last.
+                .min_by_key(|(_, expires)| (expires.is_none(), **expires))
                 .map(|(token, _)| token.clone())
         {
             tokens.remove(&soonest);
         }
-        tokens.insert(token.clone(), now + self.config.token_lifetime);
+        tokens.insert(token.clone(), expires);
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         token
     }
@@ -87,7 +93,7 @@ impl AppState {
                 .and_then(|value| credentials(value, "Bearer"))
                 .ok_or_else(|| unauthorized("Authorization must be a Bearer token"))?;
             return match lock(&self.tokens).get(token) {
-                Some(expires) if *expires > Instant::now() => Ok(()),
+                Some(expires) if is_live(*expires, Instant::now()) => Ok(()),
                 Some(_) => Err(expired_token()),
                 None => Err(unauthorized("Invalid access token")),
             };
@@ -133,6 +139,12 @@ impl AppState {
         window.count += 1;
         Ok(())
     }
+}
+
+/// Whether a token that expires at `expires` (`None`: never) is still good at `now`: up to,
+/// not including, its expiry, so a token lives exactly the lifetime `expires_in` announced.
+fn is_live(expires: Option<Instant>, now: Instant) -> bool {
+    expires.is_none_or(|expires| now < expires)
 }
 
 /// The documented per-link limit per minute.

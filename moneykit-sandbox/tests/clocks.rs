@@ -37,6 +37,51 @@ async fn get_link(
     (status, code)
 }
 
+/// Finding: the sandbox panicked on each token request when its lifetime was huge (an
+/// `Instant` overflow). Any lifetime is taken; past what a clock or `expires_in` can hold, the
+/// token never expires and `expires_in` saturates at `i64::MAX`.
+#[tokio::test]
+async fn a_huge_token_lifetime_saturates_instead_of_panicking() {
+    let i64_max = u64::try_from(i64::MAX).unwrap();
+    let huge = [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX),
+        Duration::from_secs(i64_max),
+        Duration::from_secs(i64_max) + Duration::from_nanos(1),
+        Duration::from_secs(i64_max - 1) + Duration::from_nanos(1),
+    ];
+    let http = reqwest::Client::new();
+    for lifetime in huge {
+        let sandbox = start(Config::new().token_lifetime(lifetime)).await;
+        let (status, body) = token_response(&http, &sandbox).await;
+        assert_eq!(status, StatusCode::CREATED, "{lifetime:?}: {body}");
+        assert_eq!(body["expires_in"], i64::MAX, "{lifetime:?}");
+        let bearer = body["access_token"].as_str().unwrap();
+        assert_eq!(get_link(&http, &sandbox, bearer).await.0, StatusCode::OK);
+        assert_eq!(sandbox.tokens_issued(), 1);
+    }
+}
+
+/// Finding: a lifetime under one second was announced as `expires_in: 0`, which a client reads
+/// as already expired. The lifetime is rounded up to whole seconds, at least 1.
+#[tokio::test]
+async fn a_sub_second_token_lifetime_is_announced_as_whole_seconds_rounded_up() {
+    let http = reqwest::Client::new();
+    for (lifetime, announced) in [
+        (Duration::ZERO, 1),
+        (Duration::from_nanos(1), 1),
+        (Duration::from_millis(500), 1),
+        (Duration::from_secs(1), 1),
+        (Duration::from_millis(1001), 2),
+        (Duration::from_secs(3600), 3600),
+    ] {
+        let sandbox = start(Config::new().token_lifetime(lifetime)).await;
+        let (status, body) = token_response(&http, &sandbox).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(body["expires_in"], announced, "{lifetime:?}");
+    }
+}
+
 /// A token of `lifetime` is accepted until `announced` seconds have passed on tokio's clock,
 /// and expired (`api_error.auth.expired_access_token`) from that instant on.
 async fn check_token_lives_exactly(lifetime: Duration, announced: u64) {
@@ -61,6 +106,14 @@ async fn check_token_lives_exactly(lifetime: Duration, announced: u64) {
         code.as_deref(),
         Some("api_error.auth.expired_access_token")
     );
+}
+
+/// Finding: what the sandbox enforces is what it announces, including for a lifetime it had to
+/// round up.
+#[tokio::test(start_paused = true)]
+async fn a_sub_second_token_lifetime_is_enforced_as_announced() {
+    check_token_lives_exactly(Duration::from_millis(500), 1).await;
+    check_token_lives_exactly(Duration::from_millis(1500), 2).await;
 }
 
 /// Finding: token expiry used `std::time::Instant`, so a test on tokio's paused clock could
