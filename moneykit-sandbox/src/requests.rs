@@ -350,7 +350,13 @@ mod tests {
                 "{name}"
             );
         }
-        for camel in ["clientSecret", "accessToken", "apiKey", "privateKey", "xAuthToken"] {
+        for camel in [
+            "clientSecret",
+            "accessToken",
+            "apiKey",
+            "privateKey",
+            "xAuthToken",
+        ] {
             assert_eq!(mask_form(&format!("{camel}=v")), format!("{camel}={MASK}"));
         }
         for kept in [

@@ -102,10 +102,7 @@ async fn check_token_lives_exactly(lifetime: Duration, announced: u64) {
     assert_eq!(issued.elapsed(), announced);
     let (status, code) = get_link(&http, &sandbox, bearer).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        code.as_deref(),
-        Some("api_error.auth.expired_access_token")
-    );
+    assert_eq!(code.as_deref(), Some("api_error.auth.expired_access_token"));
 }
 
 /// Finding: what the sandbox enforces is what it announces, including for a lifetime it had to
@@ -130,7 +127,11 @@ async fn a_token_expires_exactly_at_its_lifetime_on_tokios_clock() {
 async fn a_rate_limit_window_ends_after_retry_after_on_tokios_clock() {
     let sandbox = start(Config::new().rate_limits(true)).await;
     let http = paused_clock_http();
-    let url = format!("{}/links/{}/accounts/numbers", sandbox.base_url(), links::US);
+    let url = format!(
+        "{}/links/{}/accounts/numbers",
+        sandbox.base_url(),
+        links::US
+    );
     let get = || {
         http.get(&url)
             .header("x-client-id", sandbox.client_id())
