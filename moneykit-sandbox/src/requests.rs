@@ -16,10 +16,11 @@ pub const MASK: &str = "••••";
 ///
 /// Secrets are masked before the request is stored: the credentials of an `Authorization`
 /// header (its scheme is kept: `Bearer ••••`, `Basic ••••`), and the value of any header, query
-/// or form field whose name contains `secret`, `token`, `password`, `cookie`, `apikey`, `auth`,
-/// `credential` or `session` anywhere, in any case (`X-Client-Secret`, `client_secret`,
-/// `x-accesstoken`, `X-Authorization`, `clientSecret`), or has the word `key` on its own or
-/// as a camel-case tail (`X-Api-Key`, `privateKey`; not `x-keyboard`).
+/// or form field whose name contains `secret`, `token`, `password`, `cookie`, `apikey`,
+/// `accesskey`, `privatekey`, `auth`, `credential` or `session` anywhere, in any case
+/// (`X-Client-Secret`, `client_secret`, `x-accesstoken`, `X-Authorization`, `clientSecret`), or
+/// has the word `key` on its own or as a camel-case tail (`X-Api-Key`, `privateKey`; not
+/// `x-keyboard`).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -203,13 +204,16 @@ fn is_secret_name(name: &str) -> bool {
 }
 
 /// Words that mark a name as a secret's wherever they appear in it. `auth` covers
-/// `authorization` and `oauth`, `credential` `credentials`, `apikey` what `key` alone cannot.
-const SECRET_WORDS: [&str; 8] = [
+/// `authorization` and `oauth`, `credential` `credentials`; `apikey`, `accesskey` and
+/// `privatekey` are the one-word keys that `key` alone cannot catch.
+const SECRET_WORDS: [&str; 10] = [
     "secret",
     "token",
     "password",
     "cookie",
     "apikey",
+    "accesskey",
+    "privatekey",
     "auth",
     "credential",
     "session",
@@ -334,6 +338,8 @@ mod tests {
             "x-clientcredentials",
             "x-oauth",
             "x-apikey",
+            "x-accesskey",
+            "x-privatekey",
             "x-client-secret",
             "x-api-key",
             "x-authorization",
