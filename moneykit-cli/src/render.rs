@@ -317,7 +317,6 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use moneykit::Sensitive;
 
     #[test]
     fn tables_align_masked_numbers() {
@@ -371,7 +370,7 @@ mod tests {
     #[test]
     fn token_output_never_has_the_token() {
         let response = CreateAccessTokenResponse {
-            access_token: Sensitive::from("tok_secret_value_123"),
+            access_token: "tok_secret_value_123".into(),
             expires_in: 3600,
             token_type: "bearer".into(),
         };

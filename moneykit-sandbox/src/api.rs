@@ -100,13 +100,21 @@ fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<R
     }
     let body = CreateAccessTokenResponse {
         access_token: state.issue_token().into(),
-        expires_in: i64::try_from(state.config.token_lifetime.as_secs()).unwrap_or(i64::MAX),
+        // At most i64::MAX by construction; the fallback only keeps this free of a panic.
+        expires_in: i64::try_from(state.config.token_lifetime_secs()).unwrap_or(i64::MAX),
         token_type: "bearer".to_owned(),
     };
     Ok(json(StatusCode::CREATED, body))
 }
 
 /// `Authorization: Basic base64(id:secret)`, if present. Another scheme is left to the body.
+///
+/// RFC 6749 §2.3.1 has the client form-encode (`application/x-www-form-urlencoded`) the id and
+/// the secret before they are joined and base64-encoded, so that a `:` in the id or any byte
+/// survives: each is form-decoded after the split on the first `:`. A part that does not decode
+/// (a `%` without two hex digits after it, or bytes that are not UTF-8) cannot have been
+/// encoded, so it is taken as sent, as it was before the sandbox decoded Basic credentials. A
+/// part that decodes is read as encoded (`a+b` is `a b`): that is what the RFC says it is.
 fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Response> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
@@ -125,7 +133,34 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Re
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(malformed)?;
     let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    Ok(Some((id.to_owned(), secret.to_owned())))
+    let decode = |part: &str| form_decode(part).unwrap_or_else(|| part.to_owned());
+    Ok(Some((decode(id), decode(secret))))
+}
+
+/// One `application/x-www-form-urlencoded` component decoded: `+` is a space, `%XX` a byte.
+/// `None` when a `%` is not followed by two hex digits or the bytes are not UTF-8 (strict,
+/// unlike a lenient decoder that keeps a stray `%`: the caller then knows the part was not
+/// encoded).
+fn form_decode(part: &str) -> Option<String> {
+    fn hex(digit: u8) -> Option<u8> {
+        char::from(digit)
+            .to_digit(16)
+            .and_then(|value| u8::try_from(value).ok())
+    }
+    let mut bytes = part.bytes();
+    let mut decoded = Vec::with_capacity(part.len());
+    while let Some(byte) = bytes.next() {
+        decoded.push(match byte {
+            b'+' => b' ',
+            b'%' => {
+                let high = hex(bytes.next()?)?;
+                let low = hex(bytes.next()?)?;
+                high << 4 | low
+            }
+            other => other,
+        });
+    }
+    String::from_utf8(decoded).ok()
 }
 
 // ---------------------------------------------------------------- the link endpoints
@@ -268,4 +303,18 @@ pub(crate) async fn get_account_numbers(
         return forbidden("Account numbers access not permitted");
     }
     cached_json(served.numbers_body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_decode;
+
+    #[test]
+    fn form_decoding_is_strict() {
+        assert_eq!(form_decode("a+b%2B%C3%A9%3A").as_deref(), Some("a b+é:"));
+        assert_eq!(form_decode("plain_id-1.x").as_deref(), Some("plain_id-1.x"));
+        for undecodable in ["100%", "%4", "%zz", "%+1", "%C3", "%FF"] {
+            assert_eq!(form_decode(undecodable), None, "{undecodable}");
+        }
+    }
 }

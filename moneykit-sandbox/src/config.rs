@@ -69,8 +69,14 @@ impl Config {
         self
     }
 
-    /// How long issued access tokens live; `expires_in` is its whole seconds. A short lifetime
-    /// exercises token renewal and `api_error.auth.expired_access_token`.
+    /// How long issued access tokens live, rounded up to whole seconds and at least 1 s: the
+    /// token response's `expires_in` can only say whole seconds, and a client reads 0 as
+    /// "already expired". The rounded lifetime is both what `expires_in` announces and what
+    /// the sandbox enforces (on tokio's clock), so a client that trusts `expires_in` is never
+    /// refused early. Any value is taken: one longer than `expires_in` can hold (`i64::MAX`
+    /// seconds) is announced as `i64::MAX`, and a token whose expiry the clock cannot represent
+    /// never expires. A short lifetime exercises token renewal and
+    /// `api_error.auth.expired_access_token`.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -89,6 +95,17 @@ impl Config {
     pub fn record_requests(mut self, last: usize) -> Self {
         self.recorded_requests = last;
         self
+    }
+
+    /// The token lifetime in the whole seconds announced and enforced: the configured one
+    /// rounded up, at least 1, at most `i64::MAX` (`expires_in` is a signed 64-bit integer).
+    pub(crate) fn token_lifetime_secs(&self) -> u64 {
+        const MAX: u64 = i64::MAX.unsigned_abs();
+        let lifetime = self.token_lifetime;
+        let rounded_up = lifetime
+            .as_secs()
+            .saturating_add(u64::from(lifetime.subsec_nanos() > 0));
+        rounded_up.clamp(1, MAX)
     }
 
     pub(crate) fn accepts(&self, client_id: &str, client_secret: &str) -> bool {

@@ -19,7 +19,10 @@ struct Args {
     /// The port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// Lifetime of issued access tokens, in seconds.
+    /// Lifetime of issued access tokens, in seconds: announced as `expires_in` and enforced
+    /// exactly. 0 is taken as 1 (a client reads `expires_in: 0` as already expired); a value
+    /// past i64::MAX is announced as i64::MAX, and a token that would outlive the clock never
+    /// expires.
     #[arg(long, default_value_t = moneykit_sandbox::DEFAULT_TOKEN_LIFETIME.as_secs())]
     token_lifetime: u64,
     /// Enforce MoneyKit's documented per-link rate limits (15/4/3 per minute).

@@ -153,7 +153,10 @@ pub(crate) fn cached_json(body: Bytes) -> Response {
 }
 
 pub(crate) fn with_retry_after(mut response: Response, wait: Duration) -> Response {
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    // Saturating: a configured wait near `Duration::MAX` must not overflow the rounding.
+    let seconds = wait
+        .as_secs()
+        .saturating_add(u64::from(wait.subsec_nanos() > 0));
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -279,5 +282,16 @@ mod tests {
         assert_eq!(response.headers()[RETRY_AFTER], "2");
         let response = with_retry_after(().into_response(), Duration::ZERO);
         assert_eq!(response.headers()[RETRY_AFTER], "0");
+    }
+
+    /// Finding A (durations saturate, nothing panics on any configured value), for
+    /// `Fault::retry_after(Duration::MAX)`: its rounding overflowed.
+    #[test]
+    fn a_huge_retry_after_saturates_instead_of_panicking() {
+        let response = with_retry_after(().into_response(), Duration::MAX);
+        assert_eq!(
+            response.headers()[RETRY_AFTER],
+            u64::MAX.to_string().as_str()
+        );
     }
 }

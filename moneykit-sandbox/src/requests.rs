@@ -16,10 +16,11 @@ pub const MASK: &str = "••••";
 ///
 /// Secrets are masked before the request is stored: the credentials of an `Authorization`
 /// header (its scheme is kept: `Bearer ••••`, `Basic ••••`), and the value of any header, query
-/// or form field whose name has the word `secret`, `token`, `password`, `cookie`, `key`,
-/// `apikey`, `auth`, `authorization`, `credentials` or `session` (words split at `-` and `_`:
-/// `X-Client-Secret`, `client_secret`, `X-Api-Key`, `X-Authorization`), or ends in one in camel
-/// case (`clientSecret`, `accessToken`).
+/// or form field whose name contains `secret`, `token`, `password`, `cookie`, `apikey`,
+/// `accesskey`, `privatekey`, `auth`, `credential` or `session` anywhere, in any case
+/// (`X-Client-Secret`, `client_secret`, `x-accesstoken`, `X-Authorization`, `clientSecret`), or
+/// has the word `key` on its own or as a camel-case tail (`X-Api-Key`, `privateKey`; not
+/// `x-keyboard`).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -179,34 +180,44 @@ fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
-/// Whether a header or field name has a word that names a secret (`x-client-secret`,
-/// `client_secret`, `x-api-key`, `x-authorization`, `set-cookie`, …), or ends in one in camel
-/// case (`clientSecret`, `accessToken`). Word by word: this runs for every header of every
-/// recorded request, and a substring search per word cost ten times more.
+/// Whether a header or field name names a secret: it contains one of [`SECRET_WORDS`]
+/// anywhere, case-insensitively (`x-client-secret`, `client_secret`, `x-accesstoken`,
+/// `x-authorization`, `set-cookie`, `clientSecret`), or has the word `key` on its own or as a
+/// camel-case tail (`x-api-key`, `privateKey`). Header names arrive in lowercase, so a one-word
+/// name like `x-accesstoken` can only be caught by containment; `key` alone is not matched
+/// inside a word, or `x-keyboard` and `x-monkey` would be masked. Masking a harmless name (say
+/// `x-author`) costs a test a value; missing a secret stores it. The search runs only while
+/// requests are recorded (the binary records none), over names of a few dozen bytes.
 fn is_secret_name(name: &str) -> bool {
-    const SECRET_WORDS: [&str; 10] = [
-        "secret",
-        "token",
-        "password",
-        "cookie",
-        "key",
-        "apikey",
-        "auth",
-        "authorization",
-        "credentials",
-        "session",
-    ];
-    name.split(['-', '_']).any(|word| {
-        SECRET_WORDS.iter().any(|secret| {
-            let camel_tail = word.len() > secret.len()
-                && word.get(word.len() - secret.len()..).is_some_and(|tail| {
-                    tail.starts_with(|c: char| c.is_ascii_uppercase())
-                        && tail.eq_ignore_ascii_case(secret)
-                });
-            word.eq_ignore_ascii_case(secret) || camel_tail
+    let name = name.as_bytes();
+    let contains = |word: &str| {
+        name.windows(word.len())
+            .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    SECRET_WORDS.iter().any(|word| contains(word))
+        || name.split(|&b| b == b'-' || b == b'_').any(|word| {
+            word.eq_ignore_ascii_case(b"key")
+                || (word.len() > 3
+                    && word.ends_with(b"Key")
+                    && word[word.len() - 4].is_ascii_lowercase())
         })
-    })
 }
+
+/// Words that mark a name as a secret's wherever they appear in it. `auth` covers
+/// `authorization` and `oauth`, `credential` `credentials`; `apikey`, `accesskey` and
+/// `privatekey` are the one-word keys that `key` alone cannot catch.
+const SECRET_WORDS: [&str; 10] = [
+    "secret",
+    "token",
+    "password",
+    "cookie",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "auth",
+    "credential",
+    "session",
+];
 
 /// A query or form body as received, with the value of each secret field replaced by [`MASK`]
 /// (a pair whose name cannot be decoded is masked whole).
@@ -307,6 +318,66 @@ mod tests {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let json = describe_body(&headers, br#"{"client_secret":"s3cr3t"}"#);
         assert_eq!(json, "<26 bytes of application/json>");
+    }
+
+    /// Finding: header names arrive in lowercase, so one-word names (`x-accesstoken`) never
+    /// matched the camel-case rule and were stored unmasked.
+    #[test]
+    fn one_word_lowercase_secret_header_names_are_masked() {
+        let masked = [
+            // The finding's four.
+            "x-accesstoken",
+            "x-authtoken",
+            "x-clientsecret",
+            "x-apitoken",
+            // One word per secret word, and the names masked before.
+            "x-sessionid",
+            "x-userpassword",
+            "x-sessioncookie",
+            "x-clientcredential",
+            "x-clientcredentials",
+            "x-oauth",
+            "x-apikey",
+            "x-accesskey",
+            "x-privatekey",
+            "x-client-secret",
+            "x-api-key",
+            "x-authorization",
+            "x-auth",
+            "x-session",
+            "set-cookie",
+            "x-access-token",
+        ];
+        for name in masked {
+            assert_eq!(mask_header(name, "s3cr3t"), MASK, "{name}");
+            assert_eq!(
+                mask_form(&format!("{name}=s3cr3t")),
+                format!("{name}={MASK}"),
+                "{name}"
+            );
+        }
+        for camel in [
+            "clientSecret",
+            "accessToken",
+            "apiKey",
+            "privateKey",
+            "xAuthToken",
+        ] {
+            assert_eq!(mask_form(&format!("{camel}=v")), format!("{camel}={MASK}"));
+        }
+        for kept in [
+            "x-client-id",
+            "x-keyboard",
+            "x-monkey",
+            "content-type",
+            "x-request-id",
+            "account_ids",
+            "grant_type",
+            "client_id",
+            "moneykit-version",
+        ] {
+            assert_eq!(mask_header(kept, "plain"), "plain", "{kept}");
+        }
     }
 
     #[test]

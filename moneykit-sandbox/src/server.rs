@@ -1,17 +1,25 @@
 //! Serving a sandbox: the accept loop, HTTP/1.1 connections (hyper), and the service around the
 //! router that records each request and closes a connection without an answer when a fault
-//! says so (hyper closes a connection whose service fails, and sends nothing).
+//! says so (hyper closes a connection whose service fails, and sends nothing). An answer to a
+//! request whose body was not read to its end says `Connection: close`: the unread bytes would
+//! otherwise be taken for the next request, so hyper closes such a connection, and a client
+//! must know before it sends another request on it.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::CONNECTION;
 use axum::response::Response;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -50,7 +58,13 @@ impl hyper::service::Service<hyper::Request<Incoming>> for KitService {
     type Future = Pin<Box<dyn Future<Output = Result<Response, Dropped>> + Send>>;
 
     fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
-        let mut request: Request = request.map(axum::body::Body::new);
+        let read_to_end = Arc::new(AtomicBool::new(request.body().is_end_stream()));
+        let mut request: Request = request.map(|body| {
+            axum::body::Body::new(Tracked {
+                inner: body,
+                read_to_end: Arc::clone(&read_to_end),
+            })
+        });
         let seq = self.state.log.start(&request);
         if let Some(seq) = seq {
             request.extensions_mut().insert(seq);
@@ -71,8 +85,49 @@ impl hyper::service::Service<hyper::Request<Incoming>> for KitService {
                 };
                 state.log.finish(seq, outcome);
             }
-            if dropped { Err(Dropped) } else { Ok(response) }
+            if dropped {
+                return Err(Dropped);
+            }
+            let mut response = response;
+            if !read_to_end.load(Ordering::Acquire) {
+                // A 404 or 405, a 401 before the body, a body past the size limit: hyper will
+                // close the connection rather than read what is left, so say so.
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok(response)
         })
+    }
+}
+
+/// A request body that notes when it has been read to its end.
+struct Tracked {
+    inner: Incoming,
+    read_to_end: Arc<AtomicBool>,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.read_to_end.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
+// tokio's clock, not std's: a test on a paused clock (`tokio::time::pause`/`advance`) moves
+// token expiry and rate-limit windows with it. Unpaused, it is the system's monotonic clock.
+use tokio::time::Instant;
 
 use crate::faults::FaultQueue;
 use crate::replies::{expired_token, rate_limited, unauthorized};
@@ -25,7 +28,9 @@ const RATE_WINDOW: Duration = Duration::from_secs(60);
 
 pub(crate) struct AppState {
     pub(crate) config: Config,
-    tokens: Mutex<HashMap<String, Instant>>,
+    /// Each live token's expiry; `None` for one that never expires (its lifetime reaches past
+    /// what the clock can represent).
+    tokens: Mutex<HashMap<String, Option<Instant>>>,
     windows: Mutex<HashMap<(String, Operation), Window>>,
     pub(crate) tokens_issued: AtomicU64,
     pub(crate) links: LinkStore,
@@ -58,19 +63,23 @@ impl AppState {
             .collect();
         let token = format!("sbx_{token}");
         let now = Instant::now();
+        // Checked: `Instant + Duration` panics past the clock's range, which a configured
+        // lifetime of `Duration::MAX` (or `--token-lifetime 18446744073709551615`) reaches.
+        let expires = now.checked_add(Duration::from_secs(self.config.token_lifetime_secs()));
         let mut tokens = lock(&self.tokens);
         if tokens.len() >= MAX_TOKENS {
-            tokens.retain(|_, expires| *expires > now);
+            tokens.retain(|_, expires| is_live(*expires, now));
         }
         if tokens.len() >= MAX_TOKENS
             && let Some(soonest) = tokens
                 .iter()
-                .min_by_key(|(_, expires)| **expires)
+                // Tokens that never expire (`None`) sort last.
+                .min_by_key(|(_, expires)| (expires.is_none(), **expires))
                 .map(|(token, _)| token.clone())
         {
             tokens.remove(&soonest);
         }
-        tokens.insert(token.clone(), now + self.config.token_lifetime);
+        tokens.insert(token.clone(), expires);
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         token
     }
@@ -84,7 +93,7 @@ impl AppState {
                 .and_then(|value| credentials(value, "Bearer"))
                 .ok_or_else(|| unauthorized("Authorization must be a Bearer token"))?;
             return match lock(&self.tokens).get(token) {
-                Some(expires) if *expires > Instant::now() => Ok(()),
+                Some(expires) if is_live(*expires, Instant::now()) => Ok(()),
                 Some(_) => Err(expired_token()),
                 None => Err(unauthorized("Invalid access token")),
             };
@@ -122,12 +131,20 @@ impl AppState {
             };
         }
         if window.count >= limit(operation) {
+            // Never zero (the window has not ended); sent rounded up, so waiting exactly
+            // `Retry-After` reaches the window's end.
             let left = RATE_WINDOW.saturating_sub(now.duration_since(window.started));
-            return Err(rate_limited(Duration::from_secs(left.as_secs() + 1)));
+            return Err(rate_limited(left));
         }
         window.count += 1;
         Ok(())
     }
+}
+
+/// Whether a token that expires at `expires` (`None`: never) is still good at `now`: up to,
+/// not including, its expiry, so a token lives exactly the lifetime `expires_in` announced.
+fn is_live(expires: Option<Instant>, now: Instant) -> bool {
+    expires.is_none_or(|expires| now < expires)
 }
 
 /// The documented per-link limit per minute.

@@ -146,10 +146,7 @@ async fn a_dropped_connection_gets_no_answer_and_is_recorded() {
 #[tokio::test(start_paused = true)]
 async fn a_delay_holds_the_answer_on_the_paused_clock() {
     let sandbox = start(Config::new()).await;
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
+    let http = common::paused_clock_http();
     let bearer = token(&http, &sandbox).await;
     let delay = Duration::from_secs(30);
     sandbox.fail(Fault::delay(delay)).unwrap();

@@ -202,9 +202,14 @@ async fn check_account_filter_and_scheme_case(
 
 /// An expired token on every link endpoint.
 async fn check_expired_token(checker: &mut Checker, http: &reqwest::Client) {
-    // Tokens that live no time at all are expired by the time they are used.
+    // The shortest lifetime (1 s), run out on tokio's clock, which the sandbox follows: moved
+    // on instead of slept, then running again, since a paused clock would jump to the next
+    // timer while a request waits for I/O.
     let expiring = start(Config::new().token_lifetime(Duration::ZERO)).await;
     let stale = token(http, &expiring).await;
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(1)).await;
+    tokio::time::resume();
     for (template, suffix) in LINK_ENDPOINTS {
         let url = format!("{}/links/{}{suffix}", expiring.base_url(), links::US);
         let (status, body) = checker
@@ -282,4 +287,38 @@ fn the_schema_check_rejects_a_body_that_breaks_the_spec() {
             .schema_errors(&schema, &Value::Object(body))
             .is_empty()
     );
+}
+
+/// Finding: the spec said the accounts operations list "open, permissioned accounts" while the
+/// sandbox listed a closed one. MoneyKit's documentation says "open", but every account carries
+/// `closed` and whether a closed one is ever listed is an open question
+/// (`../shared/api/moneykit-api-facts.md`): the spec says a listed account may be closed, and
+/// the sandbox lists one, so a client meets the case it must handle.
+#[tokio::test]
+async fn a_listed_account_may_be_closed_in_the_spec_and_the_sandbox() {
+    let spec = spec_checker::spec();
+    for path in ["/links/{id}/accounts", "/links/{id}/accounts/numbers"] {
+        let description = spec["paths"][path]["get"]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            description.contains("a listed account may be closed (`closed: true`)"),
+            "{path}: {description}"
+        );
+    }
+    let sandbox = start(Config::new()).await;
+    let http = reqwest::Client::new();
+    let mut checker = Checker::new();
+    let url = format!("{}/links/{}/accounts", sandbox.base_url(), links::US);
+    let request = http
+        .get(&url)
+        .query(&[("account_ids", "acc_us_closed_savings")])
+        .header("x-client-id", sandbox.client_id())
+        .header("x-client-secret", sandbox.client_secret());
+    let (status, body) = checker
+        .check("/links/{id}/accounts", &Method::GET, request)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["accounts"][0]["account_id"], "acc_us_closed_savings");
+    assert_eq!(body["accounts"][0]["closed"], true);
 }

@@ -106,3 +106,30 @@ pub fn ach(account_number: &str) -> moneykit_api::types::AccountNumbersLegacy202
     }))
     .expect("AccountNumbersLegacy20230218")
 }
+
+/// A plain HTTP client for tests on tokio's paused clock: no pool idle timer and no timeouts,
+/// because tokio advances a paused clock to the next timer whenever no task is ready, even with
+/// I/O in flight, and such a timer would move virtual time under the test.
+pub fn paused_clock_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// `value` as an `application/x-www-form-urlencoded` component, written out here (not by the
+/// code under test): ASCII alphanumerics and `*-._` as they are, space as `+`, every other
+/// byte of its UTF-8 as `%XX`.
+pub fn form_encode(value: &str) -> String {
+    let mut encoded = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                encoded.push(char::from(byte));
+            }
+            b' ' => encoded.push('+'),
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
