@@ -88,9 +88,9 @@ impl Client {
     ///
     /// The token is cached like any token the client fetches, so the calls that follow use it
     /// instead of requesting another. A token is requested even when a fresh one is cached; use
-    /// this to check the credentials up front or to learn the token's lifetime. The request goes
-    /// through the same path as automatic renewal: retries, the call's deadline, the
-    /// `moneykit.request` span, and the single-flight lock (a renewal in flight finishes first).
+    /// this to check the credentials up front or to learn the token's lifetime. Unlike automatic
+    /// renewal, which runs under the client's settings, this request follows this call's own
+    /// options (timeouts, retry policy), like any other operation.
     ///
     /// Only client credentials use the token endpoint: with an access token or the X-Client
     /// header pair this fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
@@ -101,8 +101,8 @@ impl Client {
     }
 }
 
-/// One link: `client.link(id)`. Its id is sent as one percent-encoded path segment, so `/`, `?`
-/// or `#` in it cannot reach another path. An empty id, `.`, `..` or an id longer than
+/// One link: `client.link(id)`. Its id is sent as one percent-encoded path segment, so `/`, `\`,
+/// `?` or `#` in it cannot reach another path. An empty id, `.`, `..` or an id longer than
 /// [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
 /// without any request.
 #[derive(Clone, Debug)]

@@ -258,7 +258,13 @@ impl ClientBuilder {
     }
 
     /// Send requests through this `reqwest::Client` (proxies, TLS roots, connection pool). Its own
-    /// user agent and connect timeout are kept. Start from [`tls::client_builder`](crate::tls::client_builder).
+    /// user agent and connect timeout are kept. Start from [`tls::client_builder`](crate::tls::client_builder),
+    /// which turns redirects off: the client must not follow them, because reqwest strips only
+    /// `Authorization` and cookies when it does, and would send `X-Client-Secret` or the token
+    /// request's `client_secret` wherever a `Location` points. A response reached through a
+    /// redirect the client followed anyway is refused
+    /// ([`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)), but by then the
+    /// request has been sent there.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -139,7 +139,9 @@ pub enum UnauthorizedReason {
 /// Every failure of a `moneykit` call.
 ///
 /// `Display` is one line naming the operation, what happened and MoneyKit's own code and message;
-/// it never contains a secret, a token or an account number. The fields MoneyKit sent are kept
+/// it never contains a secret, a token or an account number, and whatever the server sent in it
+/// is stripped of control characters and cut to 200 characters a piece (the accessors keep it
+/// as sent). The fields MoneyKit sent are kept
 /// ([`status`](Error::status), [`error_code`](Error::error_code), …); a body that is not MoneyKit
 /// JSON (an HTML page from a proxy, plain text) is kept as a short [`body_snippet`](Error::body_snippet).
 pub struct Error {

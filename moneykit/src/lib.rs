@@ -56,7 +56,11 @@
 //!   HTTP Basic with [`TokenAuthMethod::Basic`]), caches the token and renews it 60 s before it
 //!   expires. A call refused with `api_error.auth.expired_access_token` renews the token once and
 //!   is sent again. Renewal is single-flight: however many concurrent calls find the token
-//!   expired, one token request is made;
+//!   expired, one token request is made. It runs in a task of its own under the client's
+//!   settings (retry policy, timeouts), never under the options of the call that needed it, and
+//!   each call waits for it within its own deadline. When a renewal before expiry fails, calls
+//!   keep using the cached token until it really expires and retry the renewal in the
+//!   background (not before the token endpoint's `Retry-After`);
 //! - **an access token** you obtained yourself, never renewed;
 //! - **the `X-Client-Id` / `X-Client-Secret` header pair** on every request.
 //!
@@ -67,7 +71,14 @@
 //!
 //! Secrets and tokens are held as [`secrecy::SecretString`], the `Authorization` and
 //! `X-Client-Secret` headers are marked sensitive, and the `Debug` output of [`Client`],
-//! [`ClientBuilder`] and [`Credentials`] never shows them.
+//! [`ClientBuilder`] and [`Credentials`] never shows them; a token in a response is a
+//! [`Secret`], of which `Debug` and `Display` show nothing. No redirect is followed (a 3xx is
+//! [`ErrorKind::UnexpectedStatus`] with its `Location` in [`Error::headers`]), so no secret
+//! is ever sent to an origin a `Location` names.
+//!
+//! A client id and secret may hold any character (they are form-encoded, also inside HTTP
+//! Basic as RFC 6749 §2.3.1 requires); an access token and the `X-Client` pair are header
+//! values, so visible ASCII.
 //!
 //! # Errors
 //!
@@ -82,9 +93,9 @@
 //! | [`ErrorKind::Deleted`] (`deleted`) | 410 `link_error.deleted` |
 //! | [`ErrorKind::BadState`] (`bad_state`) | 422 `link_error.bad_state`, with its `link_error_code` |
 //! | [`ErrorKind::RateLimited`] (`rate_limited`) | 429 after the retries, or at once when `Retry-After` asks for a longer wait than the policy or the deadline allows; with the parsed `Retry-After` |
-//! | [`ErrorKind::RequestValidation`] (`request_validation`) | `api_error.request.validation_failed`, or a 400/422 without a more specific code |
+//! | [`ErrorKind::RequestValidation`] (`request_validation`) | `api_error.request.validation_failed`, or a 400/422 without a more specific code; what was wrong in [`Error::validation_errors`] |
 //! | [`ErrorKind::Server`] (`server`) | 5xx after the retries |
-//! | [`ErrorKind::UnexpectedStatus`] (`unexpected_status`) | any other status (a 3xx, 408, 418, …) |
+//! | [`ErrorKind::UnexpectedStatus`] (`unexpected_status`) | any other status (a 3xx, never followed; 408, 418, …) |
 //! | [`ErrorKind::Decode`] (`decode`) | a success body that does not decode |
 //! | [`ErrorKind::Timeout`] (`timeout`) / [`ErrorKind::Connection`] (`connection`) | transport failures after the retries, or the call's deadline |
 //! | [`ErrorKind::InvalidInput`] (`invalid_input`) | refused before sending (an empty, `.`, `..` or over-long link id) |
@@ -108,7 +119,9 @@
 //! [`ErrorKind::RateLimited`] and the server's value (a 503 with `Retry-After` is treated the
 //! same way, ending as [`ErrorKind::Server`]). After a 5xx, a connection failure or a
 //! timeout it waits a random time up to 500 ms × 2^(attempt − 1) (full jitter, capped at 30 s).
-//! No other status is retried. Every operation this crate sends is idempotent (three `GET`s and
+//! What is retried follows the error's kind (MoneyKit's `error_code` first, the status second),
+//! so a 503 `api_error.rate_limit_exceeded` is rate limited and a 429 `link_error.not_found`
+//! is not retried. Nothing else is. Every operation this crate sends is idempotent (three `GET`s and
 //! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,
 //! attempts and waits) a 60 s deadline; a wait that would pass the deadline is not made, so a
 //! long `Retry-After` comes back as [`ErrorKind::RateLimited`] with its value.

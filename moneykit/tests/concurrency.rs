@@ -29,7 +29,7 @@ fn client(sandbox: &Sandbox) -> Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_calls_across_a_token_expiry_renew_once() {
-    // The sandbox's tokens live 2 s (real time: it keeps its own clock). Half the calls start
+    // The sandbox's tokens live 2 s (real time: this test does not pause tokio's clock). Half the calls start
     // at once and race for the first token; the other half start 1 ms apart from 1.9 s to
     // 2.15 s, around the moment the token expires (for the sandbox, and a little later for
     // the client), so they race for its renewal. The second token outlives the run.

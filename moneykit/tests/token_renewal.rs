@@ -249,9 +249,10 @@ async fn a_failed_early_renewal_keeps_the_cached_token_until_it_expires() {
     // with the token, which works for another minute (before, the call failed with the 503).
     tokio::time::sleep(Duration::from_secs(61)).await;
     client.link(LINK_ID).get().await.unwrap();
-    // The next call tries again, and gets the new token.
+    // The next call tries again in the background, and still uses the valid token.
     client.link(LINK_ID).get().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1)).await;
+    // Once the token expired, a call waits for that renewal (or a new one): the new token.
+    tokio::time::sleep(Duration::from_secs(60)).await;
     client.link(LINK_ID).get().await.unwrap();
     let sent = bearers(&server).await;
     assert_eq!(sent[..2], ["Bearer first", "Bearer first"]);
@@ -292,8 +293,8 @@ async fn a_rate_limited_early_renewal_is_not_repeated_before_its_retry_after() {
     );
     tokio::time::sleep(Duration::from_secs(40)).await;
     client.link(LINK_ID).get().await.unwrap();
-    // The background renewal after Retry-After got the new token.
-    tokio::time::sleep(Duration::from_millis(1)).await;
+    // That call renewed in the background; once the token expired, calls use the new one.
+    tokio::time::sleep(Duration::from_secs(20)).await;
     client.link(LINK_ID).get().await.unwrap();
     assert_eq!(bearers(&server).await.last().unwrap(), "Bearer next");
 }
