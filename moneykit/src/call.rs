@@ -19,7 +19,7 @@ use crate::classify::classify;
 use crate::error::{Error, MAX_SNIPPET_CHARS};
 use crate::retry::{RetryPolicy, renews_token};
 use crate::text::one_line;
-use crate::token::{RequestToken, TokenCache, TokenResponse, saturating_add};
+use crate::token::{IssuedToken, RequestToken, TokenCache, TokenResponse, saturating_add};
 
 /// The longest link id accepted; longer ones are refused without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
@@ -222,7 +222,9 @@ impl Caller {
                 Some(tokens) => Some(tokens.current().await?),
                 None => None,
             };
-            let first = attempts::<T, E, _, _>(&send, deadline, retry).await;
+            let first = attempts::<T, E, _, _>(&send, deadline, retry)
+                .await
+                .map(|(answer, _)| answer);
             let (Some(tokens), Some(seen), Err(error)) = (&self.tokens, seen, &first) else {
                 return first;
             };
@@ -236,7 +238,9 @@ impl Caller {
             );
             Span::current().record("retry_reason", reason);
             tokens.renew_after_expiry(seen).await?;
-            attempts::<T, E, _, _>(&send, deadline, retry).await
+            attempts::<T, E, _, _>(&send, deadline, retry)
+                .await
+                .map(|(answer, _)| answer)
         });
         let bounded = deadline.bound(operation, work.instrument(span.clone()));
         let result = with_overrides(options.for_attempts(operation), bounded).await;
@@ -258,9 +262,9 @@ impl Caller {
         let retry = options.retry.as_ref().unwrap_or(&self.retry);
         let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
         let work = async {
-            let response = self.wire.request_token(deadline, retry).await?;
-            tokens.store(&response)?;
-            Ok(response)
+            let issued = self.wire.request_token(deadline, retry).await?;
+            tokens.store(&issued);
+            Ok(issued.response)
         };
         let bounded = deadline.bound(operation, work);
         with_overrides(options.for_attempts(operation), bounded).await
@@ -268,12 +272,12 @@ impl Caller {
 }
 
 impl Wire {
-    /// `POST /auth/token` with retries, in its own span.
+    /// `POST /auth/token` with retries, in its own span; a token that cannot be sent is an error.
     async fn request_token(
         &self,
         deadline: Deadline,
         retry: &RetryPolicy,
-    ) -> Result<TokenResponse, Error> {
+    ) -> Result<IssuedToken, Error> {
         let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
         let started = Instant::now();
         let body = self.credentials.token_body();
@@ -281,7 +285,7 @@ impl Wire {
         let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
             .instrument(span.clone())
             .await
-            .map(|answer| *answer);
+            .and_then(|(answer, attempts)| IssuedToken::check(*answer, attempts));
         record_outcome(&span, started, &result);
         result
     }
@@ -308,12 +312,13 @@ fn renewal_request(
     })
 }
 
-/// Sends with retries as the policy allows, never waiting past the deadline.
+/// Sends with retries as the policy allows, never waiting past the deadline; the answer with the
+/// number of attempts it took.
 async fn attempts<T, E, F, Fut>(
     send: &F,
     deadline: Deadline,
     retry_policy: &RetryPolicy,
-) -> Result<Answer<T>, Error>
+) -> Result<(Answer<T>, u32), Error>
 where
     E: DocumentedError,
     F: Fn() -> Fut,
@@ -335,7 +340,7 @@ where
                 span.record("status", status);
                 let elapsed_ms = elapsed_ms(sent);
                 tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
-                return Ok(Box::new(response));
+                return Ok((Box::new(response), attempt));
             }
             Err(error) => classify::<E>(error).await.with_attempts(attempt),
         };

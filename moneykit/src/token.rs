@@ -30,9 +30,29 @@ pub(crate) type TokenResponse = ResponseValue<CreateAccessTokenResponse>;
 pub(crate) type Generation = u64;
 
 /// How the cache requests a token: `POST /auth/token` with the client's own retries and deadline.
-pub(crate) type RequestToken = Arc<
-    dyn Fn() -> Pin<Box<dyn Future<Output = Result<TokenResponse, Error>> + Send>> + Send + Sync,
->;
+pub(crate) type RequestToken =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<IssuedToken, Error>> + Send>> + Send + Sync>;
+
+/// A token response whose token can be sent: its `Authorization` header, built once.
+pub(crate) struct IssuedToken {
+    pub(crate) response: TokenResponse,
+    header: HeaderValue,
+}
+
+impl IssuedToken {
+    /// `response`, unless its token cannot be a header value: then an error of the token
+    /// request that took `attempts` attempts, so that the token is never cached.
+    pub(crate) fn check(response: TokenResponse, attempts: u32) -> Result<Self, Error> {
+        let token = SecretString::from(response.access_token.reveal().to_owned());
+        match crate::auth::bearer(&token) {
+            Ok(header) => Ok(IssuedToken { response, header }),
+            Err(_) => Err(Error::new(ErrorKind::Decode)
+                .with_operation(CreateAccessTokenError::OPERATION_ID)
+                .with_attempts(attempts)
+                .with_detail("the access token is not a valid header value".to_owned())),
+        }
+    }
+}
 
 /// How a renewal ended, for every caller that waited for it.
 type Outcome = Result<Generation, Arc<Error>>;
@@ -169,15 +189,10 @@ impl TokenCache {
         }
     }
 
-    /// Caches the token of `response` (from [`Client::authenticate`](crate::Client::authenticate)
-    /// or a renewal); a token that cannot be sent as a header value is refused, not cached.
-    pub(crate) fn store(&self, response: &TokenResponse) -> Result<Generation, Error> {
-        let token = SecretString::from(response.access_token.reveal().to_owned());
-        let header = crate::auth::bearer(&token).map_err(|_| {
-            Error::new(ErrorKind::Decode)
-                .with_operation(CreateAccessTokenError::OPERATION_ID)
-                .with_detail("the access token is not a valid header value".to_owned())
-        })?;
+    /// Caches an issued token (from [`Client::authenticate`](crate::Client::authenticate) or a
+    /// renewal).
+    pub(crate) fn store(&self, issued: &IssuedToken) -> Generation {
+        let response = &issued.response;
         // A negative or zero `expires_in` is a token that is stale when it arrives: the callers
         // that waited for it use it once, and the next call renews.
         let lifetime = Duration::from_secs(u64::try_from(response.expires_in).unwrap_or(0));
@@ -186,12 +201,12 @@ impl TokenCache {
         let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
         let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
         *guard = Some(CachedToken {
-            header,
+            header: issued.header.clone(),
             renew_at: saturating_add(now, lifetime - margin),
             expires_at: saturating_add(now, lifetime),
             generation,
         });
-        Ok(generation)
+        generation
     }
 
     fn state_now(&self) -> TokenState {
@@ -270,8 +285,8 @@ impl TokenCache {
     }
 
     /// Caches a renewal's token, or records its failure; ends the single flight.
-    fn finish(&self, response: Result<TokenResponse, Error>) -> Outcome {
-        let stored = response.and_then(|response| self.store(&response));
+    fn finish(&self, issued: Result<IssuedToken, Error>) -> Outcome {
+        let stored = issued.map(|issued| self.store(&issued));
         let still_valid = match self.state_now() {
             TokenState::Fresh(generation) | TokenState::Renewable(generation) => Some(generation),
             TokenState::Expired => None,
@@ -340,17 +355,18 @@ pub(crate) mod tests {
 
     use super::*;
 
-    pub(crate) fn issued(token: &str, expires_in: i64) -> Result<TokenResponse, Error> {
+    pub(crate) fn issued(token: &str, expires_in: i64) -> Result<IssuedToken, Error> {
         let body = CreateAccessTokenResponse {
             access_token: token.to_owned().into(),
             token_type: "bearer".into(),
             expires_in,
         };
-        Ok(ResponseValue::new(
+        let response = ResponseValue::new(
             body,
-            reqwest::StatusCode::OK,
+            reqwest::StatusCode::CREATED,
             reqwest::header::HeaderMap::new(),
-        ))
+        );
+        IssuedToken::check(response, 1)
     }
 
     /// A cache whose token requests answer from `answers` in turn (the last one repeats), after
@@ -358,7 +374,7 @@ pub(crate) mod tests {
     pub(crate) fn cache_answering(
         margin: Duration,
         delay: Duration,
-        answers: Vec<fn() -> Result<TokenResponse, Error>>,
+        answers: Vec<fn() -> Result<IssuedToken, Error>>,
     ) -> (Arc<TokenCache>, Arc<AtomicUsize>) {
         let made = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&made);
@@ -437,6 +453,7 @@ pub(crate) mod tests {
         let error = cache.current().await.unwrap_err();
         assert_eq!(*error.kind(), ErrorKind::Decode);
         assert_eq!(error.operation(), Some("create_access_token"));
+        assert_eq!(error.attempts(), 1);
         assert!(!error.to_string().contains("bad"), "{error}");
         assert!(cache.bearer_header().is_none());
         assert_eq!(cache.current().await.unwrap(), 1);

@@ -361,6 +361,23 @@ const CASES: &[Case] = &[
         0,
     ),
     credentials_case(
+        "token endpoint issues a token that cannot be a header value (not cached)",
+        Server::Raw {
+            token: &[described(
+                respond(
+                    201,
+                    JSON,
+                    r#"{"access_token":"tok\u0001en","token_type":"bearer","expires_in":3600}"#,
+                ),
+                "a token with a control character",
+            )],
+            api: &[],
+        },
+        token_fails("decode", None),
+        Attempts { api: 0, token: 1 },
+        0,
+    ),
+    credentials_case(
         "token endpoint answers 201 with HTML",
         Server::Raw {
             token: &[server_error(201, HTML, ERROR_HTML)],
