@@ -183,7 +183,7 @@ impl Caller {
                 let wire = wire(Some(cache.clone()));
                 built = Some(Arc::clone(&wire));
                 let request = renewal_request(wire, settings.retry.clone(), settings.call_timeout);
-                TokenCache::new(settings.renewal_margin, request)
+                TokenCache::new(settings.renewal_margin, settings.attempt_timeout, request)
             })
         });
         Caller {

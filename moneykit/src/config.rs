@@ -228,6 +228,11 @@ impl ClientBuilder {
     /// How long a whole call may take: token renewal, every attempt and the waits between them
     /// (default 60 s). When it passes, the call fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
     /// `None` sets no deadline (see [`timeout`](Self::timeout) for why tests may want that).
+    ///
+    /// The token renewal of client credentials, shared by every call, runs under these client
+    /// settings (never a call's own): with neither this deadline nor an attempt timeout, a token
+    /// endpoint that never answers holds the renewal, and every call that needs a new token
+    /// waits for it until its own deadline, if it has one.
     pub fn call_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.call_timeout = timeout.into();
         self
@@ -240,7 +245,10 @@ impl ClientBuilder {
     }
 
     /// How long before `expires_in` runs out a client-credentials token is renewed (default 60 s;
-    /// never more than half the token's lifetime).
+    /// never more than half the token's lifetime). In that window a call waits for the renewal
+    /// at most one attempt's [`timeout`](Self::timeout), and uses the token it has when the
+    /// renewal fails or takes longer; once one failed, calls use the token without waiting and
+    /// renew in the background, at most every 5 s (or the token endpoint's `Retry-After`).
     pub fn token_renewal_margin(mut self, margin: Duration) -> Self {
         self.renewal_margin = margin;
         self
@@ -331,8 +339,13 @@ pub(crate) fn is_header_safe(value: &str) -> bool {
 fn is_valid_version(version: &SupportedVersion) -> bool {
     match version {
         SupportedVersion::Other(date) => {
-            date.len() == "YYYY-MM-DD".len()
-                && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+            // chrono's parser skips spaces and takes a sign: the shape is checked first.
+            let shaped = date.len() == 10
+                && date.bytes().enumerate().all(|(i, byte)| match i {
+                    4 | 7 => byte == b'-',
+                    _ => byte.is_ascii_digit(),
+                });
+            shaped && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
         }
         _ => true,
     }
@@ -508,7 +521,16 @@ mod tests {
             ok().api_version("a\nb").build().unwrap_err(),
             BuildError::InvalidApiVersion
         );
-        for typo in ["2023-02-81", "2023-2-18", "+2023-02-18", "2023-02-18 "] {
+        for typo in [
+            "2023-02-81",
+            "2023-2-18",
+            "+2023-02-18",
+            "2023-02-18 ",
+            "2023-02- 8",
+            " 2023-2-18",
+            "+002-02-18",
+            "2023-02-\n8",
+        ] {
             assert_eq!(
                 ok().api_version(typo).build().unwrap_err(),
                 BuildError::InvalidApiVersion,

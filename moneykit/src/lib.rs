@@ -72,9 +72,10 @@
 //! Secrets and tokens are held as [`secrecy::SecretString`], the `Authorization` and
 //! `X-Client-Secret` headers are marked sensitive, and the `Debug` output of [`Client`],
 //! [`ClientBuilder`] and [`Credentials`] never shows them; a token in a response is a
-//! [`Secret`], of which `Debug` and `Display` show nothing. No redirect is followed (a 3xx is
-//! [`ErrorKind::UnexpectedStatus`] with its `Location` in [`Error::headers`]), so no secret
-//! is ever sent to an origin a `Location` names.
+//! [`Secret`], of which `Debug` and `Display` show nothing. The HTTP client this crate builds
+//! follows no redirect (a 3xx is [`ErrorKind::UnexpectedStatus`] with its `Location` in
+//! [`Error::headers`]), so no secret is sent to an origin a `Location` names; a client you
+//! supply must not follow them either ([`ClientBuilder::http_client`]).
 //!
 //! A client id and secret may hold any character (they are form-encoded, also inside HTTP
 //! Basic as RFC 6749 §2.3.1 requires); an access token and the `X-Client` pair are header

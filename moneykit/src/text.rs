@@ -1,7 +1,7 @@
 //! Making text from elsewhere (a server's message, a proxy's HTML page) safe to print on one line.
 
 /// `text` on one line of at most `max_chars` characters: control characters (newlines, terminal
-/// escapes) become spaces, runs of whitespace collapse to one space, the ends are trimmed, and a
+/// escapes) and bidirectional overrides become spaces, runs of whitespace collapse to one space, the ends are trimmed, and a
 /// cut is marked with `…`.
 ///
 /// [`Error`](crate::Error)'s `Display` and [`body_snippet`](crate::Error::body_snippet) already
@@ -15,7 +15,13 @@
 pub fn one_line(text: &str, max_chars: usize) -> String {
     let spaced: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let mut line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some((cut, _)) = line.char_indices().nth(max_chars) {
@@ -24,6 +30,12 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
         line.push('…');
     }
     line
+}
+
+/// The bidirectional embedding, override and isolate controls (Unicode category Cf, not Cc):
+/// they reorder what a terminal shows after them, so a line could read other than it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 #[cfg(test)]
@@ -41,5 +53,6 @@ mod tests {
         assert_eq!(one_line("ab cd", 3), "ab…");
         assert_eq!(one_line("abc", 3), "abc");
         assert_eq!(one_line("  ", 3), "");
+        assert_eq!(one_line("ok\u{202e}gnp.exe", 20), "ok gnp.exe");
     }
 }

@@ -57,9 +57,17 @@ impl IssuedToken {
 /// How a renewal ended, for every caller that waited for it.
 type Outcome = Result<Generation, Arc<Error>>;
 
+/// After a failed renewal, while the cached token still works, no other renewal is started for
+/// this long (or the token endpoint's `Retry-After`, if longer): a token endpoint that refuses at
+/// once (wrong credentials) is then asked at most every few seconds, not on every call.
+const RETRY_IN_WINDOW_AFTER: Duration = Duration::from_secs(5);
+
 /// The token cache of one client (shared by its clones).
 pub(crate) struct TokenCache {
     renewal_margin: Duration,
+    /// How long a call whose cached token still works waits for its renewal before using that
+    /// token anyway (the client's attempt timeout); `None`: until the renewal ends.
+    window_wait: Option<Duration>,
     request: RequestToken,
     /// Read synchronously by the request hook on every request.
     token: RwLock<Option<CachedToken>>,
@@ -78,19 +86,36 @@ struct CachedToken {
     generation: Generation,
 }
 
+/// The single flight. Lock order: `renewals`, then `token`.
 #[derive(Default)]
 struct Renewals {
     /// The renewal in flight: its outcome, once it has one.
     in_flight: Option<watch::Receiver<Option<Outcome>>>,
-    /// The last renewal failed while the token of this generation was still valid.
-    failed_early: Option<FailedEarly>,
+    /// How the last renewal failed, until a token is stored.
+    last_failure: Option<LastFailure>,
 }
 
-struct FailedEarly {
-    generation: Generation,
-    /// The token endpoint's `Retry-After`: no renewal is started before it while the cached
-    /// token still works.
-    not_before: Option<Instant>,
+struct LastFailure {
+    error: Arc<Error>,
+    at: Instant,
+}
+
+impl LastFailure {
+    /// Until when the token endpoint asked not to be called again (`Retry-After`), if it did.
+    fn retry_after_until(&self) -> Option<Instant> {
+        let wait = self.error.retry_after()?;
+        Some(saturating_add(self.at, wait))
+    }
+
+    /// Until when no renewal is started while the cached token still works.
+    fn quiet_until(&self) -> Instant {
+        let wait = self
+            .error
+            .retry_after()
+            .unwrap_or_default()
+            .max(RETRY_IN_WINDOW_AFTER);
+        saturating_add(self.at, wait)
+    }
 }
 
 /// What a caller does next about the token.
@@ -99,14 +124,22 @@ enum Next {
     Use(Generation),
     /// Wait for this renewal.
     Wait(watch::Receiver<Option<Outcome>>),
+    /// Fail with the last renewal's error: the token endpoint's `Retry-After` has not passed.
+    Fail(Arc<Error>),
 }
 
 impl TokenCache {
     /// An empty cache that renews `renewal_margin` before a token expires (at most half the
-    /// token's lifetime), with `request`.
-    pub(crate) fn new(renewal_margin: Duration, request: RequestToken) -> Self {
+    /// token's lifetime) with `request`; in that window a call waits at most `window_wait` for
+    /// the renewal before it uses the token it has.
+    pub(crate) fn new(
+        renewal_margin: Duration,
+        window_wait: Option<Duration>,
+        request: RequestToken,
+    ) -> Self {
         TokenCache {
             renewal_margin,
+            window_wait,
             request,
             token: RwLock::new(None),
             renewals: Mutex::new(Renewals::default()),
@@ -120,30 +153,45 @@ impl TokenCache {
     }
 
     /// The generation of a token to send: the cached one while it is fresh; else the outcome of
-    /// a renewal (started, or joined when one is in flight). In the renewal window (fresh no
-    /// more, not expired yet) a failed renewal falls back to the cached token, and once one
-    /// failed for it, callers use it without waiting while a renewal is retried in the
-    /// background (not before the token endpoint's `Retry-After`).
+    /// a renewal (started, or joined when one is in flight).
+    ///
+    /// In the renewal window (fresh no more, not expired yet) a call waits at most `window_wait`
+    /// for the renewal, and uses the cached token when the renewal fails or takes longer. Once a
+    /// renewal failed, calls in the window use the token without waiting and renew in the
+    /// background, at most every [`RETRY_IN_WINDOW_AFTER`] (or the `Retry-After`). Once the token
+    /// expired, a call waits for a renewal, but fails at once with the last renewal's error while
+    /// its `Retry-After` has not passed.
     pub(crate) async fn current(self: &Arc<Self>) -> Result<Generation, Error> {
-        let still_valid = match self.state_now() {
+        let in_window = match self.state_now() {
             TokenState::Fresh(generation) => return Ok(generation),
             TokenState::Renewable(generation) => Some(generation),
             TokenState::Expired => None,
         };
-        let next = match still_valid {
-            Some(generation) => self.next_in_window(generation),
-            None => {
-                self.join_or_start(|cached| cached.filter(|c| is_fresh(c)).map(|c| c.generation))
-            }
-        };
-        let renewal = match next {
+        let renewal = match self.next(in_window) {
             Next::Use(generation) => return Ok(generation),
+            Next::Fail(failure) => return Err(failure.shared_copy()),
             Next::Wait(renewal) => renewal,
         };
-        match self.wait(renewal).await {
+        let outcome = match (in_window, self.window_wait) {
+            (Some(_), Some(limit)) => {
+                match tokio::time::timeout(limit, self.wait(renewal.clone())).await {
+                    Ok(outcome) => outcome,
+                    // Waited long enough: the renewal goes on in the background.
+                    Err(_) => match self.state_now() {
+                        TokenState::Fresh(generation) | TokenState::Renewable(generation) => {
+                            return Ok(generation);
+                        }
+                        TokenState::Expired => self.wait(renewal).await,
+                    },
+                }
+            }
+            _ => self.wait(renewal).await,
+        };
+        match outcome {
             Ok(generation) => Ok(generation),
-            Err(failure) => match still_valid.filter(|g| self.is_valid(*g)) {
-                Some(generation) => {
+            Err(failure) => match self.state_now() {
+                // Any token that still works: the one the caller had, or one stored meanwhile.
+                TokenState::Fresh(generation) | TokenState::Renewable(generation) => {
                     tracing::debug!(
                         operation = CreateAccessTokenError::OPERATION_ID,
                         error = %failure,
@@ -151,7 +199,7 @@ impl TokenCache {
                     );
                     Ok(generation)
                 }
-                None => Err(failure.shared_copy()),
+                TokenState::Expired => Err(failure.shared_copy()),
             },
         }
     }
@@ -174,13 +222,9 @@ impl TokenCache {
                 _ => return Ok(()),
             }
         }
-        let next = self.join_or_start(|cached| {
-            cached
-                .filter(|c| c.generation != seen)
-                .map(|c| c.generation)
-        });
-        match next {
+        match self.next(None) {
             Next::Use(_) => Ok(()),
+            Next::Fail(failure) => Err(failure.shared_copy()),
             Next::Wait(renewal) => self
                 .wait(renewal)
                 .await
@@ -190,7 +234,7 @@ impl TokenCache {
     }
 
     /// Caches an issued token (from [`Client::authenticate`](crate::Client::authenticate) or a
-    /// renewal).
+    /// renewal); a failure of an earlier renewal no longer holds anything back.
     pub(crate) fn store(&self, issued: &IssuedToken) -> Generation {
         let response = &issued.response;
         // A negative or zero `expires_in` is a token that is stale when it arrives: the callers
@@ -198,14 +242,18 @@ impl TokenCache {
         let lifetime = Duration::from_secs(u64::try_from(response.expires_in).unwrap_or(0));
         let margin = self.renewal_margin.min(lifetime / 2);
         let now = Instant::now();
-        let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
-        let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
-        *guard = Some(CachedToken {
-            header: issued.header.clone(),
-            renew_at: saturating_add(now, lifetime - margin),
-            expires_at: saturating_add(now, lifetime),
-            generation,
-        });
+        let generation = {
+            let mut guard = self.token.write().unwrap_or_else(|e| e.into_inner());
+            let generation = guard.as_ref().map_or(1, |cached| cached.generation + 1);
+            *guard = Some(CachedToken {
+                header: issued.header.clone(),
+                renew_at: saturating_add(now, lifetime - margin),
+                expires_at: saturating_add(now, lifetime),
+                generation,
+            });
+            generation
+        };
+        self.lock_renewals().last_failure = None;
         generation
     }
 
@@ -219,53 +267,45 @@ impl TokenCache {
         }
     }
 
-    /// Whether the token of `generation` is still cached and not expired.
-    fn is_valid(&self, generation: Generation) -> bool {
-        let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .as_ref()
-            .is_some_and(|c| c.generation == generation && Instant::now() < c.expires_at)
+    fn lock_renewals(&self) -> std::sync::MutexGuard<'_, Renewals> {
+        self.renewals.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// In the renewal window of token `generation`: wait for a renewal, unless one already
-    /// failed for this token (then use it, and renew in the background when allowed).
-    fn next_in_window(self: &Arc<Self>, generation: Generation) -> Next {
-        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(failed) = renewals
-            .failed_early
-            .as_ref()
-            .filter(|failed| failed.generation == generation)
-        else {
-            drop(renewals);
-            return self
-                .join_or_start(|cached| cached.filter(|c| is_fresh(c)).map(|c| c.generation));
-        };
-        let allowed = failed.not_before.is_none_or(|at| Instant::now() >= at);
-        if allowed && renewals.in_flight.is_none() {
-            renewals.in_flight = Some(self.spawn_renewal());
-        }
-        Next::Use(generation)
-    }
-
-    /// The renewal in flight, or a new one, unless the cached token (read under the lock, so
-    /// that a renewal that just finished is seen) already `satisfies` the caller.
-    fn join_or_start(
-        self: &Arc<Self>,
-        satisfies: impl FnOnce(Option<&CachedToken>) -> Option<Generation>,
-    ) -> Next {
-        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(in_flight) = &renewals.in_flight {
-            return Next::Wait(in_flight.clone());
-        }
+    /// Decides, under the single-flight lock, what a caller whose token is not fresh does:
+    /// `in_window` is the generation of a cached token that still works, if there is one.
+    fn next(self: &Arc<Self>, in_window: Option<Generation>) -> Next {
+        let mut renewals = self.lock_renewals();
+        // A renewal whose task ended without an outcome (its runtime shut down) is over.
+        if let Some(in_flight) = renewals.in_flight.as_ref()
+            && in_flight.has_changed().is_ok()
         {
-            let guard = self.token.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(generation) = satisfies(guard.as_ref()) {
-                return Next::Use(generation);
+            return match (in_window, &renewals.last_failure) {
+                (Some(generation), Some(_)) => Next::Use(generation),
+                _ => Next::Wait(in_flight.clone()),
+            };
+        }
+        renewals.in_flight = None;
+        // Read under the lock, so that a renewal that just finished is seen.
+        if let TokenState::Fresh(generation) = self.state_now() {
+            return Next::Use(generation);
+        }
+        let now = Instant::now();
+        match (in_window, &renewals.last_failure) {
+            (Some(generation), Some(failure)) => {
+                if now >= failure.quiet_until() {
+                    renewals.in_flight = Some(self.spawn_renewal());
+                }
+                Next::Use(generation)
+            }
+            (None, Some(failure)) if failure.retry_after_until().is_some_and(|at| now < at) => {
+                Next::Fail(Arc::clone(&failure.error))
+            }
+            _ => {
+                let renewal = self.spawn_renewal();
+                renewals.in_flight = Some(renewal.clone());
+                Next::Wait(renewal)
             }
         }
-        let renewal = self.spawn_renewal();
-        renewals.in_flight = Some(renewal.clone());
-        Next::Wait(renewal)
     }
 
     /// Starts a token request in a task of its own; its outcome is published to the receiver.
@@ -274,9 +314,9 @@ impl TokenCache {
         let cache = Arc::downgrade(self);
         let request = (self.request)();
         tokio::spawn(async move {
-            let response = request.await;
+            let issued = request.await;
             if let Some(cache) = Weak::upgrade(&cache) {
-                let finished = cache.finish(response);
+                let finished = cache.finish(issued);
                 // Nobody may be waiting any more; the token is cached all the same.
                 let _ = publish.send(Some(finished));
             }
@@ -286,23 +326,19 @@ impl TokenCache {
 
     /// Caches a renewal's token, or records its failure; ends the single flight.
     fn finish(&self, issued: Result<IssuedToken, Error>) -> Outcome {
-        let stored = issued.map(|issued| self.store(&issued));
-        let still_valid = match self.state_now() {
-            TokenState::Fresh(generation) | TokenState::Renewable(generation) => Some(generation),
-            TokenState::Expired => None,
+        let outcome = match issued {
+            Ok(issued) => Ok(self.store(&issued)),
+            Err(error) => Err(Arc::new(error)),
         };
-        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut renewals = self.lock_renewals();
         renewals.in_flight = None;
-        renewals.failed_early = match &stored {
-            Ok(_) => None,
-            Err(error) => still_valid.map(|generation| FailedEarly {
-                generation,
-                not_before: error
-                    .retry_after()
-                    .map(|wait| saturating_add(Instant::now(), wait)),
-            }),
-        };
-        stored.map_err(Arc::new)
+        if let Err(error) = &outcome {
+            renewals.last_failure = Some(LastFailure {
+                error: Arc::clone(error),
+                at: Instant::now(),
+            });
+        }
+        outcome
     }
 
     /// The outcome of `renewal`. A renewal whose task ended without one (its runtime shut down)
@@ -313,7 +349,7 @@ impl TokenCache {
         {
             return outcome.clone();
         }
-        let mut renewals = self.renewals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut renewals = self.lock_renewals();
         if renewals
             .in_flight
             .as_ref()
@@ -335,10 +371,6 @@ enum TokenState {
     Renewable(Generation),
     /// None cached, or expired.
     Expired,
-}
-
-fn is_fresh(cached: &CachedToken) -> bool {
-    Instant::now() < cached.renew_at
 }
 
 /// `at + wait`, or a time so far ahead that it never comes when that overflows the clock.
@@ -386,7 +418,7 @@ pub(crate) mod tests {
                 answer()
             })
         });
-        (Arc::new(TokenCache::new(margin, request)), made)
+        (Arc::new(TokenCache::new(margin, None, request)), made)
     }
 
     fn requests(made: &AtomicUsize) -> usize {

@@ -164,7 +164,11 @@ async fn callers_queued_behind_a_failed_token_request_share_its_error() {
 async fn renewal_started_by(
     token: ResponseTemplate,
     options: impl FnOnce(moneykit::LinkRequest) -> moneykit::LinkRequest,
-) -> (Result<(), moneykit::Error>, Result<(), moneykit::Error>) {
+) -> (
+    Result<(), moneykit::Error>,
+    Result<(), moneykit::Error>,
+    MockServer,
+) {
     let server = MockServer::start().await;
     mount_token_always(&server, token).await;
     mount_link(&server, json(200, LINK), ..).await;
@@ -174,7 +178,7 @@ async fn renewal_started_by(
     // The other call queues behind the renewal in flight.
     tokio::time::sleep(Duration::from_millis(20)).await;
     let waiter = client.link(LINK_ID).get().await.map(drop);
-    (starter.await.unwrap(), waiter)
+    (starter.await.unwrap(), waiter, server)
 }
 
 #[tokio::test]
@@ -182,12 +186,13 @@ async fn a_renewal_started_by_a_call_with_a_short_timeout_serves_the_others() {
     let slow = ResponseTemplate::new(201)
         .set_body_json(token_body("tok", 3600))
         .set_delay(Duration::from_millis(300));
-    let (starter, waiter) =
+    let (starter, waiter, server) =
         renewal_started_by(slow, |call| call.timeout(Duration::from_millis(50))).await;
     // The starter's 50 ms attempt timeout does not reach the token request: both calls get the
     // link (before, the waiter failed with the starter's timeout).
     starter.unwrap();
     waiter.unwrap();
+    assert_eq!(count(&server, "POST").await, 1);
 }
 
 #[tokio::test]
@@ -195,11 +200,13 @@ async fn a_renewal_started_by_a_call_with_a_short_call_timeout_serves_the_others
     let slow = ResponseTemplate::new(201)
         .set_body_json(token_body("tok", 3600))
         .set_delay(Duration::from_millis(300));
-    let (starter, waiter) =
+    let (starter, waiter, server) =
         renewal_started_by(slow, |call| call.call_timeout(Duration::from_millis(100))).await;
-    // The starter gives up at its own deadline; the renewal goes on for the others.
+    // The starter gives up at its own deadline; the renewal goes on for the others (before, it
+    // was cancelled with the starter, and the waiter sent a token request of its own).
     assert_eq!(*starter.unwrap_err().kind(), ErrorKind::Timeout);
     waiter.unwrap();
+    assert_eq!(count(&server, "POST").await, 1);
 }
 
 #[tokio::test]
@@ -249,7 +256,8 @@ async fn a_failed_early_renewal_keeps_the_cached_token_until_it_expires() {
     // with the token, which works for another minute (before, the call failed with the 503).
     tokio::time::sleep(Duration::from_secs(61)).await;
     client.link(LINK_ID).get().await.unwrap();
-    // The next call tries again in the background, and still uses the valid token.
+    // The next call uses the valid token without waiting (the renewal is retried in the
+    // background, at most every few seconds).
     client.link(LINK_ID).get().await.unwrap();
     // Once the token expired, a call waits for that renewal (or a new one): the new token.
     tokio::time::sleep(Duration::from_secs(60)).await;
@@ -302,9 +310,10 @@ async fn a_rate_limited_early_renewal_is_not_repeated_before_its_retry_after() {
 /// `expires_in` of zero or less: the token is stale on arrival.
 async fn concurrent_calls_with_a_token_stale_on_arrival(expires_in: i64) {
     let server = MockServer::start().await;
+    // Slow, so that all twenty calls arrive while it is in flight, even on a busy machine.
     let stale = ResponseTemplate::new(201)
         .set_body_json(token_body("stale", expires_in))
-        .set_delay(Duration::from_millis(100));
+        .set_delay(Duration::from_millis(500));
     mount_token_always(&server, stale).await;
     mount_link(&server, json(200, LINK), 20).await;
     for result in concurrent_gets(&credentials_client(&server), 20).await {
@@ -345,4 +354,55 @@ async fn a_huge_expires_in_panics_nothing() {
     client.link(LINK_ID).get().await.unwrap();
     tokio::time::sleep(Duration::from_secs(365 * 24 * 3600)).await;
     client.link(LINK_ID).get().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_its_expiry_calls_fail_at_once_until_the_token_endpoints_retry_after() {
+    let server = MockServer::start().await;
+    // 40 s: more than the policy's 30 s, so the token request fails at once.
+    mount_token_response(&server, rate_limited("40"), 1).await;
+    mount_token(&server, "tok", 3600, 1).await;
+    mount_link(&server, json(200, LINK), 1).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    for _ in 0..3 {
+        let error = client.link(LINK_ID).get().await.unwrap_err();
+        assert_eq!(error.operation(), Some("create_access_token"));
+        assert!(
+            matches!(error.kind(), ErrorKind::RateLimited { .. }),
+            "{error}"
+        );
+    }
+    // One token request: the others were not sent before its `Retry-After`.
+    assert_eq!(count(&server, "POST").await, 1);
+    tokio::time::sleep(Duration::from_secs(40)).await;
+    client.link(LINK_ID).get().await.unwrap();
+}
+
+#[tokio::test]
+async fn in_the_renewal_window_a_slow_renewal_does_not_hold_the_call() {
+    let server = MockServer::start().await;
+    // Two seconds: renewed from 1 s on (the margin is capped at half the lifetime).
+    mount_token(&server, "first", 2, 1).await;
+    let slow = ResponseTemplate::new(201)
+        .set_body_json(token_body("next", 3600))
+        .set_delay(Duration::from_secs(5));
+    mount_token_always(&server, slow).await;
+    mount_link(&server, json(200, LINK), 2).await;
+    let client = builder(&server)
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    client.link(LINK_ID).get().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The token still works for most of a second: after waiting an attempt's timeout for the
+    // renewal, the call uses it (before, it waited for the renewal's whole five seconds).
+    let started = tokio::time::Instant::now();
+    client.link(LINK_ID).get().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(bearers(&server).await, ["Bearer first", "Bearer first"]);
 }

@@ -131,7 +131,7 @@ const fn value(
 }
 
 /// Blank, control characters, non-ASCII, form syntax, and a date that is not one.
-pub const CREDENTIAL_VALUES: [CredentialValue; 11] = [
+pub const CREDENTIAL_VALUES: [CredentialValue; 13] = [
     value("", Refused, Refused, Refused),
     value(" ", Refused, Refused, Refused),
     value("\t", Refused, Refused, Refused),
@@ -143,6 +143,8 @@ pub const CREDENTIAL_VALUES: [CredentialValue; 11] = [
     value("s p&=+/%;,", Sent, Sent, Refused),
     value("a:b%3A%zz", Sent, Sent, Refused),
     value("2023-02-81", Sent, Sent, Refused),
+    value("2023-02- 8", Sent, Sent, Refused),
+    value("+002-02-18", Sent, Sent, Refused),
 ];
 
 /// A setting pushed to `Duration::MAX`: on the builder or on one call. The call must succeed
