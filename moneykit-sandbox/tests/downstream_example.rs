@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 /// The code under test.
 mod app {
-    use moneykit::{Client, ErrorKind};
+    use moneykit::{Client, ErrorGroup};
 
     /// What the application shows its user.
     #[derive(Debug, PartialEq)]
@@ -43,12 +43,10 @@ mod app {
             }
             Err(error) => error,
         };
-        match error.kind() {
-            ErrorKind::BadState { .. } | ErrorKind::Deleted => Ok(Balance::Reconnect),
-            ErrorKind::Server
-            | ErrorKind::Timeout
-            | ErrorKind::Connection
-            | ErrorKind::RateLimited { .. } => Ok(Balance::TryLater),
+        // The client's error groups say what to do: no list of kinds to keep up to date.
+        match error.group() {
+            ErrorGroup::Reconnect => Ok(Balance::Reconnect),
+            ErrorGroup::TryLater => Ok(Balance::TryLater),
             _ => Err(error),
         }
     }

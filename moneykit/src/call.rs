@@ -79,6 +79,9 @@ impl CallOptions {
                 "the header `{name}` is set by the client, not per call"
             ));
         }
+        if let Some(why) = self.retry.as_ref().and_then(RetryPolicy::refusal) {
+            return refuse(why.to_owned());
+        }
         let zero =
             |timeout: Option<Option<Duration>>| timeout.flatten().is_some_and(|t| t.is_zero());
         if zero(self.call_timeout) || zero(self.attempt_timeout) {
@@ -219,7 +222,12 @@ impl Caller {
         // a third of the client's cost over plain reqwest).
         let work = Box::pin(async {
             let seen = match &self.tokens {
-                Some(tokens) => Some(tokens.current().await?),
+                Some(tokens) => Some(
+                    deadline
+                        .bound(operation, tokens.current())
+                        .await
+                        .map_err(|e| e.while_waiting_for_token(operation))?,
+                ),
                 None => None,
             };
             let first = attempts::<T, E, _, _>(&send, deadline, retry)

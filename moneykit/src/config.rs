@@ -301,6 +301,9 @@ impl ClientBuilder {
                 return Err(BuildError::InvalidSetting(what));
             }
         }
+        if let Some(why) = self.retry.refusal() {
+            return Err(BuildError::InvalidSetting(why));
+        }
         if self.max_response_bytes == 0 {
             return Err(BuildError::InvalidSetting(
                 "the maximum response size must be positive",
@@ -549,5 +552,11 @@ mod tests {
             Err(BuildError::InvalidSetting(_))
         ));
         assert!(ok().timeout(None).call_timeout(None).build().is_ok());
+        assert_eq!(
+            ok().retry_policy(RetryPolicy::new().max_attempts(0))
+                .build()
+                .unwrap_err(),
+            BuildError::InvalidSetting("a retry policy needs at least one attempt")
+        );
     }
 }

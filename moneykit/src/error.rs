@@ -106,6 +106,68 @@ impl ErrorKind {
     }
 }
 
+/// What an application does next about a failed call: the [`ErrorKind`]s grouped by the action
+/// they call for, so that every application does not write the same `match`. New kinds join an
+/// existing group; a new group may be added, so match with a `_` arm.
+///
+/// | group | kinds | MoneyKit error codes and statuses |
+/// |---|---|---|
+/// | [`TryLater`](ErrorGroup::TryLater) | `rate_limited`, `server`, `timeout`, `connection` | `api_error.rate_limit_exceeded` (429), any 5xx, no answer |
+/// | [`Reconnect`](ErrorGroup::Reconnect) | `bad_state`, `deleted` | `link_error.bad_state` (422, with its `link_error_code`), `link_error.deleted` (410) |
+/// | [`NotPermitted`](ErrorGroup::NotPermitted) | `forbidden` | `link_error.forbidden_action` (403) |
+/// | [`FixOnOurSide`](ErrorGroup::FixOnOurSide) | `unauthorized`, `not_found`, `request_validation`, `invalid_input`, `unexpected_status`, `decode`, `response_too_large` | `api_error.auth.unauthorized`, `api_error.auth.expired_access_token` (a token you supplied), `link_error.unauthorized_access` (401), `link_error.not_found` (404), `api_error.request.validation_failed` (400, 422), any other status |
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorGroup {
+    /// Nothing is wrong with the request: MoneyKit or the network could not answer it now, and
+    /// the client's retries ran out. Try again later (honour [`Error::retry_after`] when set).
+    TryLater,
+    /// The user must reconnect the bank through MoneyKit Connect (the link's login expired, it
+    /// needs attention, or it was deleted). Repeating the call will not help.
+    Reconnect,
+    /// The user did not permit this data when linking (for example account numbers). Ask them
+    /// to grant it, or go without it.
+    NotPermitted,
+    /// A bug or a configuration problem on the application's side: credentials, a token, a link
+    /// id this application does not have, a malformed request, or an answer this client cannot
+    /// read. Log it and fix it; repeating the call will not help.
+    FixOnOurSide,
+}
+
+impl ErrorGroup {
+    /// A short, stable snake_case name, for logs and metrics (`try_later`, `reconnect`,
+    /// `not_permitted`, `fix_on_our_side`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorGroup::TryLater => "try_later",
+            ErrorGroup::Reconnect => "reconnect",
+            ErrorGroup::NotPermitted => "not_permitted",
+            ErrorGroup::FixOnOurSide => "fix_on_our_side",
+        }
+    }
+}
+
+impl ErrorKind {
+    /// What an application does next about an error of this kind ([`ErrorGroup`] lists them).
+    pub fn group(&self) -> ErrorGroup {
+        match self {
+            ErrorKind::RateLimited { .. }
+            | ErrorKind::Server
+            | ErrorKind::Timeout
+            | ErrorKind::Connection => ErrorGroup::TryLater,
+            ErrorKind::BadState { .. } | ErrorKind::Deleted => ErrorGroup::Reconnect,
+            ErrorKind::Forbidden => ErrorGroup::NotPermitted,
+            ErrorKind::Unauthorized(_)
+            | ErrorKind::NotFound
+            | ErrorKind::RequestValidation
+            | ErrorKind::UnexpectedStatus
+            | ErrorKind::Decode
+            | ErrorKind::InvalidInput
+            | ErrorKind::ResponseTooLarge { .. } => ErrorGroup::FixOnOurSide,
+        }
+    }
+}
+
 /// What an error response's body said, as far as it could be read.
 #[derive(Default)]
 pub(crate) struct ResponseBody {
@@ -206,6 +268,18 @@ impl Error {
         error
     }
 
+    /// If this is `operation`'s own deadline passing, says that the call was still waiting for
+    /// an access token then (a failure of the token request itself names `create_access_token`).
+    pub(crate) fn while_waiting_for_token(mut self, operation: &'static str) -> Self {
+        if self.inner.kind == ErrorKind::Timeout && self.inner.operation == Some(operation) {
+            let detail = self.inner.detail.take().unwrap_or_default();
+            self.inner.detail = Some(format!(
+                "{detail}, still waiting for an access token (POST /auth/token)"
+            ));
+        }
+        self
+    }
+
     /// An error response: its status and what its body said.
     pub(crate) fn response(kind: ErrorKind, status: u16, body: ResponseBody) -> Self {
         let mut error = Error::new(kind);
@@ -297,6 +371,11 @@ impl Error {
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind
+    }
+
+    /// What to do about it: [`ErrorKind::group`] of [`kind`](Self::kind).
+    pub fn group(&self) -> ErrorGroup {
+        self.inner.kind.group()
     }
 
     /// The HTTP status, when a response arrived.
@@ -495,6 +574,50 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_has_its_group() {
+        let groups: Vec<(&str, &str)> = [
+            ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
+            ErrorKind::Forbidden,
+            ErrorKind::NotFound,
+            ErrorKind::Deleted,
+            ErrorKind::BadState {
+                link_error_code: None,
+            },
+            ErrorKind::RateLimited { retry_after: None },
+            ErrorKind::RequestValidation,
+            ErrorKind::Server,
+            ErrorKind::UnexpectedStatus,
+            ErrorKind::Decode,
+            ErrorKind::Timeout,
+            ErrorKind::Connection,
+            ErrorKind::InvalidInput,
+            ErrorKind::ResponseTooLarge { limit: 1 },
+        ]
+        .iter()
+        .map(|kind| (kind.as_str(), kind.group().as_str()))
+        .collect();
+        assert_eq!(
+            groups,
+            [
+                ("unauthorized", "fix_on_our_side"),
+                ("forbidden", "not_permitted"),
+                ("not_found", "fix_on_our_side"),
+                ("deleted", "reconnect"),
+                ("bad_state", "reconnect"),
+                ("rate_limited", "try_later"),
+                ("request_validation", "fix_on_our_side"),
+                ("server", "try_later"),
+                ("unexpected_status", "fix_on_our_side"),
+                ("decode", "fix_on_our_side"),
+                ("timeout", "try_later"),
+                ("connection", "try_later"),
+                ("invalid_input", "fix_on_our_side"),
+                ("response_too_large", "fix_on_our_side"),
+            ]
+        );
+    }
 
     #[test]
     fn kind_names_are_stable() {

@@ -112,6 +112,22 @@
 //! Configuration problems are a separate type, [`BuildError`], returned by
 //! [`ClientBuilder::build`].
 //!
+//! What to do next is [`Error::group`], an [`ErrorGroup`]: try later, the user must reconnect
+//! the bank, the user did not permit this data, or a bug or configuration problem to fix:
+//!
+//! ```no_run
+//! # async fn run(client: moneykit::Client) -> Result<(), moneykit::Error> {
+//! use moneykit::ErrorGroup;
+//!
+//! match client.link("mk_eqkWN34UEoa2NxyALG8pcV").accounts().send().await {
+//!     Ok(accounts) => println!("{} accounts", accounts.accounts.len()),
+//!     Err(e) if e.group() == ErrorGroup::TryLater => println!("later: {e}"),
+//!     Err(e) if e.group() == ErrorGroup::Reconnect => println!("ask the user to reconnect"),
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Retries and deadlines
 //!
 //! On by default ([`RetryPolicy`]): at most 3 attempts in total; after a 429 the client waits
@@ -162,7 +178,7 @@ pub use client::{
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
 };
-pub use error::{Error, ErrorKind, UnauthorizedReason};
+pub use error::{Error, ErrorGroup, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
 pub use request::{
     CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Operation, Request, Response,

@@ -98,9 +98,11 @@ impl RetryPolicy {
         }
     }
 
-    /// Attempts in total, including the first (at least 1).
+    /// Attempts in total, including the first. It must be at least 1: a policy of 0 attempts is
+    /// refused ([`BuildError::InvalidSetting`](crate::BuildError::InvalidSetting) on the
+    /// client, [`ErrorKind::InvalidInput`] on one call) rather than read as 1.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.max_attempts = attempts;
         self
     }
 
@@ -126,6 +128,11 @@ impl RetryPolicy {
     /// Attempts in total.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// Why this policy cannot be used, if it cannot.
+    pub(crate) fn refusal(&self) -> Option<&'static str> {
+        (self.max_attempts == 0).then_some("a retry policy needs at least one attempt")
     }
 
     /// Whether to send the request again after attempt `attempt` (1-based) failed with `error`,
@@ -275,7 +282,8 @@ mod tests {
     #[test]
     fn disabled_means_one_attempt() {
         assert_eq!(RetryPolicy::disabled().attempts(), 1);
-        assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);
+        assert!(RetryPolicy::new().max_attempts(0).refusal().is_some());
+        assert!(RetryPolicy::new().max_attempts(1).refusal().is_none());
         assert_eq!(RetryPolicy::default().attempts(), 3);
     }
 }

@@ -118,6 +118,9 @@ async fn headers_the_client_owns_or_invalid_ones_are_refused_before_sending() {
         link.get().header("bad name", "v"),
         link.get().call_timeout(Duration::ZERO),
         link.get().timeout(Duration::ZERO),
+        // Zero attempts is not read as one.
+        link.get()
+            .retry_policy(moneykit::RetryPolicy::new().max_attempts(0)),
     ];
     for request in cases {
         let error = request.await.unwrap_err();

@@ -204,7 +204,16 @@ async fn a_renewal_started_by_a_call_with_a_short_call_timeout_serves_the_others
         renewal_started_by(slow, |call| call.call_timeout(Duration::from_millis(100))).await;
     // The starter gives up at its own deadline; the renewal goes on for the others (before, it
     // was cancelled with the starter, and the waiter sent a token request of its own).
-    assert_eq!(*starter.unwrap_err().kind(), ErrorKind::Timeout);
+    let error = starter.unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Timeout);
+    // The call's own deadline, and what it was waiting for then.
+    assert_eq!(error.operation(), Some("get_link"));
+    assert!(
+        error
+            .to_string()
+            .contains("still waiting for an access token"),
+        "{error}"
+    );
     waiter.unwrap();
     assert_eq!(count(&server, "POST").await, 1);
 }
