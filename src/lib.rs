@@ -17,6 +17,7 @@
 //! own `api-version` header (the generator drops it).
 #![forbid(unsafe_code)]
 
+mod error_response;
 mod hooks;
 mod path;
 #[doc(hidden)]
@@ -26,8 +27,12 @@ mod sensitive;
 mod timestamp;
 pub mod tls;
 
+pub use error_response::{BodyRefused, ErrorResponse};
 pub use hooks::{FollowedRedirect, Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;
+/// `reqwest`, whose types appear in this crate's signatures ([`RequestHook::before_send`]'s
+/// request, [`Client::new_with_client`]'s client).
+pub use reqwest;
 pub use sensitive::{Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 

@@ -6,40 +6,33 @@
 
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use futures_util::StreamExt;
 use moneykit_api::errors::DocumentedError;
-use moneykit_api::{ByteStream, FollowedRedirect, ResponseTooLarge, ResponseValue};
+use moneykit_api::{BodyRefused, ByteStream, ErrorResponse};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 use crate::error::{Error, ErrorKind, MAX_SNIPPET_CHARS, ResponseBody, UnauthorizedReason};
 use crate::text::one_line;
 
-/// At most this many bytes of an error body are read.
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
 /// Turns a failure of a generated method into an [`Error`], reading (at most 64 KiB of) the body
 /// of an error response. `E` is the operation's documented error enum.
 pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<ByteStream>) -> Error {
     use moneykit_api::Error as Api;
+    let error = match ErrorResponse::read(error).await {
+        Ok(ErrorResponse {
+            status,
+            headers,
+            body,
+        }) => {
+            let out = match body {
+                Ok(body) => from_response::<E>(status, headers, &body),
+                Err(refusal) => unreadable(refusal, status, headers),
+            };
+            return finish::<E>(out);
+        }
+        Err(other) => other,
+    };
     let out = match error {
-        Api::ErrorResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            match read_stream(response).await {
-                Ok(body) => from_response::<E>(status, headers, &body),
-                Err(refusal) => unreadable(refusal, status, headers),
-            }
-        }
-        Api::UnexpectedResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            match read_response(response).await {
-                Ok(body) => from_response::<E>(status, headers, &body),
-                Err(refusal) => unreadable(refusal, status, headers),
-            }
-        }
         // The body of a success response may hold account numbers, and serde_json's message
         // may quote the offending value: keep only where decoding failed.
         Api::InvalidResponsePayload(_body, json) => {
@@ -51,16 +44,9 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             ))
         }
         Api::CommunicationError(source) | Api::ResponseBodyError(source) => {
-            match Refusal::find(&source) {
-                Some(Refusal::TooLarge(too_large)) => {
-                    return too_large_error(too_large).with_operation(E::OPERATION_ID);
-                }
-                Some(Refusal::Redirected(redirect)) => {
-                    return Error::new(ErrorKind::UnexpectedStatus)
-                        .with_detail(redirect.to_string())
-                        .with_operation(E::OPERATION_ID);
-                }
-                None => {}
+            if let Some(refusal) = BodyRefused::find(&source) {
+                // Never retried: the same answer would be refused again.
+                return refused(refusal).with_operation(E::OPERATION_ID);
             }
             let kind = if source.is_timeout() {
                 ErrorKind::Timeout
@@ -75,9 +61,19 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
         Api::InvalidRequest(why) | Api::Custom(why) => {
             Error::new(ErrorKind::InvalidInput).with_detail(one_line(&why, MAX_SNIPPET_CHARS))
         }
+        // `ErrorResponse::read` took both above; it hands back every other failure.
+        Api::ErrorResponse(_) | Api::UnexpectedResponse(_) => {
+            Error::new(ErrorKind::UnexpectedStatus)
+        }
     };
-    let reason = retry_reason(out.kind());
-    out.with_operation(E::OPERATION_ID)
+    finish::<E>(out)
+}
+
+/// The operation's name on the error, and whether it may be retried.
+fn finish<E: DocumentedError>(error: Error) -> Error {
+    let reason = retry_reason(error.kind());
+    error
+        .with_operation(E::OPERATION_ID)
         .with_retry_reason(reason)
 }
 
@@ -187,74 +183,22 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-fn too_large_error(too_large: ResponseTooLarge) -> Error {
-    Error::new(ErrorKind::ResponseTooLarge {
-        limit: too_large.limit,
-    })
-}
-
-/// An error response whose body the client refused to read: too large, or from a redirect the
-/// HTTP client followed. Its status and headers are kept.
-fn unreadable(refusal: Refusal, status: StatusCode, headers: HeaderMap) -> Error {
-    let error = match refusal {
-        Refusal::TooLarge(too_large) => too_large_error(too_large),
-        Refusal::Redirected(redirect) => {
+/// A body the client refused to read: too large, or from a redirect the HTTP client followed.
+fn refused(refusal: BodyRefused) -> Error {
+    match refusal {
+        BodyRefused::TooLarge(too_large) => Error::new(ErrorKind::ResponseTooLarge {
+            limit: too_large.limit,
+        }),
+        BodyRefused::Redirected(redirect) => {
             Error::new(ErrorKind::UnexpectedStatus).with_detail(redirect.to_string())
         }
-    };
-    error.with_response(status.as_u16(), headers)
-}
-
-/// Why the client stopped reading a body.
-enum Refusal {
-    TooLarge(ResponseTooLarge),
-    Redirected(FollowedRedirect),
-}
-
-impl Refusal {
-    fn find(error: &(dyn std::error::Error + 'static)) -> Option<Refusal> {
-        ResponseTooLarge::find(error)
-            .map(Refusal::TooLarge)
-            .or_else(|| FollowedRedirect::find(error).map(Refusal::Redirected))
+        _ => Error::new(ErrorKind::UnexpectedStatus),
     }
 }
 
-/// The start of an error body; a body the client refused is that error instead (any other
-/// failure to read keeps what arrived).
-async fn read_stream(response: ResponseValue<ByteStream>) -> Result<Vec<u8>, Refusal> {
-    let mut stream = response.into_inner().into_inner();
-    let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match stream.next().await {
-            Some(Ok(chunk)) => append_bounded(&mut body, &chunk),
-            Some(Err(error)) => match Refusal::find(&error) {
-                Some(refusal) => return Err(refusal),
-                None => break,
-            },
-            None => break,
-        }
-    }
-    Ok(body)
-}
-
-async fn read_response(mut response: reqwest::Response) -> Result<Vec<u8>, Refusal> {
-    let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => append_bounded(&mut body, &chunk),
-            Err(error) => match Refusal::find(&error) {
-                Some(refusal) => return Err(refusal),
-                None => break,
-            },
-            Ok(None) => break,
-        }
-    }
-    Ok(body)
-}
-
-fn append_bounded(body: &mut Vec<u8>, chunk: &Bytes) {
-    let room = MAX_ERROR_BODY - body.len();
-    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+/// An error response whose body the client refused to read; its status and headers are kept.
+fn unreadable(refusal: BodyRefused, status: StatusCode, headers: HeaderMap) -> Error {
+    refused(refusal).with_response(status.as_u16(), headers)
 }
 
 #[cfg(test)]

@@ -190,7 +190,7 @@ pub use text::one_line;
 pub use moneykit_api::tls;
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
-pub use moneykit_api::{Redact, Secret, Sensitive, Timestamp};
+pub use moneykit_api::{Redact, Secret, Sensitive, Timestamp, TimestampParseError};
 /// The status of a [`Response`] (from `reqwest`).
 pub use reqwest::StatusCode;
 /// The `http` header types of [`Request::header`] and [`Response::headers`] (from `reqwest`).
