@@ -58,7 +58,9 @@ impl Failure {
         ExitCode::from(self.exit_code())
     }
 
-    /// The one line for stderr: `error: <kind> (<status>, <error_code>, …): <message>`.
+    /// The one line for stderr: `error: <kind> (<status>, <error_code>, …): <message> [next:
+    /// <group>]`, the group being what to do about it (`try_later`, `reconnect`,
+    /// `not_permitted`, `fix_on_our_side`).
     pub fn line(&self) -> String {
         let line = match self {
             Failure::Usage(message) => format!("error: usage: {message}"),
@@ -133,6 +135,9 @@ fn api_line(error: &moneykit::Error) -> String {
     }
     line.push_str(": ");
     line.push_str(&message);
+    // What to do about it (`moneykit::ErrorGroup`), last, so that the line still starts with
+    // the kind and its details.
+    line.push_str(&format!(" [next: {}]", error.group().as_str()));
     line
 }
 

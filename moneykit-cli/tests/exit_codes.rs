@@ -155,3 +155,30 @@ fn exit_7_when_the_connection_is_refused() {
     let line = outcome.fails_with(7, "error: connection: ");
     assert!(line.contains("after 3 attempts"), "{line}");
 }
+
+#[test]
+fn the_error_line_ends_with_what_to_do_next() {
+    let cases = [
+        (
+            vec!["link", "get", "mk_no_such_link"],
+            "[next: fix_on_our_side]",
+        ),
+        (
+            vec!["accounts", "list", links::DELETED],
+            "[next: reconnect]",
+        ),
+        (vec!["accounts", "list", links::ERROR], "[next: reconnect]"),
+        (
+            vec!["accounts", "numbers", links::ACCOUNTS_ONLY],
+            "[next: not_permitted]",
+        ),
+    ];
+    for (args, next) in cases {
+        let run = sandbox(&args);
+        assert!(
+            run.stderr.trim_end().ends_with(next),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
