@@ -575,93 +575,58 @@ impl std::error::Error for Error {
 mod tests {
     use super::*;
 
+    /// Every kind, its stable name and its group: the contract `as_str` and `group` document.
     #[test]
-    fn every_kind_has_its_group() {
-        let groups: Vec<(&str, &str)> = [
-            ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
-            ErrorKind::Forbidden,
-            ErrorKind::NotFound,
-            ErrorKind::Deleted,
-            ErrorKind::BadState {
-                link_error_code: None,
-            },
-            ErrorKind::RateLimited { retry_after: None },
-            ErrorKind::RequestValidation,
-            ErrorKind::Server,
-            ErrorKind::UnexpectedStatus,
-            ErrorKind::Decode,
-            ErrorKind::Timeout,
-            ErrorKind::Connection,
-            ErrorKind::InvalidInput,
-            ErrorKind::ResponseTooLarge { limit: 1 },
-        ]
-        .iter()
-        .map(|kind| (kind.as_str(), kind.group().as_str()))
-        .collect();
-        assert_eq!(
-            groups,
-            [
-                ("unauthorized", "fix_on_our_side"),
-                ("forbidden", "not_permitted"),
-                ("not_found", "fix_on_our_side"),
-                ("deleted", "reconnect"),
-                ("bad_state", "reconnect"),
-                ("rate_limited", "try_later"),
-                ("request_validation", "fix_on_our_side"),
-                ("server", "try_later"),
-                ("unexpected_status", "fix_on_our_side"),
-                ("decode", "fix_on_our_side"),
-                ("timeout", "try_later"),
-                ("connection", "try_later"),
-                ("invalid_input", "fix_on_our_side"),
-                ("response_too_large", "fix_on_our_side"),
-            ]
-        );
-    }
-
-    #[test]
-    fn kind_names_are_stable() {
-        let names: Vec<&str> = [
-            ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
-            ErrorKind::Unauthorized(UnauthorizedReason::Other),
-            ErrorKind::Forbidden,
-            ErrorKind::NotFound,
-            ErrorKind::Deleted,
-            ErrorKind::BadState {
-                link_error_code: Some("auth_expired".into()),
-            },
-            ErrorKind::RateLimited { retry_after: None },
-            ErrorKind::RequestValidation,
-            ErrorKind::Server,
-            ErrorKind::UnexpectedStatus,
-            ErrorKind::Decode,
-            ErrorKind::Timeout,
-            ErrorKind::Connection,
-            ErrorKind::InvalidInput,
-            ErrorKind::ResponseTooLarge { limit: 1 },
-        ]
-        .iter()
-        .map(ErrorKind::as_str)
-        .collect();
-        assert_eq!(
-            names,
-            [
+    fn kinds_have_stable_names_and_groups() {
+        let table = [
+            (
+                ErrorKind::Unauthorized(UnauthorizedReason::ExpiredToken),
                 "unauthorized",
+                "fix_on_our_side",
+            ),
+            (
+                ErrorKind::Unauthorized(UnauthorizedReason::Other),
                 "unauthorized",
-                "forbidden",
-                "not_found",
-                "deleted",
+                "fix_on_our_side",
+            ),
+            (ErrorKind::Forbidden, "forbidden", "not_permitted"),
+            (ErrorKind::NotFound, "not_found", "fix_on_our_side"),
+            (ErrorKind::Deleted, "deleted", "reconnect"),
+            (
+                ErrorKind::BadState {
+                    link_error_code: Some("auth_expired".into()),
+                },
                 "bad_state",
+                "reconnect",
+            ),
+            (
+                ErrorKind::RateLimited { retry_after: None },
                 "rate_limited",
+                "try_later",
+            ),
+            (
+                ErrorKind::RequestValidation,
                 "request_validation",
-                "server",
+                "fix_on_our_side",
+            ),
+            (ErrorKind::Server, "server", "try_later"),
+            (
+                ErrorKind::UnexpectedStatus,
                 "unexpected_status",
-                "decode",
-                "timeout",
-                "connection",
-                "invalid_input",
+                "fix_on_our_side",
+            ),
+            (ErrorKind::Decode, "decode", "fix_on_our_side"),
+            (ErrorKind::Timeout, "timeout", "try_later"),
+            (ErrorKind::Connection, "connection", "try_later"),
+            (ErrorKind::InvalidInput, "invalid_input", "fix_on_our_side"),
+            (
+                ErrorKind::ResponseTooLarge { limit: 1 },
                 "response_too_large",
-            ]
-        );
+                "fix_on_our_side",
+            ),
+        ];
+        for (kind, name, group) in table {
+            assert_eq!((kind.as_str(), kind.group().as_str()), (name, group));
+        }
     }
 }
