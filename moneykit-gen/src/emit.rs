@@ -60,6 +60,10 @@ fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), G
     for walker in walkers {
         types.extend(parse_items(walker)?);
     }
+    // Last, so that an accessor never takes a name another walker's method has.
+    for accessors in shapes::presence_accessors(types) {
+        types.extend(parse_items(accessors)?);
+    }
     schema_gate::gate(types);
     Ok(())
 }

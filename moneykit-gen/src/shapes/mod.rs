@@ -9,7 +9,9 @@
 //!   the entries present, and a trait over what the entries' types have in common;
 //! - **extensions** (`x-moneykit-extends: <Base>`): a schema that repeats another's properties
 //!   and adds some (an account with its numbers) converts from the base plus its additions, and
-//!   back.
+//!   back;
+//! - **readable presence**: each `Option<Option<T>>` field gets an accessor of its name that
+//!   answers the value when present and not `null`, the field keeping presence.
 //!
 //! - **error fields**: `errors::ErrorFields` reads the documented error bodies' fields from
 //!   whichever body was decoded.
@@ -24,6 +26,7 @@ mod extends;
 mod facts;
 mod keyed;
 mod presence;
+mod readable;
 mod redact;
 
 use proc_macro2::{Ident, TokenStream};
@@ -34,6 +37,7 @@ pub(crate) use extends::extends_impls;
 pub(crate) use facts::{Shapes, collect};
 pub(crate) use keyed::keyed_impls;
 pub(crate) use presence::keep_presence;
+pub(crate) use readable::presence_accessors;
 pub(crate) use redact::redact_impls;
 
 /// The property name a field (de)serializes as.
@@ -130,4 +134,22 @@ pub(super) fn innermost(mut ty: &syn::Type) -> &syn::Type {
         ty = inner;
     }
     ty
+}
+
+/// `T` of `::std::vec::Vec<T>`.
+pub(super) fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(item) => Some(item),
+            _ => None,
+        },
+        _ => None,
+    }
 }
