@@ -57,6 +57,8 @@ fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), G
     let mut walkers = shapes::redact_impls(types);
     walkers.extend(shapes::keyed_impls(types, &prepared.shapes)?);
     walkers.extend(shapes::extends_impls(types, &prepared.shapes)?);
+    walkers.extend(shapes::items_view_impls(types, &prepared.shapes)?);
+    walkers.extend(shapes::lookup_impls(types, &prepared.shapes)?);
     for walker in walkers {
         types.extend(parse_items(walker)?);
     }

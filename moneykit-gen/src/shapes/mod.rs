@@ -10,6 +10,11 @@
 //! - **extensions** (`x-moneykit-extends: <Base>`): a schema that repeats another's properties
 //!   and adds some (an account with its numbers) converts from the base plus its additions, and
 //!   back;
+//! - **items views** (`x-moneykit-items-view: <View>`): a struct whose properties are lists (an
+//!   account's numbers, one list per kind) gets a borrowed enum with a variant per list and an
+//!   iterator over every item of every list;
+//! - **lookups** (`x-moneykit-lookup: <method>` on an id property): a struct with a list of such
+//!   objects finds one by its id (and, if it holds an items view, that view);
 //! - **readable presence**: each `Option<Option<T>>` field gets an accessor of its name that
 //!   answers the value when present and not `null`, the field keeping presence.
 //!
@@ -28,6 +33,7 @@ mod keyed;
 mod presence;
 mod readable;
 mod redact;
+mod views;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote};
@@ -39,6 +45,7 @@ pub(crate) use keyed::keyed_impls;
 pub(crate) use presence::keep_presence;
 pub(crate) use readable::presence_accessors;
 pub(crate) use redact::redact_impls;
+pub(crate) use views::{items_view_impls, lookup_impls};
 
 /// The property name a field (de)serializes as.
 pub(super) fn json_name(field: &syn::Field) -> String {

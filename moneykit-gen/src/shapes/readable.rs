@@ -106,9 +106,15 @@ fn accessor(field: &syn::Field) -> Option<TokenStream> {
             quote!(self.#ident.as_ref().and_then(::std::option::Option::as_ref)),
         )
     };
-    let docs = field.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let docs: Vec<&syn::Attribute> = field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    // A paragraph of its own after the field's description, if it has one.
+    let separator = if docs.is_empty() { "" } else { "\n\n" };
     let presence_doc = format!(
-        "\n\n`{}` when present and not `null`. The field keeps the difference: `None` is \
+        "{separator}`{}` when present and not `null`. The field keeps the difference: `None` is \
          absent, `Some(None)` is `null`.",
         json_name(field)
     );
