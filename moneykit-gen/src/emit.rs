@@ -57,8 +57,14 @@ fn extend_types(types: &mut Vec<syn::Item>, prepared: &Prepared) -> Result<(), G
     let mut walkers = shapes::redact_impls(types);
     walkers.extend(shapes::keyed_impls(types, &prepared.shapes)?);
     walkers.extend(shapes::extends_impls(types, &prepared.shapes)?);
+    walkers.extend(shapes::items_view_impls(types, &prepared.shapes)?);
+    walkers.extend(shapes::lookup_impls(types, &prepared.shapes)?);
     for walker in walkers {
         types.extend(parse_items(walker)?);
+    }
+    // Last, so that an accessor never takes a name another walker's method has.
+    for accessors in shapes::presence_accessors(types) {
+        types.extend(parse_items(accessors)?);
     }
     schema_gate::gate(types);
     Ok(())

@@ -172,10 +172,12 @@ fn delegate(
     variants: &[&Ident],
     accessors: &[(&Ident, TokenStream)],
 ) -> TokenStream {
+    // Called as `ErrorFields::name(body)`: a body's inherent accessor of the same name (readable
+    // presence) would win a method call.
     let methods = accessors.iter().map(|(name, returns)| {
         quote! {
             fn #name(&self) -> #returns {
-                match self { #(Self::#variants(body) => body.#name(),)* }
+                match self { #(Self::#variants(body) => ErrorFields::#name(body),)* }
             }
         }
     });

@@ -1,5 +1,6 @@
 //! The shape facts `openapi.yaml` states: optional nullable properties, keyed structs
-//! (`x-moneykit-keyed-by`) and extensions (`x-moneykit-extends`), checked as they are read.
+//! (`x-moneykit-keyed-by`), extensions (`x-moneykit-extends`), items views
+//! (`x-moneykit-items-view`) and lookups (`x-moneykit-lookup`), checked as they are read.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,12 @@ use crate::emit::rust_type_name;
 pub(super) const KEYED_BY_EXTENSION: &str = "x-moneykit-keyed-by";
 /// Marks an object schema that has every property of the named schema, and more.
 const EXTENDS_EXTENSION: &str = "x-moneykit-extends";
+/// Marks an object schema whose properties are all lists (of an object schema each): the
+/// value names a borrowed enum with one variant per property, over the items of every list.
+pub(super) const ITEMS_VIEW_EXTENSION: &str = "x-moneykit-items-view";
+/// Marks the required string property that identifies an object: the value names the method
+/// that finds one in a list of them by it.
+pub(super) const LOOKUP_EXTENSION: &str = "x-moneykit-lookup";
 
 /// What the spec says about shapes, for the generated walkers.
 #[derive(Default)]
@@ -22,6 +29,22 @@ pub(crate) struct Shapes {
     pub(super) nullable_optional: BTreeSet<(String, String)>,
     pub(super) keyed: Vec<Keyed>,
     pub(super) extends: Vec<Extends>,
+    pub(super) items_views: Vec<ItemsView>,
+    pub(super) lookups: Vec<Lookup>,
+}
+
+/// `x-moneykit-items-view: <View>` on `schema`.
+pub(super) struct ItemsView {
+    pub(super) schema: String,
+    /// The name of the generated enum; its snake case names the iterator method.
+    pub(super) view: String,
+}
+
+/// `x-moneykit-lookup: <method>` on `schema`'s `property`.
+pub(super) struct Lookup {
+    pub(super) schema: String,
+    pub(super) property: String,
+    pub(super) method: String,
 }
 
 pub(super) struct Keyed {
@@ -68,6 +91,20 @@ pub(crate) fn collect(doc: &Value) -> Result<Shapes, GenError> {
             match extends(name, schema, base, schemas) {
                 Ok(e) => shapes.extends.push(e),
                 Err(problem) => problems.push(problem),
+            }
+        }
+        if let Some(view) = schema.get(ITEMS_VIEW_EXTENSION) {
+            match items_view(name, schema, view, doc, schemas) {
+                Ok(v) => shapes.items_views.push(v),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        for (property, property_schema) in properties(schema) {
+            if let Some(method) = property_schema.get(LOOKUP_EXTENSION) {
+                match lookup(name, schema, property, property_schema, method) {
+                    Ok(l) => shapes.lookups.push(l),
+                    Err(problem) => problems.push(problem),
+                }
             }
         }
     }
@@ -203,4 +240,88 @@ fn extends(
             problems.join(", ")
         ))
     }
+}
+
+fn items_view(
+    name: &str,
+    schema: &Value,
+    view: &Value,
+    doc: &Value,
+    schemas: &serde_json::Map<String, Value>,
+) -> Result<ItemsView, String> {
+    let at = format!("components/schemas/{name} ({ITEMS_VIEW_EXTENSION})");
+    let view = view
+        .as_str()
+        .filter(|v| is_type_name(v))
+        .ok_or_else(|| format!("{at}: the value must be a Rust type name such as `Details`"))?;
+    if schemas.keys().any(|s| rust_type_name(s) == view) {
+        return Err(format!(
+            "{at}: `{view}` is already the name of a schema's type"
+        ));
+    }
+    // Every property must be a list of objects: a property of another shape would be left out
+    // of the view without anyone noticing.
+    let strays: Vec<&String> = properties(schema)
+        .filter(|(_, p)| {
+            let items = p.get("items").map(|items| crate::resolve(doc, items));
+            p.get("type").and_then(Value::as_str) != Some("array")
+                || p.get("items").and_then(|i| i.get("$ref")).is_none()
+                || items.and_then(|i| i.get("type")).and_then(Value::as_str) != Some("object")
+        })
+        .map(|(p, _)| p)
+        .collect();
+    if !strays.is_empty() {
+        return Err(format!(
+            "{at}: properties {strays:?} are not arrays whose items `$ref` an object schema"
+        ));
+    }
+    if properties(schema).next().is_none() {
+        return Err(format!("{at}: the schema has no properties"));
+    }
+    Ok(ItemsView {
+        schema: name.to_owned(),
+        view: view.to_owned(),
+    })
+}
+
+fn lookup(
+    name: &str,
+    schema: &Value,
+    property: &str,
+    property_schema: &Value,
+    method: &Value,
+) -> Result<Lookup, String> {
+    let at = format!("components/schemas/{name}/properties/{property} ({LOOKUP_EXTENSION})");
+    let method = method
+        .as_str()
+        .filter(|m| {
+            syn::parse_str::<syn::Ident>(m).is_ok()
+                && m.chars()
+                    .all(|c| c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        .ok_or_else(|| {
+            format!("{at}: the value must be a snake_case method name such as `account`")
+        })?;
+    // A lookup by a value an entry may lack would answer `None` for a reason it cannot say.
+    let plain_string = property_schema.get("type").and_then(Value::as_str) == Some("string")
+        && property_schema.get("nullable") != Some(&Value::Bool(true))
+        && property_schema.get("x-moneykit-added").is_none()
+        && is_required(schema, property);
+    if !plain_string {
+        return Err(format!(
+            "{at}: the property must be a required, non-nullable string present since launch"
+        ));
+    }
+    Ok(Lookup {
+        schema: name.to_owned(),
+        property: property.to_owned(),
+        method: method.to_owned(),
+    })
+}
+
+/// `UpperCamelCase`, and a Rust identifier.
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && syn::parse_str::<syn::Ident>(name).is_ok()
 }

@@ -9,7 +9,14 @@
 //!   the entries present, and a trait over what the entries' types have in common;
 //! - **extensions** (`x-moneykit-extends: <Base>`): a schema that repeats another's properties
 //!   and adds some (an account with its numbers) converts from the base plus its additions, and
-//!   back.
+//!   back;
+//! - **items views** (`x-moneykit-items-view: <View>`): a struct whose properties are lists (an
+//!   account's numbers, one list per kind) gets a borrowed enum with a variant per list and an
+//!   iterator over every item of every list;
+//! - **lookups** (`x-moneykit-lookup: <method>` on an id property): a struct with a list of such
+//!   objects finds one by its id (and, if it holds an items view, that view);
+//! - **readable presence**: each `Option<Option<T>>` field gets an accessor of its name that
+//!   answers the value when present and not `null`, the field keeping presence.
 //!
 //! - **error fields**: `errors::ErrorFields` reads the documented error bodies' fields from
 //!   whichever body was decoded.
@@ -24,7 +31,9 @@ mod extends;
 mod facts;
 mod keyed;
 mod presence;
+mod readable;
 mod redact;
+mod views;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote};
@@ -34,7 +43,9 @@ pub(crate) use extends::extends_impls;
 pub(crate) use facts::{Shapes, collect};
 pub(crate) use keyed::keyed_impls;
 pub(crate) use presence::keep_presence;
+pub(crate) use readable::presence_accessors;
 pub(crate) use redact::redact_impls;
+pub(crate) use views::{items_view_impls, lookup_impls};
 
 /// The property name a field (de)serializes as.
 pub(super) fn json_name(field: &syn::Field) -> String {
@@ -130,4 +141,22 @@ pub(super) fn innermost(mut ty: &syn::Type) -> &syn::Type {
         ty = inner;
     }
     ty
+}
+
+/// `T` of `::std::vec::Vec<T>`.
+pub(super) fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(item) => Some(item),
+            _ => None,
+        },
+        _ => None,
+    }
 }
