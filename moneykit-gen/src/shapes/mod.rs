@@ -113,11 +113,16 @@ pub(super) fn same_type(a: &syn::Type, b: &syn::Type) -> bool {
 
 /// `T` of `::std::option::Option<T>`.
 pub(super) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    type_argument(ty, "Option")
+}
+
+/// `T` of a path type named `wrapper` with one type argument (`Option<T>`, `Vec<T>`).
+fn type_argument<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };
     let last = path.path.segments.last()?;
-    if last.ident != "Option" {
+    if last.ident != wrapper {
         return None;
     }
     match &last.arguments {
@@ -145,18 +150,5 @@ pub(super) fn innermost(mut ty: &syn::Type) -> &syn::Type {
 
 /// `T` of `::std::vec::Vec<T>`.
 pub(super) fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
-        return None;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
-            syn::GenericArgument::Type(item) => Some(item),
-            _ => None,
-        },
-        _ => None,
-    }
+    type_argument(ty, "Vec")
 }
