@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use moneykit_api::Sensitive;
+use moneykit_api::Secret;
 
 /// The client id the sandbox accepts unless [`Config::credentials`] says otherwise.
 pub const CLIENT_ID: &str = "sandbox_client_id";
@@ -21,7 +21,7 @@ pub const DEFAULT_RECORDED_REQUESTS: usize = 1000;
 #[derive(Clone)]
 pub struct Config {
     pub(crate) client_id: String,
-    pub(crate) client_secret: Sensitive,
+    pub(crate) client_secret: Secret,
     pub(crate) token_lifetime: Duration,
     pub(crate) rate_limits: bool,
     pub(crate) recorded_requests: usize,
@@ -31,7 +31,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             client_id: CLIENT_ID.to_owned(),
-            client_secret: Sensitive::from(CLIENT_SECRET),
+            client_secret: Secret::from(CLIENT_SECRET),
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             rate_limits: false,
             recorded_requests: DEFAULT_RECORDED_REQUESTS,
@@ -65,7 +65,7 @@ impl Config {
         client_secret: impl Into<String>,
     ) -> Self {
         self.client_id = client_id.into();
-        self.client_secret = Sensitive::from(client_secret.into());
+        self.client_secret = Secret::from(client_secret.into());
         self
     }
 
@@ -110,5 +110,19 @@ impl Config {
 
     pub(crate) fn accepts(&self, client_id: &str, client_secret: &str) -> bool {
         client_id == self.client_id && client_secret == self.client_secret.reveal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_nothing_of_the_client_secret() {
+        let config = Config::new().credentials("kit-id", "kit-secret-7f3a");
+        let shown = format!("{config:?}");
+        assert!(shown.contains("kit-id"), "{shown}");
+        // Not even its last four characters, as a token shows none.
+        assert!(!shown.contains("7f3a"), "{shown}");
     }
 }
