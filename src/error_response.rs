@@ -30,7 +30,6 @@ use crate::{ByteStream, Error, FollowedRedirect, ResponseTooLarge};
 /// }
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct ErrorResponse {
     /// The response's status.
     pub status: StatusCode,
@@ -39,6 +38,18 @@ pub struct ErrorResponse {
     /// The start of the body (at most [`ErrorResponse::MAX_BODY`] bytes), or why the client
     /// refused to read it.
     pub body: Result<Vec<u8>, BodyRefused>,
+}
+
+impl std::fmt::Debug for ErrorResponse {
+    // Header names only, as `moneykit::Error` shows them: a value such as `Set-Cookie` may be a
+    // secret. The body is a length: an error body is the server's text, not this client's.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// Why the client did not read an error response's body.
@@ -121,4 +132,26 @@ async fn read_bounded(
         }
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_header_names_not_values() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=s3cr3t-cookie".parse().unwrap());
+        let response = ErrorResponse {
+            status: StatusCode::UNAUTHORIZED,
+            headers,
+            body: Ok(b"{}".to_vec()),
+        };
+        let shown = format!("{response:?}");
+        assert!(
+            shown.contains("set-cookie") && shown.contains("401"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
 }
