@@ -5,8 +5,8 @@
 //! `create_access_token`), the API's schemas as [`types`], and the documented error bodies per
 //! status as [`errors`]. Every response type tolerates what MoneyKit is known to change: unknown
 //! enum values (kept, see the `Other` variants), unknown fields, `null` or missing optional
-//! fields, and every timestamp form ([`Timestamp`]). Account numbers and tokens are [`Sensitive`]:
-//! masked in `Debug` and `Display`.
+//! fields, and every timestamp form ([`Timestamp`]). Money is an [`Amount`], an exact decimal.
+//! Account numbers and tokens are [`Sensitive`]: masked in `Debug` and `Display`.
 //!
 //! What it must not do: authentication policy, retries, redaction and friendly errors belong to
 //! the `moneykit` crate, which plugs them in through [`Hooks`]. Nothing here is hand-copied
@@ -17,6 +17,7 @@
 //! own `api-version` header (the generator drops it).
 #![forbid(unsafe_code)]
 
+mod amount;
 mod error_response;
 mod hooks;
 mod path;
@@ -27,12 +28,15 @@ mod sensitive;
 mod timestamp;
 pub mod tls;
 
+pub use amount::{Amount, AmountParseError};
 pub use error_response::{BodyRefused, ErrorResponse};
 pub use hooks::{FollowedRedirect, Hooks, RequestHook, ResponseTooLarge};
 pub use redact::Redact;
 /// `reqwest`, whose types appear in this crate's signatures ([`RequestHook::before_send`]'s
 /// request, [`Client::new_with_client`]'s client).
 pub use reqwest;
+/// `rust_decimal`, whose [`Decimal`](rust_decimal::Decimal) every [`Amount`] holds.
+pub use rust_decimal;
 pub use sensitive::{Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 

@@ -11,7 +11,7 @@ use moneykit::types::{
     AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
-use moneykit::{Redact, Timestamp, one_line};
+use moneykit::{Amount, Redact, Timestamp, one_line};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -101,13 +101,11 @@ fn timestamp(value: Option<&Timestamp>) -> String {
     or_dash(value.map(|t| clean(&t.to_string())))
 }
 
-/// An amount as sent, with two decimals when that loses nothing.
-fn amount(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v.is_finite() && ((v * 100.0).round() / 100.0 - v).abs() < f64::EPSILON => {
-            format!("{v:.2}")
-        }
-        Some(v) => format!("{v}"),
+/// An amount as sent, padded to two decimals (`500` → `500.00`); never rounded.
+fn amount(value: Option<&Amount>) -> String {
+    match value.map(|a| a.decimal()) {
+        Some(v) if v.scale() < 2 => format!("{v:.2}"),
+        Some(v) => v.to_string(),
         None => "-".to_owned(),
     }
 }
@@ -202,8 +200,8 @@ fn accounts_table(accounts: &[AccountResponse]) -> String {
             clean(&account.account_type),
             or_dash(account.account_mask.clone().flatten().as_deref().map(clean)),
             or_dash(balances.currency.clone().flatten().as_deref().map(clean)),
-            amount(balances.available.flatten()),
-            amount(balances.current.flatten()),
+            amount(balances.available()),
+            amount(balances.current()),
             match account.closed.flatten() {
                 Some(true) => "yes",
                 Some(false) => "no",
@@ -360,9 +358,11 @@ mod tests {
 
     #[test]
     fn amounts_and_cells() {
-        assert_eq!(amount(Some(12.5)), "12.50");
-        assert_eq!(amount(Some(-3.0)), "-3.00");
-        assert_eq!(amount(Some(0.125)), "0.125");
+        let shown = |text: &str| amount(Some(&text.parse().unwrap()));
+        assert_eq!(shown("12.5"), "12.50");
+        assert_eq!(shown("-3"), "-3.00");
+        assert_eq!(shown("0.125"), "0.125");
+        assert_eq!(shown("0.30000000000000004"), "0.30000000000000004");
         assert_eq!(amount(None), "-");
         assert_eq!(clean("a\u{1b}[2Jb\n"), "a [2Jb");
     }

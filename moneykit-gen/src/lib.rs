@@ -10,8 +10,9 @@
 //! (`headers`) → the extra items that progenitor cannot emit (`emit`) → prettyplease.
 //!
 //! The generated code expects to be `include!`d at the root of a crate that provides
-//! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`) and `crate::Sensitive` (a
-//! string that masks itself in `Debug`/`Display`), and depends on
+//! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`), `crate::Amount` (an exact
+//! decimal for every `x-moneykit-amount` number), and `crate::Sensitive` and `crate::Secret`
+//! (strings that mask themselves), and depends on
 //! `progenitor-client`, `reqwest`, `serde`, `serde_json`, `chrono`, and `schemars` 1.x under a
 //! `schemars` feature (the JSON Schema impls are compiled only with it).
 #![forbid(unsafe_code)]
@@ -89,6 +90,11 @@ pub fn generate(spec_yaml: &str) -> Result<String, GenError> {
         prepare::secret_schema(),
         "crate::Secret",
         [progenitor::TypeImpl::Display].into_iter(),
+    );
+    settings.with_conversion(
+        prepare::amount_schema(),
+        "crate::Amount",
+        [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
     );
     settings.with_conversion(
         prepare::timestamp_schema(),

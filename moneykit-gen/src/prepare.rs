@@ -15,6 +15,12 @@ pub(crate) const SENSITIVE_EXTENSION: &str = "x-moneykit-sensitive";
 const SENSITIVE_FORMAT: &str = "moneykit-sensitive";
 /// The `format` a secret string is given so that typify can map it to `crate::Secret`.
 const SECRET_FORMAT: &str = "moneykit-secret";
+/// The extension that says whether a `type: number` property is money: `true` makes it a
+/// `crate::Amount` (an exact decimal), `false` keeps typify's `f64`. `validate` requires it on
+/// every number, so no amount can stay a binary float by being forgotten.
+pub(crate) const AMOUNT_EXTENSION: &str = "x-moneykit-amount";
+/// The `format` an amount is given so that typify can map it to `crate::Amount`.
+const AMOUNT_FORMAT: &str = "moneykit-amount";
 
 /// The `format` for a value of [`SENSITIVE_EXTENSION`]; `None` for a value it does not take
 /// (`validate` refuses those).
@@ -82,6 +88,15 @@ pub(crate) fn timestamp_schema() -> schemars08::schema::SchemaObject {
     }
 }
 
+/// The schema typify maps to `crate::Amount` instead of `f64`.
+pub(crate) fn amount_schema() -> schemars08::schema::SchemaObject {
+    schemars08::schema::SchemaObject {
+        instance_type: Some(schemars08::schema::InstanceType::Number.into()),
+        format: Some(AMOUNT_FORMAT.to_owned()),
+        ..Default::default()
+    }
+}
+
 /// The schema typify maps to `crate::Sensitive`, whose `Debug` and `Display` mask the value.
 pub(crate) fn sensitive_schema() -> schemars08::schema::SchemaObject {
     string_of_format(SENSITIVE_FORMAT)
@@ -111,7 +126,7 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     {
         for schema in schemas.values_mut() {
             relax_later_additions(schema);
-            mark_sensitive_strings(schema);
+            mark_typed_properties(schema);
             disjoint_any_of_to_one_of(schema);
         }
     }
@@ -249,13 +264,19 @@ fn relax_later_additions(schema: &mut Value) {
 }
 
 /// Gives every `x-moneykit-sensitive` string property the format `sensitive_schema` or
-/// `secret_schema` matches.
-fn mark_sensitive_strings(schema: &mut Value) {
+/// `secret_schema` matches, and every `x-moneykit-amount: true` number the one
+/// `amount_schema` matches.
+fn mark_typed_properties(schema: &mut Value) {
     let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     for property in properties.values_mut() {
-        if let Some(format) = property.get(SENSITIVE_EXTENSION).and_then(sensitive_format) {
+        let format = match property.get(SENSITIVE_EXTENSION) {
+            Some(mark) => sensitive_format(mark),
+            None => (property.get(AMOUNT_EXTENSION) == Some(&Value::Bool(true)))
+                .then_some(AMOUNT_FORMAT),
+        };
+        if let Some(format) = format {
             property["format"] = Value::String(format.to_owned());
         }
     }

@@ -25,6 +25,7 @@ pub(crate) fn document(doc: &Value) -> Result<(), GenError> {
     check_operations(doc, &mut problems);
     check_inline_enums(doc, &mut problems);
     check_sensitive_marks(doc, "#", &mut problems);
+    check_amount_marks(doc, "#", &mut problems);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -160,6 +161,43 @@ fn check_sensitive_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 check_sensitive_marks(child, &format!("{at}/{i}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every number property says whether it is money (`x-moneykit-amount`), so a new amount cannot
+/// become an `f64` by being forgotten, and the mark sits only on numbers.
+fn check_amount_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
+    let extension = crate::prepare::AMOUNT_EXTENSION;
+    match node {
+        Value::Object(map) => {
+            let mark = map.get(extension);
+            let is_number = map.get("type").and_then(Value::as_str) == Some("number");
+            let is_property = at.rsplit('/').nth(1) == Some("properties");
+            match mark {
+                Some(Value::Bool(_)) if is_number => {}
+                Some(mark) if is_number => problems.push(format!(
+                    "{at}: `{extension}: {mark}`: use `true` (an amount of money, decoded \
+                     exactly) or `false` (any other number)"
+                )),
+                Some(_) => problems.push(format!(
+                    "{at}: `{extension}` belongs on a `type: number` property only"
+                )),
+                None if is_number && is_property => problems.push(format!(
+                    "{at}: a number property needs `{extension}: true` (an amount of money, \
+                     decoded exactly) or `{extension}: false`"
+                )),
+                None => {}
+            }
+            for (key, child) in map {
+                check_amount_marks(child, &format!("{at}/{key}"), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_amount_marks(child, &format!("{at}/{i}"), problems);
             }
         }
         _ => {}

@@ -108,3 +108,36 @@ fn secrets_and_numbers_get_their_own_types() {
         "account_number"
     );
 }
+
+#[test]
+fn amounts_are_decimals_and_every_number_must_say_whether_it_is_one() {
+    let code = generate(&spec()).unwrap();
+    assert!(
+        code.contains("pub current: ::std::option::Option<::std::option::Option<crate::Amount>>"),
+        "current"
+    );
+    // A number that is not money keeps typify's `f64`.
+    let count = spec().replacen("x-moneykit-amount: true", "x-moneykit-amount: false", 1);
+    let code = generate(&count).unwrap();
+    assert!(
+        code.contains("pub available: ::std::option::Option<::std::option::Option<f64>>"),
+        "available"
+    );
+
+    let forgotten = spec().replacen("          x-moneykit-amount: true\n", "", 1);
+    assert_refused(
+        &forgotten,
+        &[
+            "AccountBalances/properties/available",
+            "`x-moneykit-amount: true`",
+        ],
+    );
+    let misplaced = spec().replacen(
+        "x-moneykit-sensitive: true",
+        "x-moneykit-sensitive: true\n          x-moneykit-amount: true",
+        1,
+    );
+    assert_refused(&misplaced, &["belongs on a `type: number` property only"]);
+    let unknown = spec().replacen("x-moneykit-amount: true", "x-moneykit-amount: money", 1);
+    assert_refused(&unknown, &["`x-moneykit-amount: \"money\"`"]);
+}

@@ -15,13 +15,14 @@ use tokio::time::Instant;
 
 /// The code under test.
 mod app {
+    use moneykit::rust_decimal::Decimal;
     use moneykit::{Client, ErrorGroup};
 
     /// What the application shows its user.
     #[derive(Debug, PartialEq)]
     pub enum Balance {
-        /// The sum of the accounts' available balances.
-        Available(f64),
+        /// The sum of the accounts' available balances, exact.
+        Available(Decimal),
         /// The bank must be reconnected: the link is in a bad state or was deleted.
         Reconnect,
         /// MoneyKit cannot answer now (after the client's retries): try again later.
@@ -37,7 +38,8 @@ mod app {
             Ok(response) => {
                 let balances = response.accounts.iter();
                 let sum = balances
-                    .filter_map(|a| a.balances.available.flatten())
+                    .filter_map(|a| a.balances.available())
+                    .map(|amount| amount.decimal())
                     .sum();
                 return Ok(Balance::Available(sum));
             }
@@ -206,7 +208,7 @@ async fn a_link_of_the_tests_own() {
         .unwrap();
 
     let balance = available_balance(&client, "mk_app_budget").await.unwrap();
-    assert_eq!(balance, Balance::Available(1280.75));
+    assert_eq!(balance, Balance::Available("1280.75".parse().unwrap()));
     let gone = available_balance(&client, "mk_app_deleted").await.unwrap();
     assert_eq!(gone, Balance::Reconnect);
     let paths: Vec<String> = sandbox.requests().into_iter().map(|r| r.path).collect();

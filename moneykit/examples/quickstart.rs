@@ -12,7 +12,7 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use moneykit::types::{GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon};
-use moneykit::{Client, Credentials, Redact, Timestamp};
+use moneykit::{Amount, Client, Credentials, Redact, Timestamp};
 use moneykit_sandbox::{Config, Sandbox, links};
 
 #[tokio::main]
@@ -97,8 +97,8 @@ fn print_accounts(accounts: &GetAccountsResponse) {
                 .flatten()
                 .as_deref()
                 .unwrap_or("?"),
-            amount(balances.available.flatten()),
-            amount(balances.current.flatten()),
+            amount(balances.available()),
+            amount(balances.current()),
             if account.closed.flatten() == Some(true) {
                 "  (closed)"
             } else {
@@ -157,6 +157,7 @@ fn print_link(link: &LinkCommon) {
     }
 }
 
-fn amount(value: Option<f64>) -> String {
-    value.map_or("-".to_owned(), |v| format!("{v:.2}"))
+/// Amounts are exact decimals, printed as MoneyKit sent them.
+fn amount(value: Option<&Amount>) -> String {
+    value.map_or("-".to_owned(), Amount::to_string)
 }

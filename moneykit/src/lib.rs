@@ -186,11 +186,15 @@ pub use request::{
 pub use retry::{Jitter, RetryPolicy};
 pub use text::one_line;
 
+/// `rust_decimal`, whose `Decimal` every [`Amount`] holds (from `moneykit-api`).
+pub use moneykit_api::rust_decimal;
 /// The TLS backend chosen by this crate's `tls-*` features (from `moneykit-api`).
 pub use moneykit_api::tls;
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
-pub use moneykit_api::{Redact, Secret, Sensitive, Timestamp, TimestampParseError};
+pub use moneykit_api::{
+    Amount, AmountParseError, Redact, Secret, Sensitive, Timestamp, TimestampParseError,
+};
 /// The status of a [`Response`] (from `reqwest`).
 pub use reqwest::StatusCode;
 /// The `http` header types of [`Request::header`] and [`Response::headers`] (from `reqwest`).

@@ -8,7 +8,7 @@
 //! (`scratch::seed_target`), so only the copy's own crates compile.
 //!
 //! 1. Additive, one after another: optional nullable properties on both account schemas (one of
-//!    them sensitive); a `Product` value with its `LinkProducts` property; a number kind whose
+//!    them sensitive) and an amount on the balances; a `Product` value with its `LinkProducts` property; a number kind whose
 //!    items hold a sensitive IBAN. After each: `cargo xtask regen`, `cargo check --workspace
 //!    --all-targets`, and nothing but `openapi.yaml` and `tests/snapshots/` changed.
 //! 2. The copy's `moneykit` command, against a local server answering with the new shapes,
@@ -237,7 +237,12 @@ fn add_account_property(spec: &mut Value) -> Result<(), String> {
         });
         insert_property(spec, name, "evolution_count", count)?;
     }
-    Ok(())
+    // Money: an exact decimal (`crate::Amount`) from the mark alone.
+    let pending = json!({
+        "type": "number", "nullable": true, "x-moneykit-added": "2099-01-01",
+        "x-moneykit-amount": true, "description": "An amount MoneyKit might add."
+    });
+    insert_property(spec, "AccountBalances", "evolution_pending", pending)
 }
 
 fn add_product(spec: &mut Value) -> Result<(), String> {
@@ -343,7 +348,11 @@ fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {
         (&["link", "get", "mk_evolve"], &["\"payments\""], &[]),
         (
             &["accounts", "list", "mk_evolve"],
-            &["\"evolution_note\": \"note-42\"", "••••5678"],
+            &[
+                "\"evolution_note\": \"note-42\"",
+                "\"evolution_pending\": 0.3",
+                "••••5678",
+            ],
             &[REFERENCE],
         ),
         (
@@ -383,7 +392,9 @@ async fn serve_additions() -> wiremock::MockServer {
     });
     let account = json!({
         "account_id": "acc_evolve", "account_type": "depository.checking", "name": "Evolve",
-        "balances": { "currency": "EUR", "available": 1.0, "current": 1.0 },
+        "balances": {
+            "currency": "EUR", "available": 1.0, "current": 1.0, "evolution_pending": 0.3
+        },
         "evolution_note": "note-42", "evolution_reference": REFERENCE
     });
     let mut with_numbers = account.clone();

@@ -1,0 +1,256 @@
+//! [`Amount`]: the type of every `x-moneykit-amount` number in `openapi.yaml` (balances,
+//! limits, and every money field the API adds).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde_json::value::RawValue;
+
+/// A money amount, exactly as MoneyKit sent it: `0.1 + 0.2` is `0.3`.
+///
+/// It decodes from the JSON number's own text (never through a binary `f64`) into a
+/// [`rust_decimal::Decimal`], keeping its scale, so it serializes back as the same text
+/// (`500`, `445.89`, `1.10`; an exponent form such as `1e3` comes back as `1000`). A number
+/// that a `Decimal` cannot hold exactly (more than 28 significant digits, or beyond about
+/// ±7.9 × 10²⁸) is a decoding error, never a rounded value.
+///
+/// Exactness needs serde_json on both sides, the API's format: the text is read and written
+/// through serde_json's `RawValue` (its `raw_value` feature, which changes nothing for other
+/// crates), not through `arbitrary_precision`, which would change how every crate in the build
+/// parses numbers. To store amounts in another format, convert to [`Decimal`] and use its own
+/// serde support.
+///
+/// ```
+/// use moneykit_api::{Amount, rust_decimal::Decimal};
+///
+/// let amounts: Vec<Amount> = serde_json::from_str("[0.1, 0.2]").unwrap();
+/// let sum: Decimal = amounts.iter().map(|a| a.decimal()).sum();
+/// assert_eq!(sum.to_string(), "0.3");
+/// assert_eq!(serde_json::to_string(&amounts).unwrap(), "[0.1,0.2]");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Amount(Decimal);
+
+impl Amount {
+    /// The amount as a decimal, to compute with.
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+impl From<Decimal> for Amount {
+    fn from(value: Decimal) -> Self {
+        Amount(value)
+    }
+}
+
+impl From<Amount> for Decimal {
+    fn from(value: Amount) -> Self {
+        value.0
+    }
+}
+
+impl From<i64> for Amount {
+    fn from(value: i64) -> Self {
+        Amount(Decimal::from(value))
+    }
+}
+
+/// The text was not a JSON number that a [`Decimal`] holds exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmountParseError(String);
+
+impl fmt::Display for AmountParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not an amount: a JSON number of at most 28 significant digits",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for AmountParseError {}
+
+impl FromStr for Amount {
+    type Err = AmountParseError;
+
+    /// Parses a JSON number (`-12`, `445.89`, `1.5e2`), refusing one it would have to round.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let refused = || AmountParseError(text.chars().take(64).collect());
+        if !is_json_number(text) {
+            return Err(refused());
+        }
+        // `Decimal::from_scientific` rounds and can overflow while scaling, so an exponent
+        // is spelt out as plain digits first and parsed like any other text.
+        let plain = match text.find(['e', 'E']) {
+            Some(at) => spelt_out(&text[..at], &text[at + 1..]).ok_or_else(refused)?,
+            None => text.to_owned(),
+        };
+        Decimal::from_str_exact(&plain)
+            .map(Amount)
+            .map_err(|_| refused())
+    }
+}
+
+/// Beyond this power of ten no 28-digit decimal is exact, so the text is not spelt out.
+const LARGEST_EXPONENT: i64 = 64;
+
+/// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. `Decimal`'s own
+/// parser is more lenient (`_`, a leading `+` or `.`), and an amount that JSON could not carry
+/// must not be accepted from other text either.
+fn is_json_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (integer, fraction) = match mantissa.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let integer_ok = digits(integer) && (integer == "0" || !integer.starts_with('0'));
+    let fraction_ok = fraction.is_none_or(digits);
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    integer_ok && fraction_ok && exponent_ok
+}
+
+/// `mantissa × 10^exponent` as plain decimal text (`1.5`, `2` → `150`); `None` when the
+/// exponent is too large for any exact decimal. The input passed `is_json_number`.
+fn spelt_out(mantissa: &str, exponent: &str) -> Option<String> {
+    let exponent: i64 = exponent.parse().ok()?;
+    let (sign, unsigned) = match mantissa.strip_prefix('-') {
+        Some(unsigned) => ("-", unsigned),
+        None => ("", mantissa),
+    };
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = format!("{integer}{fraction}");
+    if digits.bytes().all(|b| b == b'0') {
+        return Some("0".to_owned());
+    }
+    if exponent.abs() > LARGEST_EXPONENT {
+        return None;
+    }
+    let point = integer.len() as i64 + exponent;
+    let zeros = |n: i64| "0".repeat(n.max(0) as usize);
+    Some(if point <= 0 {
+        format!("{sign}0.{}{digits}", zeros(-point))
+    } else if point as usize >= digits.len() {
+        format!("{sign}{digits}{}", zeros(point - digits.len() as i64))
+    } else {
+        let (whole, part) = digits.split_at(point as usize);
+        format!("{sign}{whole}.{part}")
+    })
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({})", self.0)
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RawValue::from_string(self.0.to_string())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        raw.get().parse().map_err(serde::de::Error::custom)
+    }
+}
+
+// Only the drift and decode tests read the schema (feature `schemars`).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Amount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Amount".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "description": "Decoded exactly from the number's text into a decimal."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Result<String, AmountParseError> {
+        text.parse::<Amount>().map(|a| a.to_string())
+    }
+
+    #[test]
+    fn json_numbers_decode_exactly_and_keep_their_scale() {
+        let rows = [
+            ("0", "0"),
+            ("-12", "-12"),
+            ("445.89", "445.89"),
+            ("1.10", "1.10"),
+            ("0.30000000000000004", "0.30000000000000004"),
+            ("1e3", "1000"),
+            ("1.5E+2", "150"),
+            ("25e-2", "0.25"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
+        ];
+        for (text, shown) in rows {
+            assert_eq!(parsed(text).as_deref(), Ok(shown), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_a_decimal_cannot_hold_exactly_or_json_cannot_carry_is_refused() {
+        for text in [
+            "79228162514264337593543950336",
+            "0.12345678901234567890123456789",
+            "1e40",
+            "1.00000000000000000000000000001e1",
+            "",
+            "-",
+            "+1",
+            ".5",
+            "5.",
+            "01",
+            "1_000",
+            "1e",
+            "NaN",
+            "\"1\"",
+        ] {
+            assert!(parsed(text).is_err(), "{text:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn serde_round_trip_is_the_same_text() {
+        let text = r#"[500,445.89,-0.01,1.10,123456789012345678.12]"#;
+        let amounts: Vec<Amount> = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&amounts).unwrap(), text);
+        let error = serde_json::from_str::<Amount>("\"12\"").unwrap_err();
+        assert!(error.to_string().contains("is not an amount"), "{error}");
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        let amounts: Vec<Amount> = serde_json::from_str("[0.1, 0.2]").unwrap();
+        let sum: Decimal = amounts.iter().map(|a| a.decimal()).sum();
+        assert_eq!(sum, "0.3".parse::<Decimal>().unwrap());
+    }
+}
