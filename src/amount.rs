@@ -15,11 +15,12 @@ use serde_json::value::RawValue;
 /// that a `Decimal` cannot hold exactly (more than 28 significant digits, or beyond about
 /// ±7.9 × 10²⁸) is a decoding error, never a rounded value.
 ///
-/// Exactness needs serde_json on both sides, the API's format: the text is read and written
-/// through serde_json's `RawValue` (its `raw_value` feature, which changes nothing for other
-/// crates), not through `arbitrary_precision`, which would change how every crate in the build
-/// parses numbers. To store amounts in another format, convert to [`Decimal`] and use its own
-/// serde support.
+/// The text is read and written through serde_json's `RawValue` mechanism (its `raw_value`
+/// feature, which changes nothing for other crates), not `arbitrary_precision`, which would
+/// change how every crate in the build parses numbers. Where serde buffers a value first
+/// (`#[serde(flatten)]`, untagged enums) the number arrives as an `f64` and is read as its
+/// shortest text: exact for every amount an `f64` holds (up to 15 significant digits). To store
+/// amounts in a format other than JSON, convert to [`Decimal`] and use its own serde support.
 ///
 /// ```
 /// use moneykit_api::{Amount, rust_decimal::Decimal};
@@ -165,10 +166,79 @@ impl serde::Serialize for Amount {
     }
 }
 
+/// The name under which serde_json hands a value over as its JSON text (its `RawValue`
+/// mechanism, `raw_value` feature): asked for a newtype struct of this name, it calls
+/// `visit_map` with one entry whose value is the text. Any other deserializer (and serde_json
+/// itself, should the name ever change) calls `visit_newtype_struct`, and the number is read as
+/// a number: still exact for every amount an `f64` holds, which the tests would notice.
+const JSON_TEXT: &str = "$serde_json::private::RawValue";
+
 impl<'de> serde::Deserialize<'de> for Amount {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        raw.get().parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_newtype_struct(JSON_TEXT, AmountVisitor)
+    }
+}
+
+struct AmountVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AmountVisitor {
+    type Value = Amount;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON number")
+    }
+
+    /// serde_json: the number's own text.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
+        map.next_key::<serde::de::IgnoredAny>()?
+            .ok_or_else(|| serde::de::Error::custom("expected a JSON number"))?;
+        map.next_value_seed(NumberText)
+    }
+
+    /// A value serde buffered first (inside `#[serde(flatten)]` or an untagged enum), or another
+    /// format: the number itself.
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Amount, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Amount, E> {
+        Ok(Amount(Decimal::from(value)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Amount, E> {
+        Ok(Amount(Decimal::from(value)))
+    }
+
+    /// The shortest text that reads back as `value` (what the JSON said, for any amount an
+    /// `f64` can hold).
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Amount, E> {
+        value.to_string().parse().map_err(E::custom)
+    }
+}
+
+/// The text serde_json hands over, parsed where it lies (no copy).
+struct NumberText;
+
+impl<'de> serde::de::DeserializeSeed<'de> for NumberText {
+    type Value = Amount;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Amount, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for NumberText {
+    type Value = Amount;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the text of a JSON number")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Amount, E> {
+        text.parse().map_err(E::custom)
     }
 }
 
@@ -245,6 +315,37 @@ mod tests {
         assert_eq!(serde_json::to_string(&amounts).unwrap(), text);
         let error = serde_json::from_str::<Amount>("\"12\"").unwrap_err();
         assert!(error.to_string().contains("is not an amount"), "{error}");
+    }
+
+    #[test]
+    fn inside_flatten_and_untagged_enums_amounts_still_decode() {
+        #[derive(serde::Deserialize)]
+        struct Outer {
+            #[serde(flatten)]
+            inner: Inner,
+        }
+        #[derive(serde::Deserialize)]
+        struct Inner {
+            amount: Amount,
+            count: Amount,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Amount(Amount),
+        }
+        let outer: Outer = serde_json::from_str(r#"{"amount": 445.89, "count": -3}"#).unwrap();
+        assert_eq!(outer.inner.amount.to_string(), "445.89");
+        assert_eq!(outer.inner.count.to_string(), "-3");
+        let Either::Amount(amount) = serde_json::from_str("0.1").unwrap();
+        assert_eq!(amount.to_string(), "0.1");
+        // Through `serde_json::Value` too (its numbers are `f64`).
+        let value = serde_json::json!({"amount": 1.25, "count": 7});
+        let inner: Inner = serde_json::from_value(value).unwrap();
+        assert_eq!(
+            (inner.amount.to_string(), inner.count.to_string()),
+            ("1.25".into(), "7".into())
+        );
     }
 
     #[test]

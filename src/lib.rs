@@ -6,7 +6,9 @@
 //! status as [`errors`]. Every response type tolerates what MoneyKit is known to change: unknown
 //! enum values (kept, see the `Other` variants), unknown fields, `null` or missing optional
 //! fields, and every timestamp form ([`Timestamp`]). Money is an [`Amount`], an exact decimal.
-//! Account numbers and tokens are [`Sensitive`]: masked in `Debug` and `Display`.
+//! Account numbers are [`Sensitive`] and tokens [`Secret`]: masked in `Debug`, `Display` and
+//! serialization unless serialized through [`Revealed`], which the client does for what it
+//! sends.
 //!
 //! What it must not do: authentication policy, retries, redaction and friendly errors belong to
 //! the `moneykit` crate, which plugs them in through [`Hooks`]. Nothing here is hand-copied
@@ -37,7 +39,7 @@ pub use redact::Redact;
 pub use reqwest;
 /// `rust_decimal`, whose [`Decimal`](rust_decimal::Decimal) every [`Amount`] holds.
 pub use rust_decimal;
-pub use sensitive::{Secret, Sensitive};
+pub use sensitive::{Revealed, Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 
 // The generated code expects to sit at the crate root: its open enums and timestamp fields are

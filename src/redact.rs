@@ -1,5 +1,6 @@
-//! [`Redact`]: a copy of a value with every [`Sensitive`] masked, for output meant for people
-//! (a CLI's JSON, a log line, a screenshot).
+//! [`Redact`]: a copy of a value with every [`Sensitive`] and [`Secret`] masked: a value to
+//! hand on that cannot reveal anything, even to [`Revealed`](crate::Revealed) (serializing the
+//! original already masks them).
 //!
 //! `moneykit-gen` implements it for every generated type by walking their fields (cloning the
 //! ones that hold no generated type and no `Sensitive`), so a sensitive property added to the
@@ -10,8 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::{Secret, Sensitive};
 
-/// A copy in which every [`Sensitive`] holds its masked form (`••••8062`), so that serializing
-/// it cannot reveal a full number or token. Everything else is kept as it is.
+/// A copy in which every [`Sensitive`] and [`Secret`] is masked (`••••8062`, `••••`): their
+/// `reveal()` answers `None` and `is_masked()` `true`, and no opt-in can serialize them in
+/// full. Everything else is kept as it is.
 ///
 /// ```
 /// use moneykit_api::{Redact, types::AchNumber};

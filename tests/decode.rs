@@ -6,20 +6,21 @@ mod common;
 use std::path::Path;
 
 use common::fixture;
-use moneykit_api::{Timestamp, types};
+use moneykit_api::{Revealed, Timestamp, types};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 /// The re-encoded body and the JSON Schema of the type it was decoded into.
 type RoundTrip = fn(&[u8]) -> Result<(Value, Value), String>;
 
-/// Decodes, re-encodes and decodes again; both decodings must be equal.
+/// Decodes, re-encodes (sensitive values in full, through the `Revealed` opt-in) and decodes
+/// again; both decodings must be equal.
 fn round_trip<T>(body: &[u8]) -> Result<(Value, Value), String>
 where
     T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug + schemars::JsonSchema,
 {
     let decoded: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    let encoded = serde_json::to_value(&decoded).map_err(|e| e.to_string())?;
+    let encoded = serde_json::to_value(Revealed(&decoded)).map_err(|e| e.to_string())?;
     let again: T = serde_json::from_value(encoded.clone()).map_err(|e| e.to_string())?;
     if decoded != again {
         return Err(format!("{decoded:?} became {again:?}"));
@@ -258,17 +259,21 @@ fn required_fields_are_still_required() {
 }
 
 #[test]
-fn full_numbers_are_masked_in_debug_of_whole_responses() {
+fn full_numbers_are_masked_in_debug_and_json_of_whole_responses() {
     let numbers: types::GetAccountNumbersResponseLegacy20230218 =
         fixture("GetAccountNumbersResponseLegacy20230218/bacs_uk_and_international_iban_bic.json");
     let bacs = &numbers.accounts[0].numbers.bacs[0];
     let iban = numbers.accounts[0].numbers.international[0]
         .iban
         .reveal()
+        .unwrap()
         .to_owned();
     let debug = format!("{numbers:?} {numbers:#?}");
-    for full in [bacs.account_number.reveal(), bacs.sort_code.reveal(), &iban] {
+    let serialized = serde_json::to_string(&numbers).unwrap();
+    let fulls = [&bacs.account_number, &bacs.sort_code].map(|n| n.reveal().unwrap());
+    for full in fulls.into_iter().chain([iban.as_str()]) {
         assert!(!debug.contains(full), "{full} leaked into Debug");
+        assert!(!serialized.contains(full), "{full} leaked into JSON");
     }
     assert!(debug.contains(&iban[iban.len() - 4..]));
 }

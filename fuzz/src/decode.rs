@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use moneykit_api::errors::{
     CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
 };
-use moneykit_api::{Redact, types};
+use moneykit_api::{Redact, Revealed, types};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -103,7 +103,8 @@ fn documented<E: DocumentedError + PartialEq>(bytes: &[u8], accepted: &mut Vec<S
                     error.link_error_code(),
                 );
                 let _ = format!("{error:?}");
-                let encoded = serde_json::to_vec(&error).expect("a decoded error serializes");
+                let encoded =
+                    serde_json::to_vec(&Revealed(&error)).expect("a decoded error serializes");
                 let again = E::decode(status, &encoded)
                     .expect("the same status")
                     .expect("a serialized error decodes");
@@ -122,9 +123,10 @@ fn documented<E: DocumentedError + PartialEq>(bytes: &[u8], accepted: &mut Vec<S
     assert!(E::decode(599, bytes).is_none(), "{}", E::OPERATION_ID);
 }
 
-/// A decoded value serializes, and decodes back to an equal value.
+/// A decoded value serializes (with its sensitive values, through the `Revealed` opt-in), and
+/// decodes back to an equal value.
 fn round_trip<T: DeserializeOwned + Serialize + PartialEq + Debug>(value: &T) {
-    let encoded = serde_json::to_vec(value).expect("a decoded value serializes");
+    let encoded = serde_json::to_vec(&Revealed(value)).expect("a decoded value serializes");
     let again: T = serde_json::from_slice(&encoded).expect("a serialized value decodes");
     assert_eq!(&again, value);
 }

@@ -1,8 +1,7 @@
 //! What each command prints: pretty JSON of the decoded response, or aligned tables for people.
 //!
-//! `moneykit::Sensitive` serializes in full, so a numbers response is replaced by its
-//! [`Redact::redacted`] copy (generated from the spec: every sensitive value masked, whatever
-//! struct it sits in) before anything is rendered, unless `--reveal`. The tables list products
+//! Serializing masks every `moneykit::Sensitive` and `Secret`, whatever struct it sits in, so
+//! every output is masked unless `--reveal` opts in through [`Revealed`]. The tables list products
 //! and number kinds through what the generator derived (`LinkProducts::iter`, the serialized
 //! shape of the numbers), so a product or number kind added to `openapi.yaml` shows up here
 //! without an edit.
@@ -11,7 +10,7 @@ use moneykit::types::{
     AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
-use moneykit::{Amount, Redact, Timestamp, one_line};
+use moneykit::{Amount, Revealed, Timestamp, one_line};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -31,7 +30,7 @@ pub fn token(response: &CreateAccessTokenResponse, format: OutputFormat) -> Resu
         expires_in: response.expires_in,
     };
     match format {
-        OutputFormat::Json => json(&summary),
+        OutputFormat::Json => json(&summary, Reveal::No),
         OutputFormat::Table => Ok(pairs(&[
             ("token_type", clean(summary.token_type)),
             ("expires_in", summary.expires_in.to_string()),
@@ -39,49 +38,53 @@ pub fn token(response: &CreateAccessTokenResponse, format: OutputFormat) -> Resu
     }
 }
 
-/// `link get`. Masked like every output: a sensitive property the spec adds to links later is
-/// never printed in full.
+/// `link get`. Masked like every output (serializing masks every sensitive value): a sensitive
+/// property the spec adds to links later is never printed in full.
 pub fn link(link: &LinkCommon, format: OutputFormat) -> Result<String, String> {
-    let link = link.redacted();
     match format {
-        OutputFormat::Json => json(&link),
-        OutputFormat::Table => Ok(link_table(&link)),
+        OutputFormat::Json => json(link, Reveal::No),
+        OutputFormat::Table => Ok(link_table(link)),
     }
 }
 
 /// `accounts list`, masked like `link get`.
 pub fn accounts(response: &GetAccountsResponse, format: OutputFormat) -> Result<String, String> {
-    let response = response.redacted();
     match format {
-        OutputFormat::Json => json(&response),
+        OutputFormat::Json => json(response, Reveal::No),
         OutputFormat::Table => Ok(accounts_table(&response.accounts)),
     }
 }
 
-/// `accounts numbers`. Without `reveal`, every number is masked first (in the JSON too).
+/// `accounts numbers`. Masked unless `reveal` (`--reveal`), in the JSON too.
 pub fn numbers(
     response: GetAccountNumbersResponseLegacy20230218,
     reveal: bool,
     format: OutputFormat,
 ) -> Result<String, String> {
-    let response = if reveal {
-        response
-    } else {
-        response.redacted()
-    };
+    let reveal = if reveal { Reveal::Yes } else { Reveal::No };
     match format {
-        OutputFormat::Json => json(&response),
-        OutputFormat::Table => numbers_table(&response.accounts),
+        OutputFormat::Json => json(&response, reveal),
+        OutputFormat::Table => numbers_table(&response.accounts, reveal),
     }
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, String> {
-    serde_json::to_string_pretty(value)
-        .map(|mut text| {
-            text.push('\n');
-            text
-        })
-        .map_err(|e| format!("could not encode the output as JSON: {e}"))
+/// Whether sensitive values are printed in full: only `--reveal` opts in.
+#[derive(Clone, Copy)]
+enum Reveal {
+    Yes,
+    No,
+}
+
+fn json<T: Serialize>(value: &T, reveal: Reveal) -> Result<String, String> {
+    match reveal {
+        Reveal::Yes => serde_json::to_string_pretty(&Revealed(value)),
+        Reveal::No => serde_json::to_string_pretty(value),
+    }
+    .map(|mut text| {
+        text.push('\n');
+        text
+    })
+    .map_err(|e| format!("could not encode the output as JSON: {e}"))
 }
 
 /// A value for a table cell: on one line, control characters (which could drive the terminal)
@@ -215,7 +218,10 @@ fn accounts_table(accounts: &[AccountResponse]) -> String {
 
 /// One row per number set: its kind (the property of `numbers` it came from) and its fields in
 /// the order the generated type serializes them, masked unless the caller revealed them.
-fn numbers_table(accounts: &[AccountWithAccountNumbersLegacy20230218]) -> Result<String, String> {
+fn numbers_table(
+    accounts: &[AccountWithAccountNumbersLegacy20230218],
+    reveal: Reveal,
+) -> Result<String, String> {
     if accounts.is_empty() {
         return Ok("no accounts\n".to_owned());
     }
@@ -223,8 +229,11 @@ fn numbers_table(accounts: &[AccountWithAccountNumbersLegacy20230218]) -> Result
     for account in accounts {
         let id = clean(&account.account_id);
         let name = clean(&account.name);
-        let kinds = serde_json::to_value(&account.numbers)
-            .map_err(|e| format!("could not encode the numbers: {e}"))?;
+        let kinds = match reveal {
+            Reveal::Yes => serde_json::to_value(Revealed(&account.numbers)),
+            Reveal::No => serde_json::to_value(&account.numbers),
+        }
+        .map_err(|e| format!("could not encode the numbers: {e}"))?;
         let mut rows = 0;
         for (kind, sets) in kinds.as_object().into_iter().flatten() {
             for set in sets.as_array().into_iter().flatten() {

@@ -7,7 +7,8 @@
 //!
 //! The pipeline is: parse → `validate` → `prepare` (the few places where
 //! progenitor 0.15 needs the spec in another form) → progenitor → lighter request code
-//! (`headers`) → the extra items that progenitor cannot emit (`emit`) → prettyplease.
+//! (`headers`) → request bodies sent in full (`bodies`) → the extra items that progenitor
+//! cannot emit (`emit`) → prettyplease.
 //!
 //! The generated code expects to be `include!`d at the root of a crate that provides
 //! `crate::Timestamp` (the lenient timestamp type of `moneykit-api`), `crate::Amount` (an exact
@@ -17,6 +18,7 @@
 //! `schemars` feature (the JSON Schema impls are compiled only with it).
 #![forbid(unsafe_code)]
 
+mod bodies;
 mod emit;
 mod headers;
 mod paths;
@@ -113,6 +115,7 @@ pub fn generate(spec_yaml: &str) -> Result<String, GenError> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| GenError::Progenitor(e.to_string()))?;
     headers::streamline(&mut file);
+    bodies::sent_in_full(&mut file);
     paths::own_encoding(&mut file);
     emit::extend(&mut file, &prepared)?;
     Ok(format!(

@@ -92,7 +92,10 @@ fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<R
         form.client_secret,
     ) {
         (Some(pair), _, _) => pair,
-        (None, Some(id), Some(secret)) => (id, secret.reveal().to_owned()),
+        // A masked secret (`••••`) reveals nothing, so it is as good as none.
+        (None, Some(id), Some(secret)) if !secret.is_masked() => {
+            (id, secret.reveal().unwrap_or_default().to_owned())
+        }
         _ => return Err(unauthorized("Missing client credentials")),
     };
     if !state.config.accepts(&client_id, &client_secret) {

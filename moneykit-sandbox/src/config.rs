@@ -109,7 +109,7 @@ impl Config {
     }
 
     pub(crate) fn accepts(&self, client_id: &str, client_secret: &str) -> bool {
-        client_id == self.client_id && client_secret == self.client_secret.reveal()
+        client_id == self.client_id && self.client_secret.reveal() == Some(client_secret)
     }
 }
 

@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use moneykit_api::Revealed;
 use moneykit_api::types::{
     ApiErrorAuthExpiredAccessTokenResponse, ApiErrorAuthUnauthorizedResponse,
     ApiErrorRateLimitExceededResponse, HttpValidationError, LinkErrorBadStateResponse,
@@ -139,8 +140,9 @@ impl ApiError {
     }
 }
 
+/// The sandbox plays MoneyKit, so what it sends carries sensitive values in full.
 pub(crate) fn json(status: StatusCode, body: impl Serialize) -> Response {
-    (status, Json(body)).into_response()
+    (status, Json(Revealed(&body))).into_response()
 }
 
 /// A body serialized earlier (a link's cached data).

@@ -80,7 +80,8 @@ impl Sandbox {
 
     /// The client secret it accepts (a sandbox-only value).
     pub fn client_secret(&self) -> &str {
-        self.state.config.client_secret.reveal()
+        // Configured from a string, so never a masked copy.
+        self.state.config.client_secret.reveal().unwrap_or_default()
     }
 
     /// How many access tokens it has issued: lets a test see token caching and renewal.

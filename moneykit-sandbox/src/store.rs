@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::body::Bytes;
+use moneykit_api::Revealed;
 use moneykit_api::types::{
     AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon,
@@ -189,8 +190,9 @@ impl NewLink {
 }
 
 /// The generated types serialize without error (string keys only, no fallible `Serialize`).
+/// Served as MoneyKit would: sensitive values in full.
 fn to_json(value: &impl serde::Serialize) -> Bytes {
-    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+    Bytes::from(serde_json::to_vec(&Revealed(value)).unwrap_or_default())
 }
 
 /// Every link a sandbox serves, by id.

@@ -91,13 +91,13 @@ async fn check_us_account_numbers(link: &Link) {
         .collect();
     assert_eq!(with_numbers, ["acc_us_checking", "acc_us_savings"]);
     let ach = &numbers.accounts[0].numbers.ach[0];
-    assert_eq!(ach.account_number.reveal(), "235905558062");
-    assert_eq!(ach.routing_number.reveal(), "111222333");
+    assert_eq!(ach.account_number.reveal(), Some("235905558062"));
+    assert_eq!(ach.routing_number.reveal(), Some("111222333"));
     assert_eq!(
         ach.wire_routing_number
             .clone()
             .flatten()
-            .map(|n| n.reveal().to_owned()),
+            .and_then(|n| n.reveal().map(str::to_owned)),
         Some("021000021".to_owned())
     );
     assert!(
@@ -123,8 +123,8 @@ async fn canadian_and_uk_numbers() {
     let ca = client.link(links::CA).account_numbers().await.unwrap();
     let numbers = &ca.accounts[0].numbers;
     assert!(numbers.ach.is_empty() && numbers.bacs.is_empty());
-    assert_eq!(numbers.eft[0].institution_number.reveal(), "010");
-    assert_eq!(numbers.eft[0].branch_number.reveal(), "00012");
+    assert_eq!(numbers.eft[0].institution_number.reveal(), Some("010"));
+    assert_eq!(numbers.eft[0].branch_number.reveal(), Some("00012"));
     assert_eq!(
         ca.accounts[0].balances.currency,
         Some(Some("CAD".to_owned()))
@@ -132,10 +132,10 @@ async fn canadian_and_uk_numbers() {
 
     let uk = client.link(links::UK).account_numbers().await.unwrap();
     let numbers = &uk.accounts[0].numbers;
-    assert_eq!(numbers.bacs[0].sort_code.reveal(), "601613");
+    assert_eq!(numbers.bacs[0].sort_code.reveal(), Some("601613"));
     assert_eq!(
         numbers.international[0].iban.reveal(),
-        "GB29NWBK60161331926819"
+        Some("GB29NWBK60161331926819")
     );
     assert_eq!(numbers.international[0].bic, "NWBKGB2L");
 }

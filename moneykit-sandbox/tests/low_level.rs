@@ -40,7 +40,8 @@ async fn the_low_level_client_authenticates_and_decodes_documented_errors() {
         .await
         .unwrap()
         .into_inner();
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", token.access_token.reveal())).unwrap();
+    let access_token = token.access_token.reveal().expect("a token, not a mask");
+    let bearer = HeaderValue::from_str(&format!("Bearer {access_token}")).unwrap();
     let client = Client::new(sandbox.base_url(), Hooks::new(Bearer(bearer)));
 
     let link = client.get_link(links::US, None).await.unwrap();

@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(body.grant_type.as_deref(), Some("client_credentials"));
         assert_eq!(body.client_id.as_deref(), Some("id"));
         assert_eq!(
-            body.client_secret.as_ref().map(|s| s.reveal()),
+            body.client_secret.as_ref().and_then(|s| s.reveal()),
             Some("secret")
         );
         let body = Credentials::client_credentials("id", "secret")

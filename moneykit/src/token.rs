@@ -43,10 +43,12 @@ impl IssuedToken {
     /// `response`, unless its token cannot be a header value: then an error of the token
     /// request that took `attempts` attempts, so that the token is never cached.
     pub(crate) fn check(response: TokenResponse, attempts: u32) -> Result<Self, Error> {
-        let token = SecretString::from(response.access_token.reveal().to_owned());
-        match crate::auth::bearer(&token) {
-            Ok(header) => Ok(IssuedToken { response, header }),
-            Err(_) => Err(Error::new(ErrorKind::Decode)
+        // A masked token (`••••`) has nothing to reveal and is refused like any other.
+        let header = (response.access_token.reveal())
+            .and_then(|token| crate::auth::bearer(&SecretString::from(token.to_owned())).ok());
+        match header {
+            Some(header) => Ok(IssuedToken { response, header }),
+            None => Err(Error::new(ErrorKind::Decode)
                 .with_operation(CreateAccessTokenError::OPERATION_ID)
                 .with_attempts(attempts)
                 .with_detail("the access token is not a valid header value".to_owned())),

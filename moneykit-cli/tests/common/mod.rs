@@ -12,7 +12,7 @@
 use std::process::Output;
 
 use assert_cmd::Command;
-use moneykit::Redact;
+use moneykit::{Redact, Revealed};
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, Config, Sandbox};
 use serde::Serialize;
 use serde_json::Value;
@@ -144,15 +144,16 @@ impl Local {
                 .unwrap()
                 .access_token
                 .reveal()
+                .expect("a token, not a mask")
                 .to_owned()
         })
     }
 }
 
-/// The strings that redaction changes: the sensitive values of `value`, whatever their fields.
+/// The strings that masking changes: the sensitive values of `value`, whatever their fields.
 pub fn sensitive_values<T: Serialize + Redact>(value: &T) -> Vec<String> {
     let (mut full, mut masked) = (Vec::new(), Vec::new());
-    strings(&serde_json::to_value(value).unwrap(), &mut full);
+    strings(&serde_json::to_value(Revealed(value)).unwrap(), &mut full);
     strings(
         &serde_json::to_value(value.redacted()).unwrap(),
         &mut masked,
