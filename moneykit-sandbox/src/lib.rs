@@ -40,6 +40,7 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod test_data;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -56,6 +57,7 @@ pub use requests::{MASK, Outcome, RecordedRequest};
 pub use sandbox::Sandbox;
 pub use seed::{CatalogEntry, links, scenario_links, scenarios, seeded_links};
 pub use store::{LinkError, NewLink};
+pub use test_data::{JsonLinkError, TestAccount, TestLink};
 
 /// The sandbox as an axum [`Router`], to serve yourself or nest in a test server. The test kit
 /// ([`Sandbox::fail`], [`Sandbox::add_link`], [`Sandbox::requests`]) needs a [`Sandbox`].
