@@ -389,7 +389,12 @@ async fn json_with_a_misspelt_key_is_refused_naming_its_path() {
         },
         JsonCase {
             what: "a misspelt balance",
-            json: with_key("mk_json_1", "/accounts/0/balances", "avaliable", json!(10.5)),
+            json: with_key(
+                "mk_json_1",
+                "/accounts/0/balances",
+                "avaliable",
+                json!(10.5),
+            ),
             expected: unknown("accounts[0].balances.avaliable"),
         },
         JsonCase {
