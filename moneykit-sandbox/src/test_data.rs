@@ -155,8 +155,8 @@ impl TestLink {
                 Product::Enrichment => all.enrichment = granted.clone(),
                 Product::Transactions => {
                     all.transactions = Some(Some(TransactionsLinkProduct {
-                        last_attempted_at: refreshed.last_attempted_at.clone(),
-                        refreshed_at: refreshed.refreshed_at.clone(),
+                        last_attempted_at: refreshed.last_attempted_at,
+                        refreshed_at: refreshed.refreshed_at,
                         ..TransactionsLinkProduct::default()
                     }));
                 }
