@@ -6,8 +6,13 @@
 //! [`Sandbox::client_id`] and [`Sandbox::client_secret`], and use the ids in [`links`] and
 //! [`scenarios`]. A test can also program faults ([`Sandbox::fail`] with a [`Fault`]: a
 //! documented error, a 5xx, a delay, a dropped connection), serve links of its own
-//! ([`Sandbox::add_link`] with a [`NewLink`]) and read the requests the sandbox received
-//! ([`Sandbox::requests`], secrets masked).
+//! ([`Sandbox::add_link`] with a [`TestLink`] built with typed setters and plausible defaults,
+//! strict JSON through [`NewLink::from_json`], or the generated types in a [`NewLink`]) and read
+//! the requests the sandbox received ([`Sandbox::requests`], secrets masked).
+//!
+//! A complete downstream test to copy, of an application's retry and error handling built on
+//! `moneykit`, is `tests/downstream_example.rs` in this package (and in the repository, at
+//! `moneykit-sandbox/tests/downstream_example.rs`).
 //!
 //! Every body it sends is a type generated from the spec (`moneykit_api::types`), so it cannot
 //! drift from the contract. It must not hand-write a response shape, answer a status the spec
@@ -40,6 +45,7 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod test_data;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -56,6 +62,7 @@ pub use requests::{MASK, Outcome, RecordedRequest};
 pub use sandbox::Sandbox;
 pub use seed::{CatalogEntry, links, scenario_links, scenarios, seeded_links};
 pub use store::{LinkError, NewLink};
+pub use test_data::{JsonLinkError, TestAccount, TestLink};
 
 /// The sandbox as an axum [`Router`], to serve yourself or nest in a test server. The test kit
 /// ([`Sandbox::fail`], [`Sandbox::add_link`], [`Sandbox::requests`]) needs a [`Sandbox`].

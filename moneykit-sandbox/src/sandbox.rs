@@ -109,11 +109,12 @@ impl Sandbox {
         self.state.faults.pending()
     }
 
-    /// Serves `link` from now on, as the seeded links are served. Refused
-    /// ([`LinkError`]) when its id is a seeded or scenario link's or was already added, or when
-    /// two of its accounts share an id.
-    pub fn add_link(&self, link: NewLink) -> Result<(), LinkError> {
-        self.state.links.add(link)
+    /// Serves `link` (a [`NewLink`], or a [`TestLink`](crate::TestLink)) from now on, as the
+    /// seeded links are served. Refused ([`LinkError`]) when its id is a seeded or scenario
+    /// link's or was already added, when two of its accounts share an id, or when its state or
+    /// one of its products is none the sandbox knows (a misspelling, most likely).
+    pub fn add_link(&self, link: impl Into<NewLink>) -> Result<(), LinkError> {
+        self.state.links.add(link.into())
     }
 
     /// Stops serving a link added with [`add_link`](Sandbox::add_link) (its id answers 404 from

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use moneykit_api::Revealed;
 use moneykit_api::types::{
     AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
-    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon,
+    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, PublicLinkState,
 };
 
 use crate::seed::{SEED, scenario};
@@ -24,11 +24,38 @@ use crate::seed::{SEED, scenario};
 /// It is served exactly as the seeded links are: its `products` decide whether accounts and
 /// numbers answer 403, its `state` whether they answer 410 (`deleted`) or 422 (any state but
 /// `connected`), and rate limits count it the same way.
+///
+/// Build one from the generated types (`new`, `account`, `account_with_numbers`), from typed
+/// builders that cannot be misspelt ([`TestLink`](crate::TestLink), which converts into a
+/// `NewLink`), or from JSON that refuses unknown keys ([`NewLink::from_json`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewLink {
     pub(crate) link: LinkCommon,
     pub(crate) accounts: Vec<(AccountResponse, Option<AccountNumbersLegacy20230218>)>,
+    /// Products a [`TestLink`](crate::TestLink) was given that `LinkCommon` has no place for:
+    /// carried here so that `add_link` refuses the link instead of serving it without them.
+    unknown_products: Vec<String>,
 }
+
+/// The states the sandbox serves, each with its answer (`connected` 200, `deleted` 410, the
+/// others 422): every named `PublicLinkState`, as `spec.rs` checks against `openapi.yaml`.
+const KNOWN_STATES: &[&str] = &[
+    "connecting",
+    "awaiting_token_exchange",
+    "connected",
+    "deleted",
+    "error",
+];
+
+/// The products a link can have granted: the fields of `LinkProducts`.
+const KNOWN_PRODUCTS: &[&str] = &[
+    "accounts",
+    "account_numbers",
+    "identity",
+    "transactions",
+    "investments",
+    "enrichment",
+];
 
 impl NewLink {
     /// A link with no accounts yet; its id is `link.link_id`.
@@ -36,7 +63,13 @@ impl NewLink {
         NewLink {
             link,
             accounts: Vec::new(),
+            unknown_products: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_unknown_products(mut self, products: Vec<String>) -> Self {
+        self.unknown_products = products;
+        self
     }
 
     /// Adds an account that has no account numbers (a credit card, say).
@@ -60,6 +93,21 @@ impl NewLink {
         &self.link.link_id
     }
 
+    /// The link as `GET /links/{id}` serves it: what a client should read back.
+    pub fn link(&self) -> &LinkCommon {
+        &self.link
+    }
+
+    /// The accounts in the order they are served, each with its numbers when it has any.
+    pub fn accounts(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&AccountResponse, Option<&AccountNumbersLegacy20230218>)>
+    {
+        self.accounts
+            .iter()
+            .map(|(account, numbers)| (account, numbers.as_ref()))
+    }
+
     fn validate(&self) -> Result<(), LinkError> {
         let id = self.id();
         if matches!(id, "" | "." | "..") {
@@ -67,6 +115,20 @@ impl NewLink {
         }
         if scenario(id).is_some() {
             return Err(LinkError::ScenarioId { id: id.to_owned() });
+        }
+        // A state the sandbox does not know has no answer to follow from it; in a test's own
+        // data it is far more likely a typo (`conected`) than a state MoneyKit added.
+        if let PublicLinkState::Other(state) = &self.link.state {
+            return Err(LinkError::UnknownState {
+                state: state.clone(),
+                known: KNOWN_STATES,
+            });
+        }
+        if let Some(product) = self.unknown_products.first() {
+            return Err(LinkError::UnknownProduct {
+                product: product.clone(),
+                known: KNOWN_PRODUCTS,
+            });
         }
         for (index, (account, _)) in self.accounts.iter().enumerate() {
             let id = &account.account_id;
@@ -118,6 +180,22 @@ pub enum LinkError {
         /// The id.
         id: String,
     },
+    /// The link's `state` is none the sandbox knows (`PublicLinkState::Other`), so it could not
+    /// say what to answer for it: most likely a misspelt state.
+    UnknownState {
+        /// The state as given.
+        state: String,
+        /// The states the sandbox knows.
+        known: &'static [&'static str],
+    },
+    /// A product the link was given is none the sandbox knows (`Product::Other`); the
+    /// sandbox decides its 403s from the products.
+    UnknownProduct {
+        /// The product as given.
+        product: String,
+        /// The products the sandbox knows.
+        known: &'static [&'static str],
+    },
 }
 
 impl fmt::Display for LinkError {
@@ -133,6 +211,16 @@ impl fmt::Display for LinkError {
                 write!(f, "the account id {account_id} appears twice")
             }
             LinkError::NotAdded { id } => write!(f, "no link {id} was added at run time"),
+            LinkError::UnknownState { state, known } => write!(
+                f,
+                "unknown link state {state:?} (known: {})",
+                known.join(", ")
+            ),
+            LinkError::UnknownProduct { product, known } => write!(
+                f,
+                "unknown product {product:?} (known: {})",
+                known.join(", ")
+            ),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! An example to copy: testing the retry and error handling of your own code built on
 //! `moneykit` against the sandbox's test kit — programmed faults ([`Fault`]), a link of the
-//! test's own ([`NewLink`]) and the requests the sandbox received ([`Sandbox::requests`]).
+//! test's own ([`TestLink`], [`TestAccount`]) and the requests the sandbox received
+//! ([`Sandbox::requests`]).
 //!
 //! The code under test is `app::available_balance`, what an application might write. The tests
 //! run on tokio's paused clock where they can: the client's retry waits and the sandbox's
@@ -9,8 +10,9 @@
 
 use std::time::Duration;
 
+use moneykit::types::PublicLinkState;
 use moneykit::{Client, ErrorKind, Jitter, RetryPolicy};
-use moneykit_sandbox::{Config, Fault, NewLink, Operation, Outcome, Sandbox, links};
+use moneykit_sandbox::{Config, Fault, Operation, Outcome, Sandbox, TestAccount, TestLink, links};
 use tokio::time::Instant;
 
 /// The code under test.
@@ -184,28 +186,16 @@ async fn a_slow_answer_times_out_and_the_retry_succeeds() {
 async fn a_link_of_the_tests_own() {
     let sandbox = Sandbox::start(Config::new()).await.unwrap();
     let client = paused_clock_client(&sandbox, 3);
-    let link = |id: &str, state: &str| -> moneykit::types::LinkCommon {
-        serde_json::from_value(serde_json::json!({
-            "link_id": id, "institution_id": "budget_bank", "institution_name": "Budget Bank",
-            "institution_avatar": "https://example.invalid/a.png", "provider": "mx",
-            "state": state, "products": { "accounts": {} }, "available_products": [],
-        }))
-        .unwrap()
-    };
-    let account = |id: &str, available: f64| -> moneykit::types::AccountResponse {
-        serde_json::from_value(serde_json::json!({
-            "account_id": id, "name": id, "account_type": "depository.checking",
-            "balances": { "currency": "USD", "available": available },
-        }))
-        .unwrap()
-    };
-    let budget = NewLink::new(link("mk_app_budget", "connected"))
-        .account(account("acc_rent", 1200.25))
-        .account(account("acc_fun", 80.5));
+    // Typed builders: a misspelt field or state does not compile. Everything not set is a
+    // plausible default (a connected link at Juniper Bank, accounts in USD).
+    let budget = TestLink::new("mk_app_budget")
+        .account(TestAccount::checking("acc_rent").available(1200.25))
+        .account(TestAccount::savings("acc_fun").available(80.5))
+        // A bank that does not report an available balance: left out of the sum.
+        .account(TestAccount::checking("acc_joint").available_unreported());
     sandbox.add_link(budget).unwrap();
-    sandbox
-        .add_link(NewLink::new(link("mk_app_deleted", "deleted")))
-        .unwrap();
+    let deleted = TestLink::new("mk_app_deleted").state(PublicLinkState::Deleted);
+    sandbox.add_link(deleted).unwrap();
 
     let balance = available_balance(&client, "mk_app_budget").await.unwrap();
     assert_eq!(balance, Balance::Available("1280.75".parse().unwrap()));

@@ -5,13 +5,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{account, ach, content_type, link, start, token};
+use common::{content_type, start, token};
+use moneykit::RetryPolicy;
+use moneykit_api::types::{
+    AccountWithAccountNumbersLegacy20230218, Product, PublicLinkError, PublicLinkState,
+};
 use moneykit_sandbox::{
-    ApiError, Config, Fault, FaultError, LinkError, MASK, NewLink, Operation, Outcome, links,
-    scenarios,
+    ApiError, Config, Fault, FaultError, JsonLinkError, LinkError, MASK, NewLink, Operation,
+    Outcome, TestAccount, TestLink, links, scenarios,
 };
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `GET base/links/{id}{suffix}` with `bearer`: status, content type and body text.
 async fn get(
@@ -170,13 +174,9 @@ async fn links_added_at_run_time_are_served_like_seeded_ones() {
     let sandbox = start(Config::new()).await;
     let (http, base) = (reqwest::Client::new(), sandbox.base_url());
     let bearer = token(&http, &sandbox).await;
-    let full = NewLink::new(link(
-        "mk_kit_full",
-        "connected",
-        &["accounts", "account_numbers"],
-    ))
-    .account_with_numbers(account("acc_kit_1", 10.5), ach("000111222333"))
-    .account(account("acc_kit_card", 3.0));
+    let full = TestLink::new("mk_kit_full")
+        .account(TestAccount::checking("acc_kit_1").ach("000111222333", "011401533"))
+        .account(TestAccount::credit_card("acc_kit_card"));
     sandbox.add_link(full).unwrap();
     let (status, _, body) = get(&http, base, &bearer, "/links/mk_kit_full/accounts/numbers")
         .await
@@ -214,24 +214,24 @@ async fn the_state_and_products_of_an_added_link_decide_its_errors() {
     let sandbox = start(Config::new()).await;
     let (http, base) = (reqwest::Client::new(), sandbox.base_url());
     let bearer = token(&http, &sandbox).await;
-    for (id, state, products, numbers_status) in [
-        ("mk_kit_no_numbers", "connected", &["accounts"][..], 403),
+    for (id, link, numbers_status) in [
+        (
+            "mk_kit_no_numbers",
+            TestLink::new("mk_kit_no_numbers").products([Product::Accounts]),
+            403,
+        ),
         (
             "mk_kit_deleted",
-            "deleted",
-            &["accounts", "account_numbers"][..],
+            TestLink::new("mk_kit_deleted").state(PublicLinkState::Deleted),
             410,
         ),
         (
             "mk_kit_error",
-            "error",
-            &["accounts", "account_numbers"][..],
+            TestLink::new("mk_kit_error").error(PublicLinkError::AuthExpired),
             422,
         ),
     ] {
-        sandbox
-            .add_link(NewLink::new(link(id, state, products)))
-            .unwrap();
+        sandbox.add_link(link).unwrap();
         let (status, _, _) = get(&http, base, &bearer, &format!("/links/{id}"))
             .await
             .unwrap();
@@ -245,7 +245,7 @@ async fn the_state_and_products_of_an_added_link_decide_its_errors() {
 #[tokio::test]
 async fn a_link_that_would_clash_or_contradict_itself_is_refused() {
     let sandbox = start(Config::new()).await;
-    let new = |id: &str| NewLink::new(link(id, "connected", &["accounts"]));
+    let new = |id: &str| TestLink::new(id);
     let id = |id: &str| id.to_owned();
     assert_eq!(
         sandbox.add_link(new(links::US)),
@@ -262,8 +262,8 @@ async fn a_link_that_would_clash_or_contradict_itself_is_refused() {
         Err(LinkError::InvalidId { id: id("..") })
     );
     let twice = new("mk_kit_twice")
-        .account(account("acc_a", 1.0))
-        .account(account("acc_a", 2.0));
+        .account(TestAccount::checking("acc_a"))
+        .account(TestAccount::savings("acc_a"));
     assert_eq!(
         sandbox.add_link(twice),
         Err(LinkError::DuplicateAccount {
@@ -286,6 +286,222 @@ async fn a_link_that_would_clash_or_contradict_itself_is_refused() {
         Err(LinkError::NotAdded {
             id: id("mk_kit_never")
         })
+    );
+}
+
+#[tokio::test]
+async fn a_built_link_is_read_back_by_the_client_exactly_as_built() {
+    let sandbox = start(Config::new()).await;
+    let client = common::client(&sandbox, RetryPolicy::new());
+    let built = TestLink::new("mk_kit_built")
+        .account(TestAccount::checking("acc_built_checking"))
+        .account(TestAccount::savings("acc_built_savings"))
+        .account(TestAccount::credit_card("acc_built_card"));
+    let expected = NewLink::from(built.clone());
+    sandbox.add_link(built).unwrap();
+    let link = client.link("mk_kit_built");
+
+    let details = link.get().await.unwrap();
+    assert_eq!(&details, expected.link());
+    // The defaults the docs promise, as the client decodes them.
+    assert_eq!(details.state, PublicLinkState::Connected);
+    assert_eq!(details.institution_name, "Juniper Bank");
+    assert!(details.products.get(&Product::AccountNumbers).is_some());
+
+    let accounts = link.accounts().send().await.unwrap();
+    let built_accounts: Vec<_> = expected.accounts().map(|(a, _)| a.clone()).collect();
+    assert_eq!(accounts.accounts, built_accounts);
+    assert_eq!(accounts.link, details);
+    let checking = &accounts.accounts[0];
+    assert_eq!(checking.account_type, "depository.checking");
+    assert_eq!(checking.balances.currency, Some(Some("USD".to_owned())));
+    assert!(checking.balances.available.flatten().is_some());
+
+    let numbers = link.account_numbers().send().await.unwrap();
+    let built_numbers: Vec<_> = expected
+        .accounts()
+        .filter_map(|(account, numbers)| {
+            let numbers = numbers?.clone();
+            Some(AccountWithAccountNumbersLegacy20230218::from_base(
+                account.clone(),
+                numbers,
+            ))
+        })
+        .collect();
+    assert_eq!(numbers.accounts, built_numbers);
+    let ach: Vec<&str> = numbers
+        .accounts
+        .iter()
+        .map(|a| a.numbers.ach[0].routing_number.reveal())
+        .collect();
+    // The card has no numbers and is left out.
+    assert_eq!(ach, ["011401533", "011401533"]);
+}
+
+/// One row of the JSON table: what the JSON gets wrong and what `from_json` says.
+struct JsonCase {
+    what: &'static str,
+    json: Value,
+    expected: Result<(), JsonLinkError>,
+}
+
+/// A link in JSON, as `from_json` reads it, that decodes without a stray key.
+fn good_json(id: &str) -> Value {
+    json!({
+        "link": {
+            "link_id": id, "institution_id": "juniper_bank", "institution_name": "Juniper Bank",
+            "state": "connected", "provider": "mx",
+            "products": { "accounts": { "refreshed_at": "2026-11-20T08:00:00Z" } },
+        },
+        "accounts": [{
+            "account_id": "acc_json", "name": "Checking", "account_type": "depository.checking",
+            "balances": { "currency": "USD", "available": 10.5, "current": 12.0 },
+            "numbers": {
+                "ach": [{ "account_number": "7204918364821", "routing_number": "011401533" }],
+                "bacs": [], "eft": [], "international": [],
+            },
+        }],
+    })
+}
+
+/// `good_json(id)` with `value` set at `pointer`'s parent under `key`.
+fn with_key(id: &str, pointer: &str, key: &str, value: Value) -> Value {
+    let mut json = good_json(id);
+    json.pointer_mut(pointer).unwrap()[key] = value;
+    json
+}
+
+fn unknown(path: &str) -> Result<(), JsonLinkError> {
+    Err(JsonLinkError::UnknownKeys {
+        paths: vec![path.to_owned()],
+    })
+}
+
+#[tokio::test]
+async fn json_with_a_misspelt_key_is_refused_naming_its_path() {
+    let sandbox = start(Config::new()).await;
+    let client = common::client(&sandbox, RetryPolicy::new());
+    let cases = [
+        JsonCase {
+            what: "well formed",
+            json: good_json("mk_json_good"),
+            expected: Ok(()),
+        },
+        JsonCase {
+            what: "a misspelt balance",
+            json: with_key(
+                "mk_json_1",
+                "/accounts/0/balances",
+                "avaliable",
+                json!(10.5),
+            ),
+            expected: unknown("accounts[0].balances.avaliable"),
+        },
+        JsonCase {
+            what: "a misspelt product",
+            json: with_key("mk_json_2", "/link/products", "acount_numbers", json!({})),
+            expected: unknown("link.products.acount_numbers"),
+        },
+        JsonCase {
+            what: "a misspelt ACH field",
+            json: with_key(
+                "mk_json_3",
+                "/accounts/0/numbers/ach/0",
+                "wire_routing",
+                json!("021000021"),
+            ),
+            expected: unknown("accounts[0].numbers.ach[0].wire_routing"),
+        },
+        JsonCase {
+            what: "a key beside link and accounts",
+            json: with_key("mk_json_4", "", "acounts", json!([])),
+            expected: unknown("acounts"),
+        },
+    ];
+    for case in cases {
+        let id = case.json["link"]["link_id"].as_str().unwrap().to_owned();
+        let result = NewLink::from_json(case.json);
+        let outcome = result.as_ref().map(drop).map_err(Clone::clone);
+        assert_eq!(outcome, case.expected, "{}", case.what);
+        if let Ok(link) = result {
+            sandbox.add_link(link).unwrap();
+            let accounts = client.link(&id).accounts().send().await.unwrap();
+            assert_eq!(
+                accounts.accounts[0].balances.available,
+                Some(Some(10.5)),
+                "{}",
+                case.what
+            );
+        }
+    }
+    let message = NewLink::from_json(with_key("x", "/link", "stat", json!("connected")))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("link.stat"), "{message}");
+}
+
+#[tokio::test]
+async fn a_state_or_product_the_sandbox_does_not_know_is_refused_however_built() {
+    let sandbox = start(Config::new()).await;
+    let (http, base) = (reqwest::Client::new(), sandbox.base_url());
+    let bearer = token(&http, &sandbox).await;
+    let known_states: &[&str] = &[
+        "connecting",
+        "awaiting_token_exchange",
+        "connected",
+        "deleted",
+        "error",
+    ];
+    let misspelt_state = |state: &str| LinkError::UnknownState {
+        state: state.to_owned(),
+        known: known_states,
+    };
+    let from_json = NewLink::from_json(with_key(
+        "mk_typo_json",
+        "/link",
+        "state",
+        json!("conected"),
+    ))
+    .unwrap();
+    let cases: [(&str, NewLink, LinkError); 3] = [
+        ("json", from_json, misspelt_state("conected")),
+        (
+            "builder",
+            TestLink::new("mk_typo_builder")
+                .state(PublicLinkState::from("Connected"))
+                .into(),
+            misspelt_state("Connected"),
+        ),
+        (
+            "product",
+            TestLink::new("mk_typo_product")
+                .products([Product::Accounts, Product::from("acounts")])
+                .into(),
+            LinkError::UnknownProduct {
+                product: "acounts".to_owned(),
+                known: &[
+                    "accounts",
+                    "account_numbers",
+                    "identity",
+                    "transactions",
+                    "investments",
+                    "enrichment",
+                ],
+            },
+        ),
+    ];
+    for (what, link, expected) in cases {
+        let id = link.id().to_owned();
+        assert_eq!(sandbox.add_link(link), Err(expected), "{what}");
+        let (status, _, _) = get(&http, base, &bearer, &format!("/links/{id}"))
+            .await
+            .unwrap();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{what}: not served");
+    }
+    let message = misspelt_state("conected").to_string();
+    assert!(
+        message.contains("\"conected\"") && message.contains("connected, deleted, error"),
+        "{message}"
     );
 }
 

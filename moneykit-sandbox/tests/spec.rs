@@ -10,7 +10,8 @@ mod spec_checker;
 use std::time::Duration;
 
 use common::{start, token};
-use moneykit_sandbox::{Config, Sandbox, links, scenario_links, seeded_links};
+use moneykit_api::types::{Product, PublicLinkState};
+use moneykit_sandbox::{Config, LinkError, Sandbox, TestLink, links, scenario_links, seeded_links};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use spec_checker::{Checker, LINK_ENDPOINTS};
@@ -321,4 +322,41 @@ async fn a_listed_account_may_be_closed_in_the_spec_and_the_sandbox() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["accounts"][0]["account_id"], "acc_us_closed_savings");
     assert_eq!(body["accounts"][0]["closed"], true);
+}
+
+/// The states and products `add_link` names as known when it refuses a typo are exactly the
+/// spec's: a state added to `openapi.yaml` must be given an answer, not refused as a typo.
+#[tokio::test]
+async fn the_states_and_products_add_link_knows_are_the_specs() {
+    let spec = spec_checker::spec();
+    let schemas = &spec["components"]["schemas"];
+    let strings = |values: &Value| -> Vec<String> {
+        let values = values.as_array().expect("a list");
+        let mut values: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        values.sort();
+        values
+    };
+    let spec_states = strings(&schemas["PublicLinkState"]["enum"]);
+    let properties = schemas["LinkProducts"]["properties"].as_object().unwrap();
+    let spec_products = strings(&properties.keys().cloned().map(Value::from).collect());
+
+    let sandbox = start(Config::new()).await;
+    let typo = TestLink::new("mk_spec_typo").state(PublicLinkState::from("conected"));
+    let Err(LinkError::UnknownState { known, .. }) = sandbox.add_link(typo) else {
+        panic!("a misspelt state was accepted");
+    };
+    let mut known_states: Vec<&str> = known.to_vec();
+    known_states.sort_unstable();
+    assert_eq!(known_states, spec_states);
+    let typo = TestLink::new("mk_spec_typo").products([Product::from("acounts")]);
+    let Err(LinkError::UnknownProduct { known, .. }) = sandbox.add_link(typo) else {
+        panic!("a misspelt product was accepted");
+    };
+    let mut known_products: Vec<&str> = known.to_vec();
+    known_products.sort_unstable();
+    assert_eq!(known_products, spec_products);
 }

@@ -9,8 +9,9 @@ mod spec_checker;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{account, ach, link, start, token};
-use moneykit_sandbox::{ApiError, Config, Fault, NewLink, Operation, Sandbox, links};
+use common::{start, token};
+use moneykit_api::types::{Product, PublicLinkError, PublicLinkState};
+use moneykit_sandbox::{ApiError, Config, Fault, Operation, Sandbox, TestAccount, TestLink, links};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use spec_checker::{Checker, LINK_ENDPOINTS};
 
@@ -99,25 +100,27 @@ async fn check_server_error(
 async fn check_runtime_links(checker: &mut Checker, http: &reqwest::Client) {
     let sandbox = start(Config::new()).await;
     let bearer = token(http, &sandbox).await;
-    let both = &["accounts", "account_numbers"][..];
-    let full = NewLink::new(link("mk_kit_full", "connected", both))
-        .account_with_numbers(account("acc_kit_1", 10.5), ach("000111222333"))
-        .account(account("acc_kit_2", -3.0));
+    // The builders' defaults, every kind of account included, are checked against the schema.
+    let full = TestLink::new("mk_kit_full")
+        .account(TestAccount::checking("acc_kit_1").current(-3.0))
+        .account(TestAccount::savings("acc_kit_2").closed())
+        .account(TestAccount::credit_card("acc_kit_3").available_unreported());
     sandbox.add_link(full).unwrap();
     let added = [
-        ("mk_kit_accounts_only", "connected", &["accounts"][..]),
-        ("mk_kit_nothing", "connected", &[][..]),
-        ("mk_kit_deleted", "deleted", both),
-        ("mk_kit_error", "error", both),
-        ("mk_kit_connecting", "connecting", both),
+        TestLink::new("mk_kit_accounts_only").products([Product::Accounts]),
+        TestLink::new("mk_kit_nothing").products([]),
+        TestLink::new("mk_kit_deleted").state(PublicLinkState::Deleted),
+        TestLink::new("mk_kit_error").error(PublicLinkError::AuthExpired),
+        TestLink::new("mk_kit_connecting").state(PublicLinkState::Connecting),
     ];
-    for (id, state, products) in added {
-        sandbox
-            .add_link(NewLink::new(link(id, state, products)))
-            .unwrap();
+    let mut ids = vec!["mk_kit_full".to_owned()];
+    for link in added {
+        let link = moneykit_sandbox::NewLink::from(link);
+        ids.push(link.id().to_owned());
+        sandbox.add_link(link).unwrap();
     }
     let mut statuses = BTreeSet::new();
-    for id in ["mk_kit_full"].into_iter().chain(added.map(|(id, ..)| id)) {
+    for id in &ids {
         for &(template, suffix) in LINK_ENDPOINTS {
             let url = format!("{}/links/{id}{suffix}", sandbox.base_url());
             let request = http.get(url).bearer_auth(&bearer);

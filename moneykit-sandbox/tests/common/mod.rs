@@ -63,50 +63,6 @@ pub fn content_type(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// A link in the generated type, from the spec's JSON: `state` and the products granted
-/// (each refreshed at the same time).
-pub fn link(id: &str, state: &str, products: &[&str]) -> moneykit_api::types::LinkCommon {
-    let refreshed = serde_json::json!({ "refreshed_at": "2026-11-20T08:00:00Z" });
-    let products: serde_json::Map<String, Value> = products
-        .iter()
-        .map(|product| ((*product).to_owned(), refreshed.clone()))
-        .collect();
-    let error_code = (state == "error").then_some("auth_expired");
-    serde_json::from_value(serde_json::json!({
-        "link_id": id,
-        "institution_id": "kit_bank",
-        "institution_name": "Kit Bank",
-        "institution_avatar": "https://sandbox.invalid/avatars/kit_bank.png",
-        "state": state,
-        "error_code": error_code,
-        "provider": "mx",
-        "products": products,
-        "available_products": [],
-    }))
-    .expect("a LinkCommon")
-}
-
-/// A checking account with `available` in USD.
-pub fn account(id: &str, available: f64) -> moneykit_api::types::AccountResponse {
-    serde_json::from_value(serde_json::json!({
-        "account_id": id,
-        "name": "Kit Checking",
-        "account_type": "depository.checking",
-        "account_mask": "0042",
-        "balances": { "currency": "USD", "available": available, "current": available },
-    }))
-    .expect("an AccountResponse")
-}
-
-/// ACH numbers for an account.
-pub fn ach(account_number: &str) -> moneykit_api::types::AccountNumbersLegacy20230218 {
-    serde_json::from_value(serde_json::json!({
-        "ach": [{ "account_number": account_number, "routing_number": "111222333" }],
-        "bacs": [], "eft": [], "international": [],
-    }))
-    .expect("AccountNumbersLegacy20230218")
-}
-
 /// A plain HTTP client for tests on tokio's paused clock: no pool idle timer and no timeouts,
 /// because tokio advances a paused clock to the next timer whenever no task is ready, even with
 /// I/O in flight, and such a timer would move virtual time under the test.
