@@ -8,23 +8,18 @@
 
 use std::fmt;
 
-use moneykit_api::Timestamp;
 use moneykit_api::types::{
     AccountBalances, AccountNumbersLegacy20230218, AccountResponse, AchNumber, LinkCommon,
     LinkProductResponse, LinkProducts, Product, Provider, PublicLinkError, PublicLinkState,
     TransactionsLinkProduct,
 };
+use moneykit_api::{Amount, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::store::NewLink;
 
-/// The type of the generated balance fields. It is named once so that when they change type
-/// (to a decimal), the setters and defaults follow by editing this line alone.
-type Amount = f64;
-
-/// A default amount, written as decimal text: every candidate amount type parses its own text,
-/// while a float literal would not convert to a decimal one.
+/// A default amount, written as the decimal text MoneyKit would send.
 fn amount(text: &str) -> Amount {
     text.parse()
         .unwrap_or_else(|_| unreachable!("{text} is a constant decimal"))
@@ -54,9 +49,10 @@ const ROUTING_NUMBER: &str = "011401533";
 /// ```
 /// use moneykit_api::types::{Product, PublicLinkState};
 /// use moneykit_sandbox::{NewLink, TestAccount, TestLink};
+/// use rust_decimal_macros::dec;
 ///
 /// let budget = TestLink::new("mk_app_budget")
-///     .account(TestAccount::checking("acc_rent").available(1200.25))
+///     .account(TestAccount::checking("acc_rent").available(dec!(1200.25)))
 ///     .account(TestAccount::credit_card("acc_card"));
 /// let deleted = TestLink::new("mk_app_deleted").state(PublicLinkState::Deleted);
 /// let no_numbers = TestLink::new("mk_app_basic").products([Product::Accounts]);

@@ -13,6 +13,7 @@ use std::time::Duration;
 use moneykit::types::PublicLinkState;
 use moneykit::{Client, ErrorKind, Jitter, RetryPolicy};
 use moneykit_sandbox::{Config, Fault, Operation, Outcome, Sandbox, TestAccount, TestLink, links};
+use rust_decimal_macros::dec;
 use tokio::time::Instant;
 
 /// The code under test.
@@ -189,8 +190,8 @@ async fn a_link_of_the_tests_own() {
     // Typed builders: a misspelt field or state does not compile. Everything not set is a
     // plausible default (a connected link at Juniper Bank, accounts in USD).
     let budget = TestLink::new("mk_app_budget")
-        .account(TestAccount::checking("acc_rent").available(1200.25))
-        .account(TestAccount::savings("acc_fun").available(80.5))
+        .account(TestAccount::checking("acc_rent").available(dec!(1200.25)))
+        .account(TestAccount::savings("acc_fun").available(dec!(80.5)))
         // A bank that does not report an available balance: left out of the sum.
         .account(TestAccount::checking("acc_joint").available_unreported());
     sandbox.add_link(budget).unwrap();
@@ -198,7 +199,7 @@ async fn a_link_of_the_tests_own() {
     sandbox.add_link(deleted).unwrap();
 
     let balance = available_balance(&client, "mk_app_budget").await.unwrap();
-    assert_eq!(balance, Balance::Available("1280.75".parse().unwrap()));
+    assert_eq!(balance, Balance::Available(dec!(1280.75)));
     let gone = available_balance(&client, "mk_app_deleted").await.unwrap();
     assert_eq!(gone, Balance::Reconnect);
     let paths: Vec<String> = sandbox.requests().into_iter().map(|r| r.path).collect();

@@ -102,7 +102,7 @@ async fn check_runtime_links(checker: &mut Checker, http: &reqwest::Client) {
     let bearer = token(http, &sandbox).await;
     // The builders' defaults, every kind of account included, are checked against the schema.
     let full = TestLink::new("mk_kit_full")
-        .account(TestAccount::checking("acc_kit_1").current(-3.0))
+        .account(TestAccount::checking("acc_kit_1").current(-3))
         .account(TestAccount::savings("acc_kit_2").closed())
         .account(TestAccount::credit_card("acc_kit_3").available_unreported());
     sandbox.add_link(full).unwrap();

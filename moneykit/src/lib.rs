@@ -27,6 +27,12 @@
 //! for account in &accounts.accounts {
 //!     println!("{} {:?}", account.account_id, account.balances);
 //! }
+//! // Amounts are exact decimals (`Amount`), never binary floats.
+//! let total: moneykit::rust_decimal::Decimal = (accounts.accounts.iter())
+//!     .filter_map(|a| a.balances.available())
+//!     .map(|amount| amount.decimal())
+//!     .sum();
+//! println!("available in total: {total}");
 //! let some = link.accounts().ids(["acc_6Tef269B6ZArSVpYrxtjBV"]).await?;
 //! # let _ = some;
 //!
@@ -35,8 +41,9 @@
 //!     match link.account_numbers().await {
 //!         Ok(numbers) => {
 //!             for ach in &numbers.accounts[0].numbers.ach {
-//!                 // Debug and Display show ••••8062; reading the full number is explicit.
-//!                 let _full: &str = ach.account_number.reveal();
+//!                 // Debug, Display and serialization show ••••8062; reading the full
+//!                 // number is explicit (`None` only for a masked copy).
+//!                 let _full: Option<&str> = ach.account_number.reveal();
 //!             }
 //!         }
 //!         Err(e) if matches!(e.kind(), ErrorKind::Forbidden) => {
