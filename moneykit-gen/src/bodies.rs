@@ -7,58 +7,15 @@
 /// The request-builder methods that serialize a body.
 const BODY_METHODS: [&str; 2] = ["json", "form_urlencoded"];
 
-/// Wraps the body argument of every body-serializing call in the methods of every inherent
-/// `impl` in `file` (the generated `Client`'s).
+/// Wraps the body argument of every body-serializing call in the generated `Client`'s methods.
 pub(crate) fn sent_in_full(file: &mut syn::File) {
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for member in &mut block.items {
-            if let syn::ImplItem::Fn(method) = member {
-                in_block(&mut method.block);
-            }
-        }
-    }
-}
-
-fn in_block(block: &mut syn::Block) {
-    for stmt in &mut block.stmts {
-        match stmt {
-            syn::Stmt::Expr(expr, _) => in_expr(expr),
-            syn::Stmt::Local(local) => {
-                if let Some(init) = &mut local.init {
-                    in_expr(&mut init.expr);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Follows method chains (`client.post(url).json(&body)?.build()?`) and nested blocks.
-fn in_expr(expr: &mut syn::Expr) {
-    match expr {
-        syn::Expr::MethodCall(call) => {
-            in_expr(&mut call.receiver);
+    for method in crate::calls::client_methods(file) {
+        crate::calls::each_method_call(&mut method.block, &mut |call| {
             if BODY_METHODS.iter().any(|m| call.method == m) && call.args.len() == 1 {
                 let body = &call.args[0];
                 call.args[0] = syn::parse_quote!(&crate::Revealed(#body));
             }
-        }
-        syn::Expr::Try(inner) => in_expr(&mut inner.expr),
-        syn::Expr::Await(inner) => in_expr(&mut inner.base),
-        syn::Expr::Block(inner) => in_block(&mut inner.block),
-        syn::Expr::If(branch) => {
-            in_block(&mut branch.then_branch);
-            if let Some((_, otherwise)) = &mut branch.else_branch {
-                in_expr(otherwise);
-            }
-        }
-        _ => {}
+        });
     }
 }
 

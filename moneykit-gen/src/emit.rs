@@ -209,11 +209,15 @@ fn open_enum(open: &OpenEnum) -> Result<TokenStream, GenError> {
     })
 }
 
-/// `as_str`, `From<&str>`, `From<String>`, `FromStr` and `Display`: every string maps to a value.
+/// `KNOWN`, `as_str`, `From<&str>`, `From<String>`, `FromStr` and `Display`: every string maps
+/// to a value.
 fn open_enum_conversions(name: &Ident, idents: &[&Ident], values: &[&String]) -> TokenStream {
     let fallback = ident(FALLBACK_VARIANT);
     quote! {
         impl #name {
+            /// Every value `openapi.yaml` names, as on the wire, in its order.
+            pub const KNOWN: &'static [&'static str] = &[#(#values),*];
+
             /// The value as it appears on the wire.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -14,53 +14,17 @@ use quote::ToTokens;
 /// The header progenitor adds to every request.
 const PROGENITOR_API_VERSION: &str = "api-version";
 
-/// Edits every method of every inherent `impl` in `file` (the generated `Client`'s).
+/// Edits every method of the generated `Client`.
 pub(crate) fn streamline(file: &mut syn::File) {
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for member in &mut block.items {
-            if let syn::ImplItem::Fn(method) = member {
-                streamline_block(&mut method.block);
-            }
-        }
-    }
-}
-
-fn streamline_block(block: &mut syn::Block) {
-    block.stmts.retain(|stmt| !appends_api_version(stmt));
-    for stmt in &mut block.stmts {
-        match stmt {
-            syn::Stmt::Expr(expr, _) => streamline_expr(expr),
-            syn::Stmt::Local(local) => {
-                if let Some(init) = &mut local.init {
-                    streamline_expr(&mut init.expr);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn streamline_expr(expr: &mut syn::Expr) {
-    match expr {
-        syn::Expr::If(branch) => {
-            streamline_block(&mut branch.then_branch);
-            if let Some((_, otherwise)) = &mut branch.else_branch {
-                streamline_expr(otherwise);
-            }
-        }
-        syn::Expr::Block(inner) => streamline_block(&mut inner.block),
-        syn::Expr::MethodCall(call) if call.method == "append" => {
-            if let Some(name) = call.args.first_mut() {
+    for method in crate::calls::client_methods(file) {
+        method.block.stmts.retain(|stmt| !appends_api_version(stmt));
+        crate::calls::each_method_call(&mut method.block, &mut |call| {
+            if call.method == "append"
+                && let Some(name) = call.args.first_mut()
+            {
                 make_static_name(name);
             }
-        }
-        _ => {}
+        });
     }
 }
 

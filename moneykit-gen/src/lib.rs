@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod bodies;
+mod calls;
 mod emit;
 mod headers;
 mod paths;

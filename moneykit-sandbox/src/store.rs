@@ -11,7 +11,8 @@ use axum::body::Bytes;
 use moneykit_api::Revealed;
 use moneykit_api::types::{
     AccountNumbersLegacy20230218, AccountResponse, AccountWithAccountNumbersLegacy20230218,
-    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, PublicLinkState,
+    GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, Product,
+    PublicLinkState,
 };
 
 use crate::seed::{SEED, scenario};
@@ -36,26 +37,6 @@ pub struct NewLink {
     /// carried here so that `add_link` refuses the link instead of serving it without them.
     unknown_products: Vec<String>,
 }
-
-/// The states the sandbox serves, each with its answer (`connected` 200, `deleted` 410, the
-/// others 422): every named `PublicLinkState`, as `spec.rs` checks against `openapi.yaml`.
-const KNOWN_STATES: &[&str] = &[
-    "connecting",
-    "awaiting_token_exchange",
-    "connected",
-    "deleted",
-    "error",
-];
-
-/// The products a link can have granted: the fields of `LinkProducts`.
-const KNOWN_PRODUCTS: &[&str] = &[
-    "accounts",
-    "account_numbers",
-    "identity",
-    "transactions",
-    "investments",
-    "enrichment",
-];
 
 impl NewLink {
     /// A link with no accounts yet; its id is `link.link_id`.
@@ -121,13 +102,13 @@ impl NewLink {
         if let PublicLinkState::Other(state) = &self.link.state {
             return Err(LinkError::UnknownState {
                 state: state.clone(),
-                known: KNOWN_STATES,
+                known: PublicLinkState::KNOWN,
             });
         }
         if let Some(product) = self.unknown_products.first() {
             return Err(LinkError::UnknownProduct {
                 product: product.clone(),
-                known: KNOWN_PRODUCTS,
+                known: Product::KNOWN,
             });
         }
         for (index, (account, _)) in self.accounts.iter().enumerate() {

@@ -8,14 +8,14 @@
 
 use std::fmt;
 
+use moneykit_api::Amount;
 use moneykit_api::types::{
-    AccountBalances, AccountNumbersLegacy20230218, AccountResponse, AchNumber, LinkCommon,
-    LinkProductResponse, LinkProducts, Product, Provider, PublicLinkError, PublicLinkState,
-    TransactionsLinkProduct,
+    AccountNumbersLegacy20230218, AccountResponse, LinkCommon, Product, Provider, PublicLinkError,
+    PublicLinkState,
 };
-use moneykit_api::{Amount, Timestamp};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::store::NewLink;
 
@@ -27,10 +27,14 @@ fn amount(text: &str) -> Amount {
 
 /// When the defaults were last synced: the seeded links' date, so that a test's own link and
 /// the seeded ones look refreshed at the same moment.
-fn synced_at() -> Timestamp {
-    "2026-11-20T08:00:00Z"
-        .parse()
-        .unwrap_or_else(|_| unreachable!("a constant RFC 3339 timestamp"))
+const SYNCED_AT: &str = "2026-11-20T08:00:00Z";
+
+/// A default, written as the JSON MoneyKit would send and decoded into its generated type. The
+/// generated types have no constructors, and a struct literal would stop compiling the day the
+/// spec adds a property (`cargo xtask evolve` adds some); JSON names only what it sets.
+fn generated<T: DeserializeOwned>(json: Value) -> T {
+    serde_json::from_value(json)
+        .unwrap_or_else(|e| unreachable!("a constant default decodes (the crate's tests): {e}"))
 }
 
 /// The routing number of the default ACH numbers: nine digits whose ABA checksum holds, so code
@@ -73,22 +77,13 @@ impl TestLink {
     /// A connected link with this id, at Juniper Bank, with the accounts and account numbers
     /// products and no accounts.
     pub fn new(link_id: impl Into<String>) -> Self {
+        let link_id: String = link_id.into();
         let mut link = TestLink {
-            link: LinkCommon {
-                available_products: Some(Vec::new()),
-                error_code: None,
-                institution_avatar: None,
-                institution_id: String::new(),
-                institution_name: String::new(),
-                last_synced_at: Some(Some(synced_at())),
-                link_id: link_id.into(),
-                link_tags: None,
-                products: LinkProducts::default(),
-                provider: Some(Provider::Mx),
-                state: PublicLinkState::Connected,
-                tags: None,
-                webhook: None,
-            },
+            link: generated(json!({
+                "link_id": link_id, "institution_id": "", "institution_name": "",
+                "state": "connected", "provider": "mx", "products": {}, "available_products": [],
+                "last_synced_at": SYNCED_AT,
+            })),
             accounts: Vec::new(),
             unknown_products: Vec::new(),
         };
@@ -134,32 +129,17 @@ impl TestLink {
     /// for numbers without `Product::AccountNumbers`. `Product::Other` is refused by `add_link`:
     /// a link has no place for a product it does not know.
     pub fn products(mut self, products: impl IntoIterator<Item = Product>) -> Self {
-        let refreshed = LinkProductResponse {
-            last_attempted_at: Some(Some(synced_at())),
-            refreshed_at: Some(Some(synced_at())),
-            ..LinkProductResponse::default()
-        };
-        let granted = Some(Some(refreshed.clone()));
-        let mut all = LinkProducts::default();
-        self.unknown_products.clear();
-        for product in products {
-            match product {
-                Product::Accounts => all.accounts = granted.clone(),
-                Product::AccountNumbers => all.account_numbers = granted.clone(),
-                Product::Identity => all.identity = granted.clone(),
-                Product::Investments => all.investments = granted.clone(),
-                Product::Enrichment => all.enrichment = granted.clone(),
-                Product::Transactions => {
-                    all.transactions = Some(Some(TransactionsLinkProduct {
-                        last_attempted_at: refreshed.last_attempted_at,
-                        refreshed_at: refreshed.refreshed_at,
-                        ..TransactionsLinkProduct::default()
-                    }));
-                }
-                unknown => self.unknown_products.push(unknown.as_str().to_owned()),
-            }
-        }
-        self.link.products = all;
+        let products: Vec<Product> = products.into_iter().collect();
+        let refreshed = json!({ "refreshed_at": SYNCED_AT, "last_attempted_at": SYNCED_AT });
+        let granted = (products.iter())
+            .map(|product| (product.as_str().to_owned(), refreshed.clone()))
+            .collect();
+        self.link.products = generated(Value::Object(granted));
+        // `LinkProducts` has a property per product the spec knows; any other decodes to nothing.
+        self.unknown_products = (products.iter())
+            .filter(|product| self.link.products.get(product).is_none())
+            .map(|product| product.as_str().to_owned())
+            .collect();
         self
     }
 
@@ -211,20 +191,11 @@ pub struct TestAccount {
 impl TestAccount {
     fn new(id: String, account_type: &str, name: &str, mask: &str) -> Self {
         TestAccount {
-            account: AccountResponse {
-                account_id: id,
-                account_mask: Some(Some(mask.to_owned())),
-                account_type: account_type.to_owned(),
-                balances: AccountBalances {
-                    currency: Some(Some("USD".to_owned())),
-                    balance_date: Some(Some(synced_at())),
-                    ..AccountBalances::default()
-                },
-                closed: Some(Some(false)),
-                name: name.to_owned(),
-                nickname: None,
-                original_id: None,
-            },
+            account: generated(json!({
+                "account_id": id, "account_type": account_type, "name": name,
+                "account_mask": mask, "closed": false,
+                "balances": { "currency": "USD", "balance_date": SYNCED_AT },
+            })),
             numbers: None,
         }
     }
@@ -317,16 +288,10 @@ impl TestAccount {
             .nth(3)
             .map_or(0, |(index, _)| index);
         self.account.account_mask = Some(Some(account_number[start..].to_owned()));
-        self.numbers = Some(AccountNumbersLegacy20230218 {
-            ach: vec![AchNumber {
-                account_number: account_number.into(),
-                routing_number: routing_number.into(),
-                wire_routing_number: None,
-            }],
-            bacs: Vec::new(),
-            eft: Vec::new(),
-            international: Vec::new(),
-        });
+        self.numbers = Some(generated(json!({
+            "ach": [{ "account_number": account_number, "routing_number": routing_number }],
+            "bacs": [], "eft": [], "international": [],
+        })));
         self
     }
 
