@@ -1,6 +1,7 @@
 //! [`Amount`]: the type of every `x-moneykit-amount` number in `openapi.yaml` (balances,
 //! limits, and every money field the API adds).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -79,6 +80,9 @@ impl FromStr for Amount {
 
     /// Parses a JSON number (`-12`, `445.89`, `1.5e2`), refusing one it would have to round.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(short) = short_plain(text) {
+            return Ok(Amount(short));
+        }
         let refused = || AmountParseError(text.chars().take(64).collect());
         if !is_json_number(text) {
             return Err(refused());
@@ -86,13 +90,50 @@ impl FromStr for Amount {
         // `Decimal::from_scientific` rounds and can overflow while scaling, so an exponent
         // is spelt out as plain digits first and parsed like any other text.
         let plain = match text.find(['e', 'E']) {
-            Some(at) => spelt_out(&text[..at], &text[at + 1..]).ok_or_else(refused)?,
-            None => text.to_owned(),
+            Some(at) => Cow::Owned(spelt_out(&text[..at], &text[at + 1..]).ok_or_else(refused)?),
+            None => Cow::Borrowed(text),
         };
         Decimal::from_str_exact(&plain)
             .map(Amount)
             .map_err(|_| refused())
     }
+}
+
+/// Most digits a mantissa read by [`short_plain`] may have: any 18 fit a `u64` (and a `Decimal`).
+const SHORT_DIGITS: u32 = 18;
+
+/// Nearly every amount (`-1234.56`): no exponent and at most 18 digits, read in one pass, by
+/// JSON's grammar, straight into a mantissa and a scale. This keeps decoding an amount about as
+/// cheap as decoding the `f64` it replaced (`BENCHMARKS.md`); anything else is `None` and takes
+/// the general path, which also refuses what is not a JSON number.
+fn short_plain(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    // JSON: the integer part is `0` or does not start with `0`.
+    if let [b'0', b'0'..=b'9', ..] = digits {
+        return None;
+    }
+    let (mut mantissa, mut count, mut scale) = (0u64, 0u32, None::<u32>);
+    for &byte in digits {
+        match byte {
+            b'0'..=b'9' if count < SHORT_DIGITS => {
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+                count += 1;
+                scale = scale.map(|s| s + 1);
+            }
+            b'.' if scale.is_none() && count > 0 => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 || scale == Some(0) {
+        return None;
+    }
+    let mut decimal =
+        Decimal::try_from_i128_with_scale(i128::from(mantissa), scale.unwrap_or(0)).ok()?;
+    decimal.set_sign_negative(negative);
+    Some(decimal)
 }
 
 /// Beyond this power of ten no 28-digit decimal is exact, so the text is not spelt out.
@@ -300,6 +341,11 @@ mod tests {
             "5.",
             "01",
             "1_000",
+            "00.5",
+            "-01",
+            "1.2.3",
+            "1..2",
+            "- 1",
             "1e",
             "NaN",
             "\"1\"",
@@ -346,6 +392,23 @@ mod tests {
             (inner.amount.to_string(), inner.count.to_string()),
             ("1.25".into(), "7".into())
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_reading_agrees_with_rust_decimals_parser(
+            mantissa in -999_999_999_999_999_999i64..=999_999_999_999_999_999,
+            scale in 0u32..=18,
+        ) {
+            let text = Decimal::new(mantissa, scale).to_string();
+            let with_scale = |d: Decimal| (d, d.scale(), d.is_sign_negative());
+            let expected = Decimal::from_str_exact(&text).ok().map(with_scale);
+            if let Some(short) = short_plain(&text) {
+                proptest::prop_assert_eq!(Some(with_scale(short)), expected);
+            }
+            let parsed = text.parse::<Amount>().ok().map(|a| with_scale(a.decimal()));
+            proptest::prop_assert_eq!(parsed, expected);
+        }
     }
 
     #[test]

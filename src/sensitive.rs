@@ -239,7 +239,7 @@ impl schemars::JsonSchema for Secret {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "Sent in full; nothing of it is shown in Debug and Display."
+            "description": "Sent in full; nothing of it is shown in Debug, Display or serialization (unless through Revealed)."
         })
     }
 }
@@ -254,7 +254,7 @@ impl schemars::JsonSchema for Sensitive {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "Sent in full; masked to the last four characters in Debug and Display."
+            "description": "Sent in full; masked to the last four characters in Debug, Display and serialization (unless through Revealed)."
         })
     }
 }
