@@ -136,8 +136,9 @@ fn short_plain(text: &str) -> Option<Decimal> {
     Some(decimal)
 }
 
-/// Beyond this power of ten no 28-digit decimal is exact, so the text is not spelt out.
-const LARGEST_EXPONENT: i64 = 64;
+/// The largest power of ten (either way) spelt out: no amount needs more, and a larger one would
+/// spell out a huge string; such a text is refused.
+const LARGEST_EXPONENT: u64 = 64;
 
 /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. `Decimal`'s own
 /// parser is more lenient (`_`, a leading `+` or `.`), and an amount that JSON could not carry
@@ -172,7 +173,8 @@ fn spelt_out(mantissa: &str, exponent: &str) -> Option<String> {
     if digits.bytes().all(|b| b == b'0') {
         return Some("0".to_owned());
     }
-    if exponent.abs() > LARGEST_EXPONENT {
+    // `unsigned_abs`: `i64::MIN` has no `abs`.
+    if exponent.unsigned_abs() > LARGEST_EXPONENT {
         return None;
     }
     let point = integer.len() as i64 + exponent;
@@ -341,6 +343,10 @@ mod tests {
             "5.",
             "01",
             "1_000",
+            "1e-9223372036854775808",
+            "1e9223372036854775807",
+            "1e99999999999999999999",
+            "1e65",
             "00.5",
             "-01",
             "1.2.3",

@@ -193,7 +193,9 @@ impl<'de> serde::Deserialize<'de> for Secret {
 /// ```
 ///
 /// The opt-in lasts exactly as long as this value's `serialize` call, on its thread (a
-/// `Serialize` implementation cannot await, so it cannot reach another task's output).
+/// `Serialize` implementation cannot await, so it cannot reach another task's output). Anything
+/// else serialized on that thread during that call is revealed too, such as a value a custom
+/// `Serialize` impl inside it logs as JSON.
 #[derive(Clone, Copy, Debug)]
 pub struct Revealed<'a, T: ?Sized>(pub &'a T);
 

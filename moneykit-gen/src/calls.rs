@@ -17,43 +17,23 @@ pub(crate) fn client_methods(file: &mut syn::File) -> impl Iterator<Item = &mut 
         })
 }
 
-/// Calls `edit` on every method call in `block`: statements, `let` initialisers, the receivers
-/// of a chain (`client.post(url).json(&body)?.build()?`), and nested blocks and `if`s, which is
-/// every shape progenitor's request code takes.
+/// Calls `edit` on every method call in `block`, wherever it sits (a chain's receivers
+/// before the call on them, arguments, closures, nested blocks, `match` arms): a pass that must
+/// see every call, such as the one that keeps request bodies whole, cannot miss one that
+/// progenitor writes in a new shape.
 pub(crate) fn each_method_call(
     block: &mut syn::Block,
     edit: &mut impl FnMut(&mut syn::ExprMethodCall),
 ) {
-    for stmt in &mut block.stmts {
-        match stmt {
-            syn::Stmt::Expr(expr, _) => in_expr(expr, edit),
-            syn::Stmt::Local(local) => {
-                if let Some(init) = &mut local.init {
-                    in_expr(&mut init.expr, edit);
-                }
-            }
-            _ => {}
+    struct Calls<'a, F>(&'a mut F);
+    impl<F: FnMut(&mut syn::ExprMethodCall)> syn::visit_mut::VisitMut for Calls<'_, F> {
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            // Inside first, so that an edit is never visited again.
+            syn::visit_mut::visit_expr_method_call_mut(self, call);
+            (self.0)(call);
         }
     }
-}
-
-fn in_expr(expr: &mut syn::Expr, edit: &mut impl FnMut(&mut syn::ExprMethodCall)) {
-    match expr {
-        syn::Expr::MethodCall(call) => {
-            in_expr(&mut call.receiver, edit);
-            edit(call);
-        }
-        syn::Expr::Try(inner) => in_expr(&mut inner.expr, edit),
-        syn::Expr::Await(inner) => in_expr(&mut inner.base, edit),
-        syn::Expr::Block(inner) => each_method_call(&mut inner.block, edit),
-        syn::Expr::If(branch) => {
-            each_method_call(&mut branch.then_branch, edit);
-            if let Some((_, otherwise)) = &mut branch.else_branch {
-                in_expr(otherwise, edit);
-            }
-        }
-        _ => {}
-    }
+    syn::visit_mut::VisitMut::visit_block_mut(&mut Calls(edit), block);
 }
 
 #[cfg(test)]
@@ -66,7 +46,7 @@ mod tests {
             r#"impl Client { async fn op(&self) {
                 let r = self.client.post(url).json(&b)?.build()?;
                 if x { a.append(1); } else { { c.send().await; } }
-                let n = 1 + d.len();
+                let n = 1 + d.len(match e { _ => |x| x.f() });
             } }
             impl Hooks for Client { fn pre(&self) { e.hidden(); } }"#,
         )
@@ -77,7 +57,9 @@ mod tests {
                 seen.push(call.method.to_string())
             });
         }
-        // `d.len()` sits inside a binary expression, which request code never needs.
-        assert_eq!(seen, ["post", "json", "build", "append", "send"]);
+        assert_eq!(
+            seen,
+            ["post", "json", "build", "append", "send", "f", "len"]
+        );
     }
 }

@@ -14,7 +14,8 @@ use quote::ToTokens;
 /// The header progenitor adds to every request.
 const PROGENITOR_API_VERSION: &str = "api-version";
 
-/// Edits every method of the generated `Client`.
+/// Edits every method of the generated `Client`. progenitor writes the `api-version` statement
+/// at the top of each method, so only those statements are looked at.
 pub(crate) fn streamline(file: &mut syn::File) {
     for method in crate::calls::client_methods(file) {
         method.block.stmts.retain(|stmt| !appends_api_version(stmt));

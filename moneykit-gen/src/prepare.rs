@@ -126,10 +126,10 @@ pub(crate) fn for_progenitor(mut doc: Value) -> Result<Prepared, GenError> {
     {
         for schema in schemas.values_mut() {
             relax_later_additions(schema);
-            mark_typed_properties(schema);
             disjoint_any_of_to_one_of(schema);
         }
     }
+    mark_typed_schemas(&mut doc);
     strip_moneykit_extensions(&mut doc);
     let spec = serde_json::from_value(doc).map_err(|e| GenError::Parse(e.to_string()))?;
     Ok(Prepared {
@@ -263,22 +263,26 @@ fn relax_later_additions(schema: &mut Value) {
     }
 }
 
-/// Gives every `x-moneykit-sensitive` string property the format `sensitive_schema` or
-/// `secret_schema` matches, and every `x-moneykit-amount: true` number the one
-/// `amount_schema` matches.
-fn mark_typed_properties(schema: &mut Value) {
-    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for property in properties.values_mut() {
-        let format = match property.get(SENSITIVE_EXTENSION) {
-            Some(mark) => sensitive_format(mark),
-            None => (property.get(AMOUNT_EXTENSION) == Some(&Value::Bool(true)))
-                .then_some(AMOUNT_FORMAT),
-        };
-        if let Some(format) = format {
-            property["format"] = Value::String(format.to_owned());
+/// Gives every `x-moneykit-sensitive` string the format `sensitive_schema` or `secret_schema`
+/// matches, and every `x-moneykit-amount: true` number the one `amount_schema` matches,
+/// wherever the schema sits (a property, an array's items, a nested object), so that no mark
+/// `validate` accepted is left without its type.
+fn mark_typed_schemas(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let format = match map.get(SENSITIVE_EXTENSION) {
+                Some(mark) => sensitive_format(mark),
+                None => {
+                    (map.get(AMOUNT_EXTENSION) == Some(&Value::Bool(true))).then_some(AMOUNT_FORMAT)
+                }
+            };
+            if let Some(format) = format {
+                map.insert("format".to_owned(), Value::String(format.to_owned()));
+            }
+            map.values_mut().for_each(mark_typed_schemas);
         }
+        Value::Array(items) => items.iter_mut().for_each(mark_typed_schemas),
+        _ => {}
     }
 }
 

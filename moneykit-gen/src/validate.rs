@@ -154,6 +154,13 @@ fn check_sensitive_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
                      characters) or `secret` (a credential, shown as nothing)"
                 ));
             }
+            // A parameter is written into the URL or a header by `Display`, which masks: the
+            // request would carry `••••`.
+            if map.contains_key(extension) && at.contains("/parameters/") {
+                problems.push(format!(
+                    "{at}: `{extension}` cannot mark a parameter (it would be sent masked)"
+                ));
+            }
             for (key, child) in map {
                 check_sensitive_marks(child, &format!("{at}/{key}"), problems);
             }
@@ -167,16 +174,20 @@ fn check_sensitive_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
     }
 }
 
-/// Every number property says whether it is money (`x-moneykit-amount`), so a new amount cannot
-/// become an `f64` by being forgotten, and the mark sits only on numbers.
+/// Every number in a body says whether it is money (`x-moneykit-amount`), so a new amount cannot
+/// become an `f64` by being forgotten, and the mark sits only on numbers. Parameters take no
+/// mark: a parameter is written into the URL, where an amount would need a text form of its own.
 fn check_amount_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
     let extension = crate::prepare::AMOUNT_EXTENSION;
     match node {
         Value::Object(map) => {
             let mark = map.get(extension);
             let is_number = map.get("type").and_then(Value::as_str) == Some("number");
-            let is_property = at.rsplit('/').nth(1) == Some("properties");
+            let in_parameter = at.contains("/parameters/");
             match mark {
+                Some(_) if in_parameter => problems.push(format!(
+                    "{at}: `{extension}` cannot mark a parameter (it would be sent in the URL)"
+                )),
                 Some(Value::Bool(_)) if is_number => {}
                 Some(mark) if is_number => problems.push(format!(
                     "{at}: `{extension}: {mark}`: use `true` (an amount of money, decoded \
@@ -185,9 +196,9 @@ fn check_amount_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
                 Some(_) => problems.push(format!(
                     "{at}: `{extension}` belongs on a `type: number` property only"
                 )),
-                None if is_number && is_property => problems.push(format!(
-                    "{at}: a number property needs `{extension}: true` (an amount of money, \
-                     decoded exactly) or `{extension}: false`"
+                None if is_number && !in_parameter => problems.push(format!(
+                    "{at}: a number needs `{extension}: true` (an amount of money, decoded \
+                     exactly) or `{extension}: false`"
                 )),
                 None => {}
             }

@@ -141,3 +141,41 @@ fn amounts_are_decimals_and_every_number_must_say_whether_it_is_one() {
     let unknown = spec().replacen("x-moneykit-amount: true", "x-moneykit-amount: money", 1);
     assert_refused(&unknown, &["`x-moneykit-amount: \"money\"`"]);
 }
+
+#[test]
+fn a_parameter_cannot_be_sensitive_or_an_amount() {
+    let sensitive = spec().replacen(
+        "      schema:\n        type: string\n      example: mk_eqkWN34UEoa2NxyALG8pcV",
+        "      schema:\n        type: string\n        x-moneykit-sensitive: true\n      example: mk_eqkWN34UEoa2NxyALG8pcV",
+        1,
+    );
+    assert_refused(
+        &sensitive,
+        &[
+            "#/components/parameters/LinkId/schema",
+            "would be sent masked",
+        ],
+    );
+    let amount = spec().replacen(
+        "      schema:\n        type: string\n      example: mk_eqkWN34UEoa2NxyALG8pcV",
+        "      schema:\n        type: number\n        x-moneykit-amount: true\n      example: mk_eqkWN34UEoa2NxyALG8pcV",
+        1,
+    );
+    assert_refused(&amount, &["cannot mark a parameter"]);
+}
+
+#[test]
+fn an_amount_in_an_array_is_a_decimal_too() {
+    let listed = spec().replacen(
+        "        available:\n          type: number\n",
+        "        holds:\n          type: array\n          items:\n            type: number\n            \
+         x-moneykit-amount: true\n        available:\n          type: number\n",
+        1,
+    );
+    let code = generate(&listed).unwrap();
+    let holds = code.lines().find(|line| line.contains("pub holds:"));
+    assert!(
+        holds.is_some_and(|line| line.contains("Vec<crate::Amount>")),
+        "{holds:?}"
+    );
+}

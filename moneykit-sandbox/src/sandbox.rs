@@ -80,7 +80,7 @@ impl Sandbox {
 
     /// The client secret it accepts (a sandbox-only value).
     pub fn client_secret(&self) -> &str {
-        // Configured from a string, so never a masked copy.
+        // Empty only if it was configured as a mask (`••••`), which nothing can present.
         self.state.config.client_secret.reveal().unwrap_or_default()
     }
 
