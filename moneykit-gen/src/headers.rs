@@ -9,8 +9,6 @@
 //!   becomes `HeaderName::from_static`, checked once here; any other stays as progenitor wrote
 //!   it, so a surprising name can never turn into a panic at run time.
 
-use quote::ToTokens;
-
 /// The header progenitor adds to every request.
 const PROGENITOR_API_VERSION: &str = "api-version";
 
@@ -29,17 +27,19 @@ pub(crate) fn streamline(file: &mut syn::File) {
     }
 }
 
-/// Whether `stmt` is `header_map.append(HeaderName::from_static("api-version"), …);`.
+/// Whether `stmt` is `header_map.append(HeaderName::from_static("api-version"), …);` (or
+/// with the bare literal).
 fn appends_api_version(stmt: &syn::Stmt) -> bool {
     let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
         return false;
     };
+    let literal = match call.args.first() {
+        Some(syn::Expr::Call(from_static)) => from_static.args.first(),
+        name => name,
+    };
     call.method == "append"
-        && call.args.first().is_some_and(|name| {
-            name.to_token_stream()
-                .to_string()
-                .contains(&format!("\"{PROGENITOR_API_VERSION}\""))
-        })
+        && matches!(literal, Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(name), .. }))
+            if name.value() == PROGENITOR_API_VERSION)
 }
 
 /// Turns a string-literal header name into `HeaderName::from_static`, when that cannot panic.
@@ -61,6 +61,8 @@ fn make_static_name(name: &mut syn::Expr) {
 
 #[cfg(test)]
 mod tests {
+    use quote::ToTokens;
+
     use super::*;
 
     fn streamlined(code: &str) -> String {

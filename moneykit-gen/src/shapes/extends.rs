@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Shapes, find_struct, has_serde_attr, option_inner};
+use super::{Shapes, find_struct, option_inner, serde_setting};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -29,7 +29,7 @@ pub(crate) fn extends_impls(
             .collect();
         let (given, defaulted): (Vec<&syn::Field>, Vec<&syn::Field>) = added
             .into_iter()
-            .partition(|f| option_inner(&f.ty).is_none() && !has_serde_attr(f, "default"));
+            .partition(|f| option_inner(&f.ty).is_none() && serde_setting(f, "default").is_none());
         let params = given.iter().map(|f| {
             let (ident, ty) = (&f.ident, &f.ty);
             quote!(#ident: #ty)

@@ -1,10 +1,10 @@
 //! Keyed structs (`x-moneykit-keyed-by`): a lookup by the enum, an iterator, a shared trait.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, quote};
+use quote::quote;
 
 use super::facts::{KEYED_BY_EXTENSION, Keyed};
-use super::{Shapes, find_struct, json_name, option_inner, reader, same_type};
+use super::{Shapes, find_struct, json_name, named_struct, option_inner, reader, same_type};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -41,7 +41,7 @@ pub(crate) fn keyed_impls(
         }
         let entry_structs: Vec<&syn::ItemStruct> = entry_types
             .iter()
-            .filter_map(|ty| find_struct(types, &ty.to_token_stream().to_string()))
+            .filter_map(|ty| named_struct(types, ty))
             .collect();
         if entry_structs.is_empty() || entry_structs.len() != entry_types.len() {
             return Err(GenError::Invalid(vec![format!(

@@ -49,18 +49,7 @@ pub(crate) use views::{items_view_impls, lookup_impls};
 
 /// The property name a field (de)serializes as.
 pub(super) fn json_name(field: &syn::Field) -> String {
-    let mut renamed = None;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                renamed = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
-            Ok(())
-        });
-    }
-    renamed.unwrap_or_else(|| {
+    serde_setting(field, "rename").unwrap_or_else(|| {
         let ident = field
             .ident
             .as_ref()
@@ -70,11 +59,47 @@ pub(super) fn json_name(field: &syn::Field) -> String {
     })
 }
 
-pub(super) fn has_serde_attr(field: &syn::Field, text: &str) -> bool {
-    field
-        .attrs
-        .iter()
-        .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains(text))
+/// The setting `key` of the field's `#[serde(…)]` attributes, read as syn parses them: the
+/// string of `key = "…"`, or `""` for a bare `key` (`default`); `None` when no attribute has it.
+pub(super) fn serde_setting(field: &syn::Field, key: &str) -> Option<String> {
+    let mut found = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let value = if meta.input.peek(syn::Token![=]) {
+                Some(meta.value()?.parse::<syn::Expr>()?)
+            } else {
+                None
+            };
+            if meta.path.is_ident(key) {
+                found = Some(match value {
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    })) => text.value(),
+                    _ => String::new(),
+                });
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// The struct of `types` that `ty` names by a plain path (`AchNumber`, `types::AchNumber`).
+pub(super) fn named_struct<'a>(
+    types: &'a [syn::Item],
+    ty: &syn::Type,
+) -> Option<&'a syn::ItemStruct> {
+    find_struct(types, &type_ident(ty)?.to_string())
+}
+
+/// The name a plain path type ends in (`Foo` of `types::Foo`); `None` for any other type.
+pub(super) fn type_ident(ty: &syn::Type) -> Option<&Ident> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    (path.qself.is_none() && last.arguments.is_none()).then_some(&last.ident)
 }
 
 pub(super) fn find_struct<'a>(types: &'a [syn::Item], name: &str) -> Option<&'a syn::ItemStruct> {
@@ -151,4 +176,35 @@ pub(super) fn innermost(mut ty: &syn::Type) -> &syn::Type {
 /// `T` of `::std::vec::Vec<T>`.
 pub(super) fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
     type_argument(ty, "Vec")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_settings_are_read_from_the_attribute_not_its_text() {
+        let item: syn::ItemStruct = syn::parse_str(
+            r#"struct S {
+                #[serde(rename = "type", default)]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                kind: Option<String>,
+                #[serde(deserialize_with = "crate::default_or_null")]
+                other: u8,
+            }"#,
+        )
+        .unwrap();
+        let fields: Vec<&syn::Field> = item.fields.iter().collect();
+        let (kind, other) = (fields[0], fields[1]);
+        assert_eq!(serde_setting(kind, "rename").as_deref(), Some("type"));
+        assert_eq!(serde_setting(kind, "default").as_deref(), Some(""));
+        assert_eq!(
+            serde_setting(kind, "skip_serializing_if").as_deref(),
+            Some("::std::option::Option::is_none")
+        );
+        assert_eq!(json_name(kind), "type");
+        // `default` inside another setting's value is not the setting.
+        assert_eq!(serde_setting(other, "default"), None);
+        assert_eq!(json_name(other), "other");
+    }
 }

@@ -2,7 +2,7 @@
 
 use quote::ToTokens;
 
-use super::{Shapes, has_serde_attr, json_name};
+use super::{Shapes, json_name, serde_setting};
 
 /// Rewrites the fields of `mod types` so that presence survives a round trip: an optional
 /// nullable property becomes `Option<Option<T>>` (absent, `null`, a value), and an array typify
@@ -17,7 +17,7 @@ pub(crate) fn keep_presence(types: &mut [syn::Item], shapes: &Shapes) {
             if shapes
                 .nullable_optional
                 .contains(&(struct_name.clone(), json))
-                && has_serde_attr(field, "::std::option::Option::is_none")
+                && skipped_if(field, "::std::option::Option::is_none")
             {
                 let ty = &field.ty;
                 let schema_ty = ty.to_token_stream().to_string().replace(' ', "");
@@ -28,7 +28,7 @@ pub(crate) fn keep_presence(types: &mut [syn::Item], shapes: &Shapes) {
                 field
                     .attrs
                     .push(syn::parse_quote!(#[schemars(with = #schema_ty)]));
-            } else if has_serde_attr(field, "::std::vec::Vec::is_empty") {
+            } else if skipped_if(field, "::std::vec::Vec::is_empty") {
                 let ty = &field.ty;
                 field.ty = syn::parse_quote!(::std::option::Option<#ty>);
                 field.attrs.retain(|a| !a.path().is_ident("serde"));
@@ -38,4 +38,9 @@ pub(crate) fn keep_presence(types: &mut [syn::Item], shapes: &Shapes) {
             }
         }
     }
+}
+
+/// Whether the field is left out of serialization when `function` says so.
+fn skipped_if(field: &syn::Field, function: &str) -> bool {
+    serde_setting(field, "skip_serializing_if").as_deref() == Some(function)
 }

@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 
-use super::{has_serde_attr, json_name, option_inner, vec_item};
+use super::{json_name, option_inner, serde_setting, vec_item};
 
 /// Methods every generated type has through a trait (derived, `crate::Redact`, schemars) or a
 /// blanket impl. An inherent method of the same name would shadow the trait's in method-call
@@ -81,7 +81,9 @@ pub(crate) fn presence_accessors(types: &[syn::Item]) -> Vec<TokenStream> {
 /// The accessor of one field, if `keep_presence` gave it a second `Option`.
 fn accessor(field: &syn::Field) -> Option<TokenStream> {
     let inner = option_inner(option_inner(&field.ty)?)?;
-    if !has_serde_attr(field, "crate::presence::deserialize_present") {
+    if serde_setting(field, "deserialize_with").as_deref()
+        != Some("crate::presence::deserialize_present")
+    {
         return None;
     }
     let ident = field.ident.as_ref()?;
@@ -135,9 +137,11 @@ fn inherent_methods(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
         if imp.trait_.is_some() {
             continue;
         }
-        let name = imp.self_ty.to_token_stream().to_string();
+        let Some(name) = super::type_ident(&imp.self_ty) else {
+            continue;
+        };
         taken
-            .entry(name)
+            .entry(name.to_string())
             .or_default()
             .extend(imp.items.iter().filter_map(|i| match i {
                 syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),

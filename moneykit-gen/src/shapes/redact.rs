@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, quote};
+use quote::quote;
 
 /// `impl crate::Redact` for every struct and enum of `mod types`: each field, variant and
 /// element that holds a generated type, a `Sensitive` or a `Secret` is redacted in turn (those
@@ -26,13 +26,7 @@ pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
             .iter()
             .zip(fields.members())
             .find(|(_, m)| m == member);
-        let Some((field, _)) = field else {
-            return false;
-        };
-        let text = field.ty.to_token_stream().to_string();
-        !text
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|word| walked.contains(word))
+        field.is_some_and(|(field, _)| !may_hold(&field.ty, &walked))
     };
     types
         .iter()
@@ -63,6 +57,38 @@ pub(crate) fn redact_impls(types: &[syn::Item]) -> Vec<TokenStream> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether a value of `ty` may hold one of the `walked` types: any of them named anywhere in it
+/// (`Option<Vec<crate::types::AchNumber>>`), or a type of a shape typify does not write for a
+/// field, which is walked rather than cloned so that a missing impl fails to compile instead of
+/// a value being copied unmasked.
+fn may_hold(ty: &syn::Type, walked: &BTreeSet<String>) -> bool {
+    let inner = |ty: &syn::Type| may_hold(ty, walked);
+    match ty {
+        syn::Type::Path(path) => {
+            path.qself.as_ref().is_some_and(|q| inner(&q.ty))
+                || path.path.segments.iter().any(|segment| {
+                    walked.contains(&segment.ident.to_string())
+                        || match &segment.arguments {
+                            syn::PathArguments::AngleBracketed(generic) => {
+                                generic.args.iter().any(|arg| match arg {
+                                    syn::GenericArgument::Type(ty) => inner(ty),
+                                    _ => false,
+                                })
+                            }
+                            _ => false,
+                        }
+                })
+        }
+        syn::Type::Reference(r) => inner(&r.elem),
+        syn::Type::Array(a) => inner(&a.elem),
+        syn::Type::Slice(s) => inner(&s.elem),
+        syn::Type::Paren(p) => inner(&p.elem),
+        syn::Type::Group(g) => inner(&g.elem),
+        syn::Type::Tuple(t) => t.elems.iter().any(inner),
+        _ => true,
+    }
 }
 
 fn redact_impl(name: &Ident, body: TokenStream) -> TokenStream {
@@ -118,4 +144,53 @@ fn bind_fields(fields: &syn::Fields) -> (TokenStream, impl Fn(&syn::Member) -> T
         syn::Fields::Unit => quote!(),
     };
     (pattern, binding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn impls(code: &str) -> String {
+        let file: syn::File = syn::parse_str(code).unwrap();
+        let impls = redact_impls(&file.items);
+        quote!(#(#impls)*).to_string()
+    }
+
+    #[test]
+    fn what_may_hold_a_secret_is_walked_and_the_rest_cloned() {
+        let code = impls(
+            "pub struct Numbers { pub ach: Vec<AchNumber>, pub note: Option<String>, \
+             pub map: ::serde_json::Map<String, ::serde_json::Value> } \
+             pub struct AchNumber { pub account_number: crate::Sensitive, pub count: (u8, Option<i64>) } \
+             pub enum Token { Issued(crate::Secret), None }",
+        );
+        for walked in ["ach", "account_number"] {
+            let expected = format!("{walked} : crate :: Redact :: redacted (& self . {walked})");
+            assert!(code.contains(&expected), "{walked}: {code}");
+        }
+        for cloned in ["note", "map", "count"] {
+            let expected =
+                format!("{cloned} : :: std :: clone :: Clone :: clone (& self . {cloned})");
+            assert!(code.contains(&expected), "{cloned}: {code}");
+        }
+        assert!(
+            code.contains("Self :: Issued (crate :: Redact :: redacted (field0))"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn a_type_of_an_unexpected_shape_is_walked_not_copied() {
+        let walked = BTreeSet::from(["Sensitive".to_owned()]);
+        let holds = |ty: &str| may_hold(&syn::parse_str::<syn::Type>(ty).unwrap(), &walked);
+        assert!(holds("Option<Option<crate::Sensitive>>"));
+        assert!(holds("[crate::Sensitive; 2]"));
+        assert!(
+            holds("fn(u8) -> u8"),
+            "a function pointer is not a shape typify writes"
+        );
+        assert!(!holds("::std::collections::HashMap<String, Vec<u8>>"));
+        // A name is a path segment, not a substring: `SensitiveCount` is another type.
+        assert!(!holds("Option<SensitiveCount>"));
+    }
 }

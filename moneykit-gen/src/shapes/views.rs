@@ -8,7 +8,9 @@ use quote::{ToTokens, format_ident, quote};
 
 use super::facts::{ITEMS_VIEW_EXTENSION, ItemsView, LOOKUP_EXTENSION};
 use super::readable::TRAIT_METHODS;
-use super::{Shapes, find_struct, innermost, json_name, option_inner, same_type, vec_item};
+use super::{
+    Shapes, find_struct, innermost, json_name, named_struct, option_inner, same_type, vec_item,
+};
 use crate::GenError;
 use crate::emit::{rust_type_name, variant_name};
 
@@ -32,7 +34,7 @@ pub(crate) fn items_view_impls(
         let mut kinds = Vec::new();
         for field in &holder.fields {
             let item = vec_item(innermost(&field.ty))
-                .and_then(|item| find_struct(types, &item.to_token_stream().to_string()))
+                .and_then(|item| named_struct(types, item))
                 .ok_or_else(|| {
                     GenError::Invalid(vec![format!(
                         "components/schemas/{} ({ITEMS_VIEW_EXTENSION}): `{}` is not generated \
