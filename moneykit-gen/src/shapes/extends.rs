@@ -3,9 +3,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Shapes, find_struct, option_inner, serde_setting};
+use super::{Shapes, option_inner, schema_struct, serde_setting};
 use crate::GenError;
-use crate::emit::rust_type_name;
 
 /// For each extension (`AccountWithAccountNumbersLegacy20230218` extends `AccountResponse`):
 /// `from_base(base, <each field the base lacks that has no default>)` and `From<Ext> for Base`.
@@ -15,11 +14,8 @@ pub(crate) fn extends_impls(
 ) -> Result<Vec<TokenStream>, GenError> {
     let mut out = Vec::new();
     for ext in &shapes.extends {
-        let missing = |name: &str| GenError::Progenitor(format!("no generated struct for {name}"));
-        let wide =
-            find_struct(types, &rust_type_name(&ext.schema)).ok_or_else(|| missing(&ext.schema))?;
-        let base =
-            find_struct(types, &rust_type_name(&ext.base)).ok_or_else(|| missing(&ext.base))?;
+        let wide = schema_struct(types, &ext.schema)?;
+        let base = schema_struct(types, &ext.base)?;
         let (wide_name, base_name) = (&wide.ident, &base.ident);
         let shared: Vec<&Option<Ident>> = base.fields.iter().map(|f| &f.ident).collect();
         let added: Vec<&syn::Field> = wide

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::facts::{KEYED_BY_EXTENSION, Keyed};
-use super::{Shapes, find_struct, json_name, named_struct, option_inner, reader, same_type};
+use super::{Shapes, json_name, named_struct, option_inner, reader, same_type, schema_struct};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -16,8 +16,7 @@ pub(crate) fn keyed_impls(
 ) -> Result<Vec<TokenStream>, GenError> {
     let mut out = Vec::new();
     for keyed in &shapes.keyed {
-        let missing = || GenError::Progenitor(format!("no generated struct for {}", keyed.schema));
-        let holder = find_struct(types, &rust_type_name(&keyed.schema)).ok_or_else(missing)?;
+        let holder = schema_struct(types, &keyed.schema)?;
         let entries: Vec<(&String, &syn::Field)> = keyed
             .values
             .iter()

@@ -85,6 +85,15 @@ pub(super) fn serde_setting(field: &syn::Field, key: &str) -> Option<String> {
     found
 }
 
+/// The struct generated for the component schema `schema`.
+pub(super) fn schema_struct<'a>(
+    types: &'a [syn::Item],
+    schema: &str,
+) -> Result<&'a syn::ItemStruct, crate::GenError> {
+    find_struct(types, &crate::emit::rust_type_name(schema))
+        .ok_or_else(|| crate::GenError::Progenitor(format!("no generated struct for {schema}")))
+}
+
 /// The struct of `types` that `ty` names by a plain path (`AchNumber`, `types::AchNumber`).
 pub(super) fn named_struct<'a>(
     types: &'a [syn::Item],

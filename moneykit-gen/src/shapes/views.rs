@@ -9,7 +9,8 @@ use quote::{ToTokens, format_ident, quote};
 use super::facts::{ITEMS_VIEW_EXTENSION, ItemsView, LOOKUP_EXTENSION};
 use super::readable::TRAIT_METHODS;
 use super::{
-    Shapes, find_struct, innermost, json_name, named_struct, option_inner, same_type, vec_item,
+    Shapes, find_struct, innermost, json_name, named_struct, option_inner, same_type,
+    schema_struct, vec_item,
 };
 use crate::GenError;
 use crate::emit::{rust_type_name, variant_name};
@@ -28,9 +29,7 @@ pub(crate) fn items_view_impls(
 ) -> Result<Vec<TokenStream>, GenError> {
     let mut out = Vec::new();
     for view in &shapes.items_views {
-        let holder = find_struct(types, &rust_type_name(&view.schema)).ok_or_else(|| {
-            GenError::Progenitor(format!("no generated struct for {}", view.schema))
-        })?;
+        let holder = schema_struct(types, &view.schema)?;
         let mut kinds = Vec::new();
         for field in &holder.fields {
             let item = vec_item(innermost(&field.ty))
