@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::GenError;
 
@@ -21,11 +21,13 @@ pub(crate) fn document(doc: &Value) -> Result<(), GenError> {
         )),
         None => problems.push("missing `openapi: 3.0.3` version field".to_owned()),
     }
-    check_refs(doc, doc, "#", &mut problems);
     check_operations(doc, &mut problems);
     check_inline_enums(doc, &mut problems);
-    check_sensitive_marks(doc, "#", &mut problems);
-    check_amount_marks(doc, "#", &mut problems);
+    each_object(doc, "#", &mut |map, at| {
+        check_ref(doc, map, at, &mut problems);
+        check_sensitive_mark(map, at, &mut problems);
+        check_amount_mark(map, at, &mut problems);
+    });
     if problems.is_empty() {
         Ok(())
     } else {
@@ -33,28 +35,33 @@ pub(crate) fn document(doc: &Value) -> Result<(), GenError> {
     }
 }
 
-/// Every `$ref` must point inside this document at something that exists.
-fn check_refs(root: &Value, node: &Value, at: &str, problems: &mut Vec<String>) {
+/// Calls `check` with every object of the document and where it is (`#/components/…`).
+fn each_object(node: &Value, at: &str, check: &mut impl FnMut(&Map<String, Value>, &str)) {
     match node {
         Value::Object(map) => {
-            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
-                let resolved = target
-                    .strip_prefix('#')
-                    .and_then(|pointer| root.pointer(pointer));
-                if resolved.is_none() {
-                    problems.push(format!("{at}: `$ref: {target}` points at nothing"));
-                }
-            }
+            check(map, at);
             for (key, child) in map {
-                check_refs(root, child, &format!("{at}/{key}"), problems);
+                each_object(child, &format!("{at}/{key}"), check);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                check_refs(root, child, &format!("{at}/{i}"), problems);
+                each_object(child, &format!("{at}/{i}"), check);
             }
         }
         _ => {}
+    }
+}
+
+/// Every `$ref` must point inside this document at something that exists.
+fn check_ref(root: &Value, map: &Map<String, Value>, at: &str, problems: &mut Vec<String>) {
+    if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+        let resolved = target
+            .strip_prefix('#')
+            .and_then(|pointer| root.pointer(pointer));
+        if resolved.is_none() {
+            problems.push(format!("{at}: `$ref: {target}` points at nothing"));
+        }
     }
 }
 
@@ -142,76 +149,50 @@ fn check_responses(doc: &Value, place: &str, op: &Value, problems: &mut Vec<Stri
 }
 
 /// A sensitivity mark the generator does not know would silently leave a value unmasked.
-fn check_sensitive_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
+fn check_sensitive_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<String>) {
     let extension = crate::prepare::SENSITIVE_EXTENSION;
-    match node {
-        Value::Object(map) => {
-            if let Some(mark) = map.get(extension)
-                && crate::prepare::sensitive_format(mark).is_none()
-            {
-                problems.push(format!(
-                    "{at}: `{extension}: {mark}`: use `true` (a number, shown as its last four \
-                     characters) or `secret` (a credential, shown as nothing)"
-                ));
-            }
-            // A parameter is written into the URL or a header by `Display`, which masks: the
-            // request would carry `••••`.
-            if map.contains_key(extension) && at.contains("/parameters/") {
-                problems.push(format!(
-                    "{at}: `{extension}` cannot mark a parameter (it would be sent masked)"
-                ));
-            }
-            for (key, child) in map {
-                check_sensitive_marks(child, &format!("{at}/{key}"), problems);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                check_sensitive_marks(child, &format!("{at}/{i}"), problems);
-            }
-        }
-        _ => {}
+    let Some(mark) = map.get(extension) else {
+        return;
+    };
+    if crate::prepare::sensitive_format(mark).is_none() {
+        problems.push(format!(
+            "{at}: `{extension}: {mark}`: use `true` (a number, shown as its last four \
+             characters) or `secret` (a credential, shown as nothing)"
+        ));
+    }
+    // A parameter is written into the URL or a header by `Display`, which masks: the request
+    // would carry `••••`.
+    if at.contains("/parameters/") {
+        problems.push(format!(
+            "{at}: `{extension}` cannot mark a parameter (it would be sent masked)"
+        ));
     }
 }
 
 /// Every number in a body says whether it is money (`x-moneykit-amount`), so a new amount cannot
 /// become an `f64` by being forgotten, and the mark sits only on numbers. Parameters take no
 /// mark: a parameter is written into the URL, where an amount would need a text form of its own.
-fn check_amount_marks(node: &Value, at: &str, problems: &mut Vec<String>) {
+fn check_amount_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<String>) {
     let extension = crate::prepare::AMOUNT_EXTENSION;
-    match node {
-        Value::Object(map) => {
-            let mark = map.get(extension);
-            let is_number = map.get("type").and_then(Value::as_str) == Some("number");
-            let in_parameter = at.contains("/parameters/");
-            match mark {
-                Some(_) if in_parameter => problems.push(format!(
-                    "{at}: `{extension}` cannot mark a parameter (it would be sent in the URL)"
-                )),
-                Some(Value::Bool(_)) if is_number => {}
-                Some(mark) if is_number => problems.push(format!(
-                    "{at}: `{extension}: {mark}`: use `true` (an amount of money, decoded \
-                     exactly) or `false` (any other number)"
-                )),
-                Some(_) => problems.push(format!(
-                    "{at}: `{extension}` belongs on a `type: number` property only"
-                )),
-                None if is_number && !in_parameter => problems.push(format!(
-                    "{at}: a number needs `{extension}: true` (an amount of money, decoded \
-                     exactly) or `{extension}: false`"
-                )),
-                None => {}
-            }
-            for (key, child) in map {
-                check_amount_marks(child, &format!("{at}/{key}"), problems);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                check_amount_marks(child, &format!("{at}/{i}"), problems);
-            }
-        }
-        _ => {}
+    let is_number = map.get("type").and_then(Value::as_str) == Some("number");
+    let in_parameter = at.contains("/parameters/");
+    match map.get(extension) {
+        Some(_) if in_parameter => problems.push(format!(
+            "{at}: `{extension}` cannot mark a parameter (it would be sent in the URL)"
+        )),
+        Some(Value::Bool(_)) if is_number => {}
+        Some(mark) if is_number => problems.push(format!(
+            "{at}: `{extension}: {mark}`: use `true` (an amount of money, decoded exactly) or \
+             `false` (any other number)"
+        )),
+        Some(_) => problems.push(format!(
+            "{at}: `{extension}` belongs on a `type: number` schema only"
+        )),
+        None if is_number && !in_parameter => problems.push(format!(
+            "{at}: a number needs `{extension}: true` (an amount of money, decoded exactly) or \
+             `{extension}: false`"
+        )),
+        None => {}
     }
 }
 

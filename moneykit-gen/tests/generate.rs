@@ -137,7 +137,7 @@ fn amounts_are_decimals_and_every_number_must_say_whether_it_is_one() {
         "x-moneykit-sensitive: true\n          x-moneykit-amount: true",
         1,
     );
-    assert_refused(&misplaced, &["belongs on a `type: number` property only"]);
+    assert_refused(&misplaced, &["belongs on a `type: number` schema only"]);
     let unknown = spec().replacen("x-moneykit-amount: true", "x-moneykit-amount: money", 1);
     assert_refused(&unknown, &["`x-moneykit-amount: \"money\"`"]);
 }
