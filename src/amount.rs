@@ -65,9 +65,10 @@ pub struct AmountParseError(String);
 
 impl fmt::Display for AmountParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Quoted with escapes: the text came from a server and may hold a line break.
         write!(
             f,
-            "`{}` is not an amount: a JSON number of at most 28 significant digits",
+            "{:?} is not an amount: a JSON number of at most 28 significant digits",
             self.0
         )
     }
@@ -231,11 +232,16 @@ impl<'de> serde::de::Visitor<'de> for AmountVisitor {
         f.write_str("a JSON number")
     }
 
-    /// serde_json: the number's own text.
+    /// serde_json: the number's own text, under `JSON_TEXT`. Any other map (a buffered object
+    /// where an amount belongs) is not a number.
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
-        map.next_key::<serde::de::IgnoredAny>()?
-            .ok_or_else(|| serde::de::Error::custom("expected a JSON number"))?;
-        map.next_value_seed(NumberText)
+        match map.next_key_seed(JsonTextKey)? {
+            Some(true) => map.next_value_seed(NumberText),
+            _ => Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Map,
+                &self,
+            )),
+        }
     }
 
     /// A value serde buffered first (inside `#[serde(flatten)]` or an untagged enum), or another
@@ -259,6 +265,29 @@ impl<'de> serde::de::Visitor<'de> for AmountVisitor {
     /// `f64` can hold).
     fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Amount, E> {
         value.to_string().parse().map_err(E::custom)
+    }
+}
+
+/// Whether a map's key is serde_json's `JSON_TEXT`, compared where it lies (no copy).
+struct JsonTextKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonTextKey {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for JsonTextKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("serde_json's raw value key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == JSON_TEXT)
     }
 }
 
@@ -367,6 +396,9 @@ mod tests {
         assert_eq!(serde_json::to_string(&amounts).unwrap(), text);
         let error = serde_json::from_str::<Amount>("\"12\"").unwrap_err();
         assert!(error.to_string().contains("is not an amount"), "{error}");
+        // A server's line break stays escaped in the message.
+        let error = serde_json::from_str::<Amount>("[1,\n\"forged\"]").unwrap_err();
+        assert!(!error.to_string().contains('\n'), "{error}");
     }
 
     #[test]
@@ -391,6 +423,10 @@ mod tests {
         assert_eq!(outer.inner.count.to_string(), "-3");
         let Either::Amount(amount) = serde_json::from_str("0.1").unwrap();
         assert_eq!(amount.to_string(), "0.1");
+        // An object where an amount belongs is not one, buffered or not.
+        let object = r#"{"amount": {"x": "1.5"}, "count": 1}"#;
+        assert!(serde_json::from_str::<Outer>(object).is_err());
+        assert!(serde_json::from_str::<Inner>(object).is_err());
         // Through `serde_json::Value` too (its numbers are `f64`).
         let value = serde_json::json!({"amount": 1.25, "count": 7});
         let inner: Inner = serde_json::from_value(value).unwrap();

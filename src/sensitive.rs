@@ -169,13 +169,65 @@ impl serde::Serialize for Secret {
 
 impl<'de> serde::Deserialize<'de> for Sensitive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Sensitive::from)
+        deserializer.deserialize_any(TextOnly).map(Sensitive)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret::from)
+        deserializer.deserialize_any(TextOnly).map(Secret)
+    }
+}
+
+/// Reads a sensitive value's string. serde's own error for a value of another type quotes it
+/// (``invalid type: integer `235905558062` ``), which would put an account number sent as a JSON
+/// number into an error message; this one names only the kind of value. (Asked for through
+/// `deserialize_any`: serde_json's `deserialize_string` writes that error itself.)
+struct TextOnly;
+
+impl serde::de::Visitor<'_> for TextOnly {
+    type Value = Held;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Held, E> {
+        Ok(Held::new(text.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Held, E> {
+        Ok(Held::new(text))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Held, E> {
+        Err(E::custom(
+            "invalid type: a boolean (not shown), expected a string",
+        ))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Held, E> {
+        Err(E::custom(
+            "invalid type: a number (not shown), expected a string",
+        ))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Held, E> {
+        Err(E::custom(
+            "invalid type: a number (not shown), expected a string",
+        ))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Held, E> {
+        Err(E::custom(
+            "invalid type: a number (not shown), expected a string",
+        ))
+    }
+
+    fn visit_char<E: serde::de::Error>(self, _: char) -> Result<Held, E> {
+        Err(E::custom(
+            "invalid type: a character (not shown), expected a string",
+        ))
     }
 }
 
@@ -313,6 +365,22 @@ mod tests {
             serde_json::to_string(&numbers).unwrap(),
             r#"["••••6819","••••"]"#
         );
+    }
+
+    #[test]
+    fn a_value_of_another_type_is_refused_without_being_quoted() {
+        for json in ["235905558062", "-235905558062", "2359055580.62", "true"] {
+            let number = serde_json::from_str::<Sensitive>(json)
+                .unwrap_err()
+                .to_string();
+            let token = serde_json::from_str::<Secret>(json)
+                .unwrap_err()
+                .to_string();
+            for message in [number, token] {
+                assert!(message.contains("expected a string"), "{message}");
+                assert!(!message.contains(json), "{json} quoted in: {message}");
+            }
+        }
     }
 
     #[test]
