@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use moneykit_api::Secret;
 use moneykit_api::types::{
     BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, Product, PublicLinkState,
     SupportedVersion,
@@ -86,16 +87,11 @@ fn token_request(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<R
     if form.grant_type.as_deref() != Some("client_credentials") {
         return Err(invalid_grant());
     }
-    let (client_id, client_secret) = match (
-        basic_credentials(headers)?,
-        form.client_id,
-        form.client_secret,
-    ) {
+    // A masked secret (`••••`) reveals nothing, so it is as good as none.
+    let secret = form.client_secret.as_ref().and_then(Secret::reveal);
+    let (client_id, client_secret) = match (basic_credentials(headers)?, form.client_id, secret) {
         (Some(pair), _, _) => pair,
-        // A masked secret (`••••`) reveals nothing, so it is as good as none.
-        (None, Some(id), Some(secret)) if !secret.is_masked() => {
-            (id, secret.reveal().unwrap_or_default().to_owned())
-        }
+        (None, Some(id), Some(secret)) => (id, secret.to_owned()),
         _ => return Err(unauthorized("Missing client credentials")),
     };
     if !state.config.accepts(&client_id, &client_secret) {

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use moneykit_api::types::{AccountNumbersLegacy20230218, AccountResponse, LinkCommon};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::replies::ApiError;
 use crate::store::NewLink;
@@ -113,22 +113,21 @@ pub(crate) struct SeedLink {
 
 /// An account, and its numbers when the institution has any (a credit card has none and is left
 /// out of `/accounts/numbers`, as MoneyKit does).
-#[derive(Debug, Deserialize)]
+/// Also the shape of an account in [`NewLink::from_json`], which serializes it back to find
+/// the keys the generated types dropped.
+#[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct SeedAccount {
     #[serde(flatten)]
     pub(crate) account: AccountResponse,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) numbers: Option<AccountNumbersLegacy20230218>,
 }
 
 impl SeedLink {
     pub(crate) fn to_new_link(&self) -> NewLink {
-        self.accounts.iter().fold(
-            NewLink::new(self.link.clone()),
-            |link, seeded| match &seeded.numbers {
-                Some(numbers) => link.account_with_numbers(seeded.account.clone(), numbers.clone()),
-                None => link.account(seeded.account.clone()),
-            },
-        )
+        let accounts =
+            (self.accounts.iter()).map(|seeded| (seeded.account.clone(), seeded.numbers.clone()));
+        NewLink::with_accounts(self.link.clone(), accounts)
     }
 }
 

@@ -53,6 +53,18 @@ impl NewLink {
         self
     }
 
+    /// A link and its accounts, each with its numbers if it has any: what the seed, the test data
+    /// builders and JSON all come to.
+    pub(crate) fn with_accounts(
+        link: LinkCommon,
+        accounts: impl IntoIterator<Item = (AccountResponse, Option<AccountNumbersLegacy20230218>)>,
+    ) -> Self {
+        NewLink {
+            accounts: accounts.into_iter().collect(),
+            ..NewLink::new(link)
+        }
+    }
+
     /// Adds an account that has no account numbers (a credit card, say).
     pub fn account(mut self, account: AccountResponse) -> Self {
         self.accounts.push((account, None));

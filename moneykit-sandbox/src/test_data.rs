@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::seed::SeedAccount;
 use crate::store::NewLink;
 
 /// A default amount, written as the decimal text MoneyKit would send.
@@ -158,16 +159,9 @@ impl TestLink {
 
 impl From<TestLink> for NewLink {
     fn from(test: TestLink) -> Self {
-        let link = test
-            .accounts
-            .into_iter()
-            .fold(NewLink::new(test.link), |link, account| {
-                match account.numbers {
-                    Some(numbers) => link.account_with_numbers(account.account, numbers),
-                    None => link.account(account.account),
-                }
-            });
-        link.with_unknown_products(test.unknown_products)
+        let accounts =
+            (test.accounts.into_iter()).map(|account| (account.account, account.numbers));
+        NewLink::with_accounts(test.link, accounts).with_unknown_products(test.unknown_products)
     }
 }
 
@@ -342,15 +336,7 @@ impl std::error::Error for JsonLinkError {}
 struct JsonLink {
     link: LinkCommon,
     #[serde(default)]
-    accounts: Vec<JsonAccount>,
-}
-
-#[derive(Deserialize, Serialize)]
-struct JsonAccount {
-    #[serde(flatten)]
-    account: AccountResponse,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    numbers: Option<AccountNumbersLegacy20230218>,
+    accounts: Vec<SeedAccount>,
 }
 
 impl NewLink {
@@ -382,10 +368,9 @@ impl NewLink {
     /// assert_eq!(NewLink::from_json(typo), Err(JsonLinkError::UnknownKeys { paths }));
     /// ```
     pub fn from_json(json: Value) -> Result<NewLink, JsonLinkError> {
-        let decoded: JsonLink =
-            serde_json::from_value(json.clone()).map_err(|error| JsonLinkError::Decode {
-                message: error.to_string(),
-            })?;
+        let decoded = JsonLink::deserialize(&json).map_err(|error| JsonLinkError::Decode {
+            message: error.to_string(),
+        })?;
         // Whatever the generated types dropped on the way in is missing on the way out.
         let known = serde_json::to_value(&decoded).map_err(|error| JsonLinkError::Decode {
             message: error.to_string(),
@@ -395,15 +380,9 @@ impl NewLink {
         if !paths.is_empty() {
             return Err(JsonLinkError::UnknownKeys { paths });
         }
-        Ok(decoded
-            .accounts
-            .into_iter()
-            .fold(NewLink::new(decoded.link), |link, json| {
-                match json.numbers {
-                    Some(numbers) => link.account_with_numbers(json.account, numbers),
-                    None => link.account(json.account),
-                }
-            }))
+        let accounts =
+            (decoded.accounts.into_iter()).map(|seeded| (seeded.account, seeded.numbers));
+        Ok(NewLink::with_accounts(decoded.link, accounts))
     }
 }
 

@@ -246,23 +246,22 @@ async fn the_state_and_products_of_an_added_link_decide_its_errors() {
 #[tokio::test]
 async fn a_link_that_would_clash_or_contradict_itself_is_refused() {
     let sandbox = start(Config::new()).await;
-    let new = |id: &str| TestLink::new(id);
     let id = |id: &str| id.to_owned();
     assert_eq!(
-        sandbox.add_link(new(links::US)),
+        sandbox.add_link(TestLink::new(links::US)),
         Err(LinkError::SeededId { id: id(links::US) })
     );
     assert_eq!(
-        sandbox.add_link(new(scenarios::NOT_FOUND)),
+        sandbox.add_link(TestLink::new(scenarios::NOT_FOUND)),
         Err(LinkError::ScenarioId {
             id: id(scenarios::NOT_FOUND)
         })
     );
     assert_eq!(
-        sandbox.add_link(new("..")),
+        sandbox.add_link(TestLink::new("..")),
         Err(LinkError::InvalidId { id: id("..") })
     );
-    let twice = new("mk_kit_twice")
+    let twice = TestLink::new("mk_kit_twice")
         .account(TestAccount::checking("acc_a"))
         .account(TestAccount::savings("acc_a"));
     assert_eq!(
@@ -271,9 +270,9 @@ async fn a_link_that_would_clash_or_contradict_itself_is_refused() {
             account_id: id("acc_a")
         })
     );
-    sandbox.add_link(new("mk_kit_once")).unwrap();
+    sandbox.add_link(TestLink::new("mk_kit_once")).unwrap();
     assert_eq!(
-        sandbox.add_link(new("mk_kit_once")),
+        sandbox.add_link(TestLink::new("mk_kit_once")),
         Err(LinkError::AlreadyAdded {
             id: id("mk_kit_once")
         })
@@ -446,16 +445,10 @@ async fn a_state_or_product_the_sandbox_does_not_know_is_refused_however_built()
     let sandbox = start(Config::new()).await;
     let (http, base) = (reqwest::Client::new(), sandbox.base_url());
     let bearer = token(&http, &sandbox).await;
-    let known_states: &[&str] = &[
-        "connecting",
-        "awaiting_token_exchange",
-        "connected",
-        "deleted",
-        "error",
-    ];
+    // `tests/spec.rs` checks that the known lists are the spec's.
     let misspelt_state = |state: &str| LinkError::UnknownState {
         state: state.to_owned(),
-        known: known_states,
+        known: PublicLinkState::KNOWN,
     };
     let from_json = NewLink::from_json(with_key(
         "mk_typo_json",
@@ -480,14 +473,7 @@ async fn a_state_or_product_the_sandbox_does_not_know_is_refused_however_built()
                 .into(),
             LinkError::UnknownProduct {
                 product: "acounts".to_owned(),
-                known: &[
-                    "accounts",
-                    "account_numbers",
-                    "identity",
-                    "transactions",
-                    "investments",
-                    "enrichment",
-                ],
+                known: Product::KNOWN,
             },
         ),
     ];

@@ -325,7 +325,7 @@ async fn a_listed_account_may_be_closed_in_the_spec_and_the_sandbox() {
 }
 
 /// The states and products `add_link` names as known when it refuses a typo are exactly the
-/// spec's: a state added to `openapi.yaml` must be given an answer, not refused as a typo.
+/// spec's: it quotes the generated `KNOWN` lists, not lists of its own.
 #[tokio::test]
 async fn the_states_and_products_add_link_knows_are_the_specs() {
     let spec = spec_checker::spec();
