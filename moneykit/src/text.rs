@@ -32,10 +32,14 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     line
 }
 
-/// The bidirectional embedding, override and isolate controls (Unicode category Cf, not Cc):
-/// they reorder what a terminal shows after them, so a line could read other than it is.
+/// The bidirectional embedding, override and isolate controls and the directional marks
+/// (Unicode category Cf, not Cc): they reorder what a terminal shows after them, so a line
+/// could read other than it is.
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
 }
 
 #[cfg(test)]
@@ -54,5 +58,6 @@ mod tests {
         assert_eq!(one_line("abc", 3), "abc");
         assert_eq!(one_line("  ", 3), "");
         assert_eq!(one_line("ok\u{202e}gnp.exe", 20), "ok gnp.exe");
+        assert_eq!(one_line("ok\u{061c}1", 20), "ok 1");
     }
 }

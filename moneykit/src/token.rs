@@ -64,6 +64,10 @@ type Outcome = Result<Generation, Arc<Error>>;
 /// once (wrong credentials) is then asked at most every few seconds, not on every call.
 const RETRY_IN_WINDOW_AFTER: Duration = Duration::from_secs(5);
 
+/// The longest token endpoint `Retry-After` the cache keeps to: longer ones (a proxy's header,
+/// a server's mistake) would fail every call of the client for as long as they say.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// The token cache of one client (shared by its clones).
 pub(crate) struct TokenCache {
     renewal_margin: Duration,
@@ -105,14 +109,16 @@ struct LastFailure {
 impl LastFailure {
     /// Until when the token endpoint asked not to be called again (`Retry-After`), if it did.
     fn retry_after_until(&self) -> Option<Instant> {
-        let wait = self.error.retry_after()?;
-        Some(saturating_add(self.at, wait))
+        Some(saturating_add(self.at, self.retry_after()?))
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        Some(self.error.retry_after()?.min(LONGEST_RETRY_AFTER))
     }
 
     /// Until when no renewal is started while the cached token still works.
     fn quiet_until(&self) -> Instant {
         let wait = self
-            .error
             .retry_after()
             .unwrap_or_default()
             .max(RETRY_IN_WINDOW_AFTER);

@@ -387,6 +387,26 @@ async fn after_its_expiry_calls_fail_at_once_until_the_token_endpoints_retry_aft
     client.link(LINK_ID).get().await.unwrap();
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoints_retry_after_is_kept_to_for_a_minute_at_most() {
+    let server = MockServer::start().await;
+    // A year: a client that kept to it would fail every call for as long.
+    mount_token_response(&server, rate_limited("31536000"), 1).await;
+    mount_token(&server, "tok", 3600, 1).await;
+    mount_link(&server, json(200, LINK), 1).await;
+    let client = paused_credentials_builder(&server.uri()).build().unwrap();
+    client.link(LINK_ID).get().await.unwrap_err();
+    tokio::time::sleep(Duration::from_secs(59)).await;
+    let error = client.link(LINK_ID).get().await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::RateLimited { .. }),
+        "{error}"
+    );
+    assert_eq!(count(&server, "POST").await, 1);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    client.link(LINK_ID).get().await.unwrap();
+}
+
 #[tokio::test]
 async fn in_the_renewal_window_a_slow_renewal_does_not_hold_the_call() {
     let server = MockServer::start().await;
@@ -404,12 +424,14 @@ async fn in_the_renewal_window_a_slow_renewal_does_not_hold_the_call() {
         .unwrap();
     client.link(LINK_ID).get().await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    // The token still works for most of a second: after waiting an attempt's timeout for the
-    // renewal, the call uses it (before, it waited for the renewal's whole five seconds).
+    // The token still works for most of a second: after waiting an attempt's timeout (200 ms)
+    // for the renewal, the call uses it. Waiting for the renewal instead takes at least its
+    // three timed-out attempts and their backoff (600 ms and more; the delayed answer itself is
+    // never served within the 200 ms attempt timeout).
     let started = tokio::time::Instant::now();
     client.link(LINK_ID).get().await.unwrap();
     assert!(
-        started.elapsed() < Duration::from_secs(4),
+        started.elapsed() < Duration::from_millis(550),
         "{:?}",
         started.elapsed()
     );
