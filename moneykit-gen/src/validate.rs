@@ -53,6 +53,15 @@ fn each_object(node: &Value, at: &str, check: &mut impl FnMut(&Map<String, Value
     }
 }
 
+/// Whether the object at `at` is a parameter or inside one (`#/components/parameters/…`,
+/// `…/get/parameters/0/…`), not a schema property that happens to be named `parameters`.
+fn in_parameter(at: &str) -> bool {
+    let segments: Vec<&str> = at.split('/').collect();
+    segments
+        .windows(2)
+        .any(|pair| pair[1] == "parameters" && pair[0] != "properties")
+}
+
 /// Every `$ref` must point inside this document at something that exists.
 fn check_ref(root: &Value, map: &Map<String, Value>, at: &str, problems: &mut Vec<String>) {
     if let Some(target) = map.get("$ref").and_then(Value::as_str) {
@@ -162,7 +171,7 @@ fn check_sensitive_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<S
     }
     // A parameter is written into the URL or a header by `Display`, which masks: the request
     // would carry `••••`.
-    if at.contains("/parameters/") {
+    if in_parameter(at) {
         problems.push(format!(
             "{at}: `{extension}` cannot mark a parameter (it would be sent masked)"
         ));
@@ -175,7 +184,7 @@ fn check_sensitive_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<S
 fn check_amount_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<String>) {
     let extension = crate::prepare::AMOUNT_EXTENSION;
     let is_number = map.get("type").and_then(Value::as_str) == Some("number");
-    let in_parameter = at.contains("/parameters/");
+    let in_parameter = in_parameter(at);
     match map.get(extension) {
         Some(_) if in_parameter => problems.push(format!(
             "{at}: `{extension}` cannot mark a parameter (it would be sent in the URL)"
@@ -224,5 +233,22 @@ fn check_inline_enums(doc: &Value, problems: &mut Vec<String>) {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_property_named_parameters_is_not_a_parameter() {
+        assert!(in_parameter("#/components/parameters/LinkId/schema"));
+        assert!(in_parameter(
+            "#/paths/~1links~1{id}/get/parameters/0/schema"
+        ));
+        assert!(!in_parameter(
+            "#/components/schemas/Job/properties/parameters/items"
+        ));
+        assert!(!in_parameter("#/components/schemas/Job/properties/amount"));
     }
 }

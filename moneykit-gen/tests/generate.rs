@@ -179,3 +179,15 @@ fn an_amount_in_an_array_is_a_decimal_too() {
         "{holds:?}"
     );
 }
+
+#[test]
+fn request_bodies_are_serialized_in_full() {
+    let code = generate(&spec()).unwrap();
+    assert!(
+        code.contains(".form_urlencoded(&crate::Revealed(&body))"),
+        "the token form is not revealed"
+    );
+    for unwrapped in [".json(&body)", ".form_urlencoded(&body)"] {
+        assert!(!code.contains(unwrapped), "{unwrapped} is sent masked");
+    }
+}

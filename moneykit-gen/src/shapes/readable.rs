@@ -152,16 +152,7 @@ fn inherent_methods(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 fn last_segment_is(ty: &syn::Type, names: &[&str]) -> bool {
-    match ty {
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.arguments.is_none() && names.iter().any(|n| s.ident == n))
-        }
-        _ => false,
-    }
+    super::type_ident(ty).is_some_and(|ident| names.iter().any(|name| ident == name))
 }
 
 #[cfg(test)]

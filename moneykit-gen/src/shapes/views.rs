@@ -4,13 +4,13 @@
 
 use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 
 use super::facts::{ITEMS_VIEW_EXTENSION, ItemsView, LOOKUP_EXTENSION};
 use super::readable::TRAIT_METHODS;
 use super::{
-    Shapes, find_struct, innermost, json_name, named_struct, option_inner, same_type,
-    schema_struct, vec_item,
+    Shapes, innermost, json_name, named_struct, option_inner, same_type, schema_struct, type_ident,
+    vec_item,
 };
 use crate::GenError;
 use crate::emit::{rust_type_name, variant_name};
@@ -203,7 +203,9 @@ pub(crate) fn lookup_impls(
             let Some(entry_type) = vec_item(innermost(&list.ty)) else {
                 continue;
             };
-            let entry_name = entry_type.to_token_stream().to_string();
+            let Some(entry_name) = type_ident(entry_type).map(ToString::to_string) else {
+                continue;
+            };
             let Some(lookup) = shapes
                 .lookups
                 .iter()
@@ -211,9 +213,7 @@ pub(crate) fn lookup_impls(
             else {
                 continue;
             };
-            let entry = find_struct(types, &entry_name).ok_or_else(|| {
-                GenError::Progenitor(format!("no generated struct for {entry_name}"))
-            })?;
+            let entry = schema_struct(types, &lookup.schema)?;
             let key = entry
                 .fields
                 .iter()
@@ -243,11 +243,13 @@ pub(crate) fn lookup_impls(
             });
             // The entry's items view, through the lookup.
             for field in &entry.fields {
-                let held = innermost(&field.ty).to_token_stream().to_string();
+                let Some(held) = type_ident(innermost(&field.ty)) else {
+                    continue;
+                };
                 let Some(view) = shapes
                     .items_views
                     .iter()
-                    .find(|v| rust_type_name(&v.schema) == held)
+                    .find(|v| held == &rust_type_name(&v.schema))
                 else {
                     continue;
                 };
