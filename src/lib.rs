@@ -1,5 +1,5 @@
-//! `moneykit-api`: the low-level MoneyKit client, generated at build time from `openapi.yaml`
-//! by `moneykit-gen` (progenitor).
+//! `moneykit-api`: the low-level MoneyKit client, generated from `openapi.yaml` by
+//! `moneykit-gen` (progenitor) into the checked-in `src/generated.rs`.
 //!
 //! What it is for: one method per operation (`get_link`, `get_accounts`, `get_account_numbers`,
 //! `create_access_token`), the API's schemas as [`types`], and the documented error bodies per
@@ -43,5 +43,6 @@ pub use sensitive::{Revealed, Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 
 // The generated code expects to sit at the crate root: its open enums and timestamp fields are
-// named by `crate::` paths.
-include!(concat!(env!("OUT_DIR"), "/moneykit_api.rs"));
+// named by `crate::` paths. `cargo xtask regen` writes it; the build script (feature `generate`)
+// fails when it is stale.
+include!("generated.rs");

@@ -1,22 +1,8 @@
-//! Drift guards: the reviewable copy of the generated client and the JSON Schema of every
-//! response type. `cargo xtask regen` updates both after a change to `openapi.yaml`.
-
-use std::path::Path;
+//! Drift guard: the JSON Schema of every response type. `cargo xtask regen` updates it after a
+//! change to `openapi.yaml`; the generated source itself is checked in (`src/generated.rs`) and
+//! compared by the build script and `cargo xtask check`.
 
 use moneykit_api::types;
-
-#[test]
-fn generated_client_source() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.yaml");
-    let source = moneykit_gen::generate_from_path(&spec).unwrap();
-    // The build script ran the same function on the same spec: the compiled code is this code.
-    assert_eq!(
-        source,
-        include_str!(concat!(env!("OUT_DIR"), "/moneykit_api.rs")),
-        "build.rs and moneykit-gen disagree; rebuild"
-    );
-    insta::assert_snapshot!("generated_client", source);
-}
 
 #[test]
 fn response_json_schemas() {

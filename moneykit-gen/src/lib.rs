@@ -1,8 +1,10 @@
 //! `moneykit-gen` turns the MoneyKit OpenAPI contract (`openapi.yaml`) into the Rust source of
 //! the low-level client.
 //!
-//! One function, [`generate`], serves the root crate's `build.rs`, `cargo xtask regen|check` and
-//! the drift tests, so all three see byte-identical code. It must not do anything else: no I/O
+//! One function, [`generate`], serves `cargo xtask regen|check` (which write and compare the
+//! checked-in [`GENERATED_PATH`]), the root crate's `build.rs` (which compares it, with
+//! `moneykit-api`'s `generate` feature) and the tests, so all of them see byte-identical code.
+//! [`stale`] is the one comparison they report with. It must not do anything else: no I/O
 //! besides [`generate_from_path`] reading the spec, no network, no hand-written API types.
 //!
 //! The pipeline is: parse → `validate` → `prepare` (the few places where
@@ -50,6 +52,50 @@ pub enum GenError {
     /// progenitor refused the prepared document.
     #[error("progenitor could not generate the client: {0}")]
     Progenitor(String),
+}
+
+/// Where the generated source is checked in, relative to the root crate (`moneykit-api`): written
+/// by `cargo xtask regen`, compared by `cargo xtask check` and by the build script.
+pub const GENERATED_PATH: &str = "src/generated.rs";
+
+/// Why `checked_in` (the text of [`GENERATED_PATH`], `None` when it is missing) is not
+/// `generated`, what the spec gives now: the first line that differs and what to run. `None`
+/// when they are the same.
+pub fn stale(generated: &str, checked_in: Option<&str>) -> Option<String> {
+    const FIX: &str = "run `cargo xtask regen` and review the diff";
+    let Some(checked_in) = checked_in else {
+        return Some(format!("{GENERATED_PATH} is missing: {FIX}"));
+    };
+    if generated == checked_in {
+        return None;
+    }
+    let shorten = |line: Option<&str>| match line {
+        None => "the end of the file".to_owned(),
+        Some(line) if line.chars().count() > 100 => {
+            format!("`{}…`", line.chars().take(100).collect::<String>())
+        }
+        Some(line) => format!("`{line}`"),
+    };
+    let (mut new, mut old) = (generated.lines(), checked_in.lines());
+    let mut number = 1;
+    loop {
+        match (new.next(), old.next()) {
+            (None, None) => {
+                return Some(format!(
+                    "{GENERATED_PATH} differs from what openapi.yaml gives only in line endings \
+                     or a final newline; {FIX}"
+                ));
+            }
+            (a, b) if a == b => number += 1,
+            (a, b) => {
+                return Some(format!(
+                    "{GENERATED_PATH} is stale: line {number} is {} where openapi.yaml gives {}; {FIX}",
+                    shorten(b),
+                    shorten(a)
+                ));
+            }
+        }
+    }
 }
 
 /// Reads the spec at `path` and returns the formatted Rust source of the client.
@@ -147,4 +193,36 @@ fn resolve<'a>(doc: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a s
         .and_then(|r| r.strip_prefix('#'))
         .and_then(|pointer| doc.pointer(pointer))
         .unwrap_or(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_names_the_first_differing_line_and_the_fix() {
+        assert_eq!(stale("a\nb\n", Some("a\nb\n")), None);
+        let changed = stale("a\nb\nc\n", Some("a\nx\nc\n")).unwrap();
+        assert!(
+            changed.contains("line 2 is `x` where openapi.yaml gives `b`"),
+            "{changed}"
+        );
+        assert!(changed.contains("cargo xtask regen"), "{changed}");
+        let shorter = stale("a\nb\n", Some("a\n")).unwrap();
+        assert!(
+            shorter.contains("line 2 is the end of the file"),
+            "{shorter}"
+        );
+        let endings = stale("a\n", Some("a\r\n")).unwrap();
+        assert!(endings.contains("line endings"), "{endings}");
+        let missing = stale("a\n", None).unwrap();
+        assert!(missing.contains("src/generated.rs is missing"), "{missing}");
+    }
+
+    #[test]
+    fn stale_shortens_long_lines() {
+        let long = "x".repeat(500);
+        let said = stale("a\n", Some(&long)).unwrap();
+        assert!(said.len() < 300, "{said}");
+    }
 }

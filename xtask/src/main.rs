@@ -3,7 +3,7 @@
 //! them is stale or unreferenced; `cargo xtask evolve` proves on a scratch copy that additive
 //! spec changes need no hand edit (see `evolve.rs`); `cargo xtask bench` runs the benchmark
 //! suite and writes `BENCHMARKS.md` (see `bench/`). It only orchestrates: the generated code comes from
-//! `moneykit-gen` (through the root crate's build script and the drift tests), and the diffs
+//! `moneykit-gen` (written to, or compared with, `src/generated.rs`), and the snapshot diffs
 //! come from insta.
 #![forbid(unsafe_code)]
 
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Some("check") => check(),
         Some("evolve") => evolve::run(&root()),
         Some("bench") => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
-        _ => Err("usage: cargo xtask <regen|check|evolve|bench>\n  regen   update generated code and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)\n  bench   measure client, decode, sandbox and build cost, write BENCHMARKS.md (see BENCHMARKS.md)".to_owned()),
+        _ => Err("usage: cargo xtask <regen|check|evolve|bench>\n  regen   update src/generated.rs and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)\n  bench   measure client, decode, sandbox and build cost, write BENCHMARKS.md (see BENCHMARKS.md)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,8 +47,11 @@ fn snapshot_dir() -> PathBuf {
     root().join("tests/snapshots")
 }
 
-/// Rewrites every snapshot from the current spec, then deletes the ones no test wrote.
+/// Writes the generated source and every snapshot from the current spec, then deletes the
+/// snapshots no test wrote.
 fn regen() -> Result<(), String> {
+    let (source, path) = generated()?;
+    std::fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let referenced = run_snapshot_tests("always")?;
     for stale in unreferenced(&referenced)? {
         std::fs::remove_file(&stale)
@@ -61,6 +64,12 @@ fn regen() -> Result<(), String> {
 
 /// Fails if a snapshot differs (insta prints the diff), is missing, or is unreferenced.
 fn check() -> Result<(), String> {
+    let (source, path) = generated()?;
+    if let Some(problem) =
+        moneykit_gen::stale(&source, std::fs::read_to_string(&path).ok().as_deref())
+    {
+        return Err(problem);
+    }
     let referenced = run_snapshot_tests("no").map_err(|e| {
         format!("{e}\nsnapshots are stale: run `cargo xtask regen` and review the diff")
     })?;
@@ -74,6 +83,14 @@ fn check() -> Result<(), String> {
     }
     println!("generated code and snapshots match openapi.yaml");
     Ok(())
+}
+
+/// What `moneykit-gen` makes of `openapi.yaml` now, and where it is checked in.
+fn generated() -> Result<(String, PathBuf), String> {
+    let root = root();
+    let source =
+        moneykit_gen::generate_from_path(&root.join("openapi.yaml")).map_err(|e| e.to_string())?;
+    Ok((source, root.join(moneykit_gen::GENERATED_PATH)))
 }
 
 /// Runs the snapshot tests with `INSTA_UPDATE=<mode>` and returns the snapshot files they used.

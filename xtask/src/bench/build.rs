@@ -1,7 +1,8 @@
 //! The build group: cold `cargo build` (debug) of a minimal downstream binary using `moneykit`
 //! against the same binary with reqwest + serde_json only, wall and CPU (user + system of the
 //! cargo process tree, getrusage RUSAGE_CHILDREN), `moneykit-api`'s build script, the rebuilds
-//! after a one-line spec edit and a one-line main.rs edit, and the cold build under each TLS
+//! after a regenerated description (a one-line doc edit in `src/generated.rs`) and a one-line
+//! main.rs edit, and the cold build under each TLS
 //! feature. Everything happens in `target/bench-build/` (a copy of the checkout, the two
 //! downstream crates, their own target folders), deleted at the end.
 
@@ -105,7 +106,7 @@ pub struct Results {
     pub moneykit: Vec<Measured>,
     /// The feature set of the `moneykit` builds (`default` or `tls-aws-lc`).
     pub moneykit_features: String,
-    /// Rebuilds after a description edit in openapi.yaml.
+    /// Rebuilds after a description edit regenerated into `src/generated.rs`.
     pub spec_edit: Vec<Measured>,
     /// Rebuilds after a one-line edit in main.rs.
     pub main_edit: Vec<Measured>,
@@ -171,10 +172,10 @@ fn rebuilds(
     runs: usize,
     results: &mut Results,
 ) -> Result<(), String> {
-    let spec = workspace.join("openapi.yaml");
+    let generated = workspace.join("src/generated.rs");
     let main = moneykit.dir.join("src/main.rs");
     for round in 1..=runs {
-        edit_description(&spec, round)?;
+        edit_description(&generated, round)?;
         let (measured, _) = moneykit.build(true)?;
         println!("  rebuild after a spec edit: {:.1} s", measured.wall);
         results.spec_edit.push(measured);
@@ -191,28 +192,16 @@ fn rebuilds(
     Ok(())
 }
 
-/// Appends to the first one-line `description:` of the spec: a documentation-only change.
-fn edit_description(spec: &Path, round: usize) -> Result<(), String> {
-    let text = std::fs::read_to_string(spec).map_err(|e| e.to_string())?;
-    let mut done = false;
-    let lines: Vec<String> = text
-        .lines()
-        .map(|line| {
-            let value = line.trim_start().strip_prefix("description: ");
-            let plain =
-                value.is_some_and(|v| !v.is_empty() && !v.starts_with(['|', '>', '\'', '"']));
-            if plain && !done {
-                done = true;
-                format!("{line} Edited {round}.")
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    if !done {
-        return Err("openapi.yaml has no one-line description to edit".to_owned());
-    }
-    std::fs::write(spec, lines.join("\n") + "\n").map_err(|e| e.to_string())
+/// Edits the first doc comment of the generated source, as `cargo xtask regen` does after a
+/// description edit in `openapi.yaml` (downstream builds compile the generated source, not the
+/// spec).
+fn edit_description(generated: &Path, round: usize) -> Result<(), String> {
+    let text = std::fs::read_to_string(generated).map_err(|e| e.to_string())?;
+    let Some(at) = text.find("/**") else {
+        return Err("src/generated.rs has no doc comment to edit".to_owned());
+    };
+    let edited = format!("{}/**Edited {round}. {}", &text[..at], &text[at + 3..]);
+    std::fs::write(generated, edited).map_err(|e| e.to_string())
 }
 
 /// Cold builds of the `moneykit` binary with only one TLS feature (no default features), for
