@@ -3989,6 +3989,10 @@ pub mod errors {
     pub trait DocumentedError: ErrorFields + ::std::marker::Sized + ::serde::Serialize + ::std::fmt::Debug + ::std::marker::Send + ::std::marker::Sync + 'static {
         /// The operation these errors belong to.
         const OPERATION_ID: &'static str;
+        /// Its HTTP method, upper case (`GET`).
+        const METHOD: &'static str;
+        /// Its path template, as `openapi.yaml` writes it (`/links/{id}`).
+        const PATH_TEMPLATE: &'static str;
         /// The statuses `openapi.yaml` documents for the operation.
         const STATUSES: &'static [u16];
         /// Decodes `body` as the schema documented for `status`; `None` when the status
@@ -4539,6 +4543,8 @@ form field, or an unsupported `moneykit-version`.
     }
     impl DocumentedError for CreateAccessTokenError {
         const OPERATION_ID: &'static str = "create_access_token";
+        const METHOD: &'static str = "POST";
+        const PATH_TEMPLATE: &'static str = "/auth/token";
         const STATUSES: &'static [u16] = &[400u16, 401u16, 422u16];
         fn decode(
             status: u16,
@@ -4581,6 +4587,8 @@ form field, or an unsupported `moneykit-version`.
     }
     impl DocumentedError for GetAccountNumbersError {
         const OPERATION_ID: &'static str = "get_account_numbers";
+        const METHOD: &'static str = "GET";
+        const PATH_TEMPLATE: &'static str = "/links/{id}/accounts/numbers";
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];
@@ -4631,6 +4639,8 @@ form field, or an unsupported `moneykit-version`.
     }
     impl DocumentedError for GetAccountsError {
         const OPERATION_ID: &'static str = "get_accounts";
+        const METHOD: &'static str = "GET";
+        const PATH_TEMPLATE: &'static str = "/links/{id}/accounts";
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];
@@ -4681,6 +4691,8 @@ form field, or an unsupported `moneykit-version`.
     }
     impl DocumentedError for GetLinkError {
         const OPERATION_ID: &'static str = "get_link";
+        const METHOD: &'static str = "GET";
+        const PATH_TEMPLATE: &'static str = "/links/{id}";
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];

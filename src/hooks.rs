@@ -5,11 +5,12 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::types::SupportedVersion;
 use crate::{Client, PATH_TEMPLATES};
@@ -19,7 +20,8 @@ const MONEYKIT_VERSION: HeaderName = HeaderName::from_static("moneykit-version")
 
 /// Something that adjusts each request just before it is sent, such as adding credentials.
 pub trait RequestHook: Send + Sync + 'static {
-    /// Called once per request, after `moneykit-version` is set. `operation_id` is the spec's
+    /// Called once per request, after `moneykit-version` and the [extra
+    /// headers](Hooks::extra_headers) are set. `operation_id` is the spec's
     /// (`get_link`, …). An `Err` stops the call as `Error::Custom` with that message, so it
     /// must not contain a secret.
     fn before_send(
@@ -29,9 +31,12 @@ pub trait RequestHook: Send + Sync + 'static {
     ) -> Result<(), String>;
 }
 
-/// The per-client state the generated `Client` carries (`Client::new(url, hooks)`).
+/// The state the generated `Client` carries (`Client::new(url, hooks)`): what every request it
+/// sends gets. A client for one call is a clone of the generated client with other hooks
+/// (`Client::new_with_client(client.baseurl(), client.client().clone(), hooks)`), so that a
+/// call's own attempt timeout and headers reach its requests as a value, and no other's.
 ///
-/// `Hooks::default()` adds nothing beyond the standard headers.
+/// `Hooks::default()` adds nothing beyond the standard headers and sets no timeout.
 ///
 /// Both constructors call [`tls::init`](crate::tls::init): a `Hooks` is built before the
 /// `Client::new` that builds the `reqwest::Client`, so the TLS backend is ready by then.
@@ -39,6 +44,8 @@ pub trait RequestHook: Send + Sync + 'static {
 pub struct Hooks {
     before_send: Option<Arc<dyn RequestHook>>,
     max_response_bytes: Option<u64>,
+    attempt_timeout: Option<Duration>,
+    extra_headers: HeaderMap,
     /// The client's base URL and its path, parsed once (the path check runs on every request).
     base_path: OnceLock<(String, String)>,
 }
@@ -49,6 +56,8 @@ impl Default for Hooks {
         Self {
             before_send: None,
             max_response_bytes: None,
+            attempt_timeout: None,
+            extra_headers: HeaderMap::new(),
             base_path: OnceLock::new(),
         }
     }
@@ -71,6 +80,21 @@ impl Hooks {
     /// is dropped, not drained. Without a cap (the default) bodies are read whole.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// How long each request may take, from sending it to the end of its body (reqwest's
+    /// per-request timeout, so it holds whatever `reqwest::Client` the generated client uses);
+    /// `None` (the default) sets none.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Headers added to every request, after `moneykit-version` and before the
+    /// [`RequestHook`]; a name already set is added again, not replaced.
+    pub fn extra_headers(mut self, headers: HeaderMap) -> Self {
+        self.extra_headers = headers;
         self
     }
 
@@ -157,6 +181,12 @@ impl fmt::Debug for Hooks {
         f.debug_struct("Hooks")
             .field("before_send", &self.before_send.as_ref().map(|_| ".."))
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("attempt_timeout", &self.attempt_timeout)
+            // Names only: a header may carry a caller's secret.
+            .field(
+                "extra_headers",
+                &self.extra_headers.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -182,6 +212,10 @@ impl ClientHooks<Hooks> for Client {
                 .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
             headers.insert(MONEYKIT_VERSION, default);
         }
+        for (name, value) in &self.inner.extra_headers {
+            headers.append(name.clone(), value.clone());
+        }
+        *request.timeout_mut() = self.inner.attempt_timeout;
         if let Some(hook) = &self.inner.before_send {
             hook.before_send(request, info.operation_id)
                 .map_err(progenitor_client::Error::Custom)?;

@@ -169,7 +169,7 @@ async fn execute(
         }) => {
             let mut request = client.link(link_id).accounts();
             if !account_ids.is_empty() {
-                request = request.ids(account_ids);
+                request = request.account_ids(account_ids);
             }
             let response = request.send().await.map_err(Failure::Api)?;
             render::accounts(&response, format)

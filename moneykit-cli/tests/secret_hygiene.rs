@@ -384,7 +384,7 @@ impl Shown {
         self.outcome(client.authenticate().await);
         for id in link_ids {
             let link = client.link(*id);
-            let accounts = link.accounts().ids(["acc_1", "acc_2"]);
+            let accounts = link.accounts().account_ids(["acc_1", "acc_2"]);
             self.debug(&(&link, &accounts));
             self.outcome(link.get().await);
             self.outcome(accounts.send().await);
@@ -465,7 +465,7 @@ fn the_library_formats_and_traces_no_secret() {
     let kinds = "unauthorized forbidden not_found deleted bad_state rate_limited server decode";
     for kind in kinds.split(' ').chain(["connection"]) {
         assert!(shown.kinds.contains(kind), "{kind}: {:?}", shown.kinds);
-        assert!(trace.contains(&format!("error_kind=\"{kind}\"")), "{kind}");
+        assert!(trace.contains(&format!("error.type=\"{kind}\"")), "{kind}");
     }
     for operation in ["get_account_numbers", "create_access_token"] {
         assert!(trace.contains(&format!("operation=\"{operation}\"")));

@@ -99,6 +99,10 @@ fn errors_module(prepared: &Prepared, error_fields: TokenStream) -> TokenStream 
             {
                 /// The operation these errors belong to.
                 const OPERATION_ID: &'static str;
+                /// Its HTTP method, upper case (`GET`).
+                const METHOD: &'static str;
+                /// Its path template, as `openapi.yaml` writes it (`/links/{id}`).
+                const PATH_TEMPLATE: &'static str;
                 /// The statuses `openapi.yaml` documents for the operation.
                 const STATUSES: &'static [u16];
                 /// Decodes `body` as the schema documented for `status`; `None` when the status
@@ -300,6 +304,8 @@ fn error_enum(op: &Operation) -> TokenStream {
         op.operation_id, op.method, op.path
     );
     let operation_id = &op.operation_id;
+    let method = op.method.to_uppercase();
+    let path = &op.path;
     let statuses: Vec<u16> = op.errors.iter().map(|r| r.status).collect();
     let variants: Vec<Ident> = op
         .errors
@@ -333,6 +339,8 @@ fn error_enum(op: &Operation) -> TokenStream {
 
         impl DocumentedError for #name {
             const OPERATION_ID: &'static str = #operation_id;
+            const METHOD: &'static str = #method;
+            const PATH_TEMPLATE: &'static str = #path;
             const STATUSES: &'static [u16] = &[#(#statuses),*];
 
             fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {

@@ -73,7 +73,7 @@ async fn check_us_accounts(link: &Link, details: &LinkCommon) {
 async fn check_us_accounts_filter(link: &Link) {
     let filtered = link
         .accounts()
-        .ids(["acc_us_savings", "acc_unknown"])
+        .account_ids(["acc_us_savings", "acc_unknown"])
         .send()
         .await
         .unwrap();

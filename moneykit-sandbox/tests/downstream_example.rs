@@ -72,7 +72,7 @@ fn paused_clock_client(sandbox: &Sandbox, attempts: u32) -> Client {
         .base_url(sandbox.base_url())
         .client_headers(sandbox.client_id(), sandbox.client_secret())
         .http_client(http)
-        .timeout(None)
+        .attempt_timeout(None)
         .call_timeout(None)
         .retry_policy(
             RetryPolicy::new()
@@ -167,7 +167,7 @@ async fn a_slow_answer_times_out_and_the_retry_succeeds() {
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .client_headers(sandbox.client_id(), sandbox.client_secret())
-        .timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(10)))
         .build()
         .unwrap();

@@ -1,7 +1,8 @@
-//! The path every call takes: input checks, the token, the attempts with their retries, the
-//! per-attempt timeout, the call's deadline, the `moneykit.request` tracing span, and the
-//! per-call overrides of the client's settings ([`CallOptions`]).
+//! The path every call takes ([`CallRunner::run`]): the call's options merged with the client's
+//! settings once ([`CallSettings`]), input checks, the token, the attempts with their retries,
+//! the call's deadline, and the `moneykit.request` tracing span.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, LazyLock, Weak};
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::SupportedVersion;
-use moneykit_api::{ByteStream, ResponseValue};
+use moneykit_api::{ByteStream, ClientInfo, ResponseValue, types};
 use reqwest::header::{self, HeaderMap, HeaderName};
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
@@ -17,9 +18,10 @@ use tracing::{Instrument, Span, field};
 use crate::auth::Credentials;
 use crate::classify::classify;
 use crate::error::{Error, MAX_SNIPPET_CHARS};
+use crate::request::{CreateAccessToken, Operation, OperationSend};
 use crate::retry::{RetryPolicy, renews_token};
 use crate::text::one_line;
-use crate::token::{IssuedToken, RequestToken, TokenCache, TokenResponse, saturating_add};
+use crate::token::{IssuedToken, RequestToken, TokenCache, saturating_add};
 
 /// The longest link id accepted; longer ones are refused without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
@@ -29,7 +31,7 @@ type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
 /// A decoded response, boxed where the generated future hands it over: a link's response is over
 /// a kilobyte, and every layer above (attempts, token renewal, deadline, span, request) would
 /// otherwise copy it on its way up (profiled: 1.2 kB memcpys were ~1k instructions per call).
-pub(crate) type Answer<T> = Box<ResponseValue<T>>;
+pub(crate) type BoxedResponse<T> = Box<ResponseValue<T>>;
 
 /// Headers a caller may not set on one call: the client sends the credentials and the API
 /// version itself, and the framing headers are reqwest's.
@@ -43,7 +45,8 @@ const RESERVED_HEADERS: [HeaderName; 7] = [
     header::TRANSFER_ENCODING,
 ];
 
-/// One call's overrides of the client's settings (set through [`Request`](crate::Request)).
+/// One call's options, as set on a [`Request`](crate::Request): each `None` keeps the client's
+/// setting. [`CallRunner::resolve`] merges them with the client's settings, once per call.
 #[derive(Clone, Default)]
 pub(crate) struct CallOptions {
     /// The call's deadline instead of the client's; `Some(None)` sets none.
@@ -58,7 +61,7 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
-    /// No override: the client's settings.
+    /// No option: the client's settings.
     pub(crate) fn none() -> &'static CallOptions {
         static NONE: LazyLock<CallOptions> = LazyLock::new(CallOptions::default);
         &NONE
@@ -89,65 +92,11 @@ impl CallOptions {
         }
         Ok(())
     }
-
-    /// What the attempt hook needs, when anything differs from the client's settings.
-    fn for_attempts(&self, operation: &'static str) -> Option<AttemptOverrides> {
-        (self.attempt_timeout.is_some() || !self.headers.is_empty()).then(|| AttemptOverrides {
-            operation,
-            timeout: self.attempt_timeout,
-            headers: self.headers.clone(),
-        })
-    }
 }
 
-tokio::task_local! {
-    /// The overrides of the call being sent, for the attempt hook: the generated client offers
-    /// no per-request context, and the hook runs inside the call's task.
-    static ATTEMPT_OVERRIDES: AttemptOverrides;
-}
-
-struct AttemptOverrides {
-    operation: &'static str,
-    timeout: Option<Option<Duration>>,
-    headers: HeaderMap,
-}
-
-impl AttemptOverrides {
-    /// Adds the extra headers to a request of the call's own operation; returns the timeout.
-    fn apply(
-        &self,
-        request: &mut reqwest::Request,
-        operation_id: &str,
-    ) -> Option<Option<Duration>> {
-        if operation_id == self.operation {
-            for (name, value) in &self.headers {
-                request.headers_mut().append(name.clone(), value.clone());
-            }
-        }
-        self.timeout
-    }
-}
-
-/// Sends the calls of one client (and its clones).
-pub(crate) struct Caller {
-    wire: Arc<Wire>,
-    /// Present exactly for client credentials.
-    tokens: Option<Arc<TokenCache>>,
-    retry: RetryPolicy,
-    call_timeout: Option<Duration>,
-}
-
-/// What every request of one client goes through: the generated client (with the attempt hook)
-/// and what the token request sends.
-struct Wire {
-    api: moneykit_api::Client,
-    credentials: Credentials,
-    /// The `moneykit-version` of every request, the token request's included.
-    version: SupportedVersion,
-}
-
-/// How a [`Caller`] is set up; see [`ClientBuilder`](crate::ClientBuilder) for each setting.
-pub(crate) struct Settings {
+/// The client's settings for its calls, from [`ClientBuilder`](crate::ClientBuilder) (which
+/// documents each and states the defaults).
+pub(crate) struct ClientSettings {
     pub(crate) credentials: Credentials,
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
@@ -157,25 +106,72 @@ pub(crate) struct Settings {
     pub(crate) version: SupportedVersion,
 }
 
-impl Caller {
+/// Runs the calls of one client (and its clones): the one executor every operation goes
+/// through.
+pub(crate) struct CallRunner {
+    wire: Arc<Wire>,
+    /// Present exactly for client credentials.
+    tokens: Option<Arc<TokenCache>>,
+    retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+}
+
+/// What every request of one client goes through: the generated client (whose hooks add the
+/// credentials and the client's attempt timeout) and what the token request sends.
+struct Wire {
+    api: moneykit_api::Client,
+    credentials: Credentials,
+    /// The `moneykit-version` of every request, the token request's included.
+    version: SupportedVersion,
+    /// The base URL's host, for the spans' `server.address`.
+    server_address: String,
+    /// The base URL's port, for the spans' `server.port`.
+    server_port: Option<u16>,
+}
+
+/// What one call runs under: the client's settings with the call's options merged, once, and
+/// passed down as this value.
+struct CallSettings<'a> {
+    /// The generated client the call's own requests go through: the client's, or (when the call
+    /// sets an attempt timeout or headers) a copy whose hooks carry them. A token request the
+    /// call needs never goes through it: the token cache has the client's own.
+    api: Cow<'a, moneykit_api::Client>,
+    retry: &'a RetryPolicy,
+    deadline: Deadline,
+}
+
+impl CallRunner {
     /// The `moneykit-version` this client sends.
     pub(crate) fn version(&self) -> &SupportedVersion {
         &self.wire.version
     }
 
-    pub(crate) fn new(base_url: &str, http: reqwest::Client, settings: Settings) -> Self {
+    /// The credentials' token request body, for [`Client::authenticate`](crate::Client::authenticate).
+    pub(crate) fn token_body(&self) -> types::BodyCreateAccessTokenAuthTokenPost {
+        self.wire.credentials.token_body()
+    }
+
+    pub(crate) fn new(
+        base_url: &reqwest::Url,
+        http: reqwest::Client,
+        settings: ClientSettings,
+    ) -> Self {
         let wire = |tokens: Option<Weak<TokenCache>>| {
-            let hook = AttemptHook {
+            let hook = CredentialsHook {
                 credentials: settings.credentials.clone(),
                 tokens,
-                attempt_timeout: settings.attempt_timeout,
             };
-            let hooks =
-                moneykit_api::Hooks::new(hook).max_response_bytes(settings.max_response_bytes);
+            let hooks = moneykit_api::Hooks::new(hook)
+                .max_response_bytes(settings.max_response_bytes)
+                .attempt_timeout(settings.attempt_timeout);
+            let base = base_url.as_str().trim_end_matches('/');
             Arc::new(Wire {
-                api: moneykit_api::Client::new_with_client(base_url, http.clone(), hooks),
+                api: moneykit_api::Client::new_with_client(base, http.clone(), hooks),
                 credentials: settings.credentials.clone(),
                 version: settings.version.clone(),
+                server_address: base_url.host_str().unwrap_or_default().to_owned(),
+                server_port: base_url.port_or_known_default(),
             })
         };
         // The cache requests tokens through the wire, whose hook reads the cache: the hook holds
@@ -189,111 +185,155 @@ impl Caller {
                 TokenCache::new(settings.renewal_margin, settings.attempt_timeout, request)
             })
         });
-        Caller {
+        CallRunner {
             wire: built.unwrap_or_else(|| wire(None)),
             tokens,
             retry: settings.retry,
+            attempt_timeout: settings.attempt_timeout,
             call_timeout: settings.call_timeout,
         }
     }
 
-    /// One call of operation `E` on `link_id`: checks, token, attempts, deadline, span.
-    pub(crate) async fn call<'a, T, E, F, Fut>(
+    /// The client's settings with `options` merged: checked, and resolved once for the call.
+    fn resolve<'a>(
         &'a self,
-        link_id: &str,
-        options: &CallOptions,
-        send: F,
-    ) -> Result<Answer<T>, Error>
-    where
-        E: DocumentedError,
-        F: Fn(&'a moneykit_api::Client) -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
-    {
-        let operation = E::OPERATION_ID;
-        check_link_id(operation, link_id)?;
+        operation: &'static str,
+        options: &'a CallOptions,
+    ) -> Result<CallSettings<'a>, Error> {
         options.check(operation)?;
-        let retry = options.retry.as_ref().unwrap_or(&self.retry);
-        let span = request_span(operation, Some(link_id));
+        let own = &self.wire.api;
+        let api = if options.attempt_timeout.is_none() && options.headers.is_empty() {
+            Cow::Borrowed(own)
+        } else {
+            let hooks = own
+                .inner()
+                .clone()
+                .attempt_timeout(options.attempt_timeout.unwrap_or(self.attempt_timeout))
+                .extra_headers(options.headers.clone());
+            Cow::Owned(moneykit_api::Client::new_with_client(
+                own.baseurl(),
+                own.client().clone(),
+                hooks,
+            ))
+        };
+        Ok(CallSettings {
+            api,
+            retry: options.retry.as_ref().unwrap_or(&self.retry),
+            deadline: Deadline::start(options.call_timeout.unwrap_or(self.call_timeout)),
+        })
+    }
+
+    /// One call of `operation` under `options`: checks, token, attempts, deadline, span.
+    pub(crate) async fn run<O: Operation>(
+        &self,
+        operation: &O,
+        options: &CallOptions,
+    ) -> Result<BoxedResponse<O::Output>, Error> {
+        let id = O::Documented::OPERATION_ID;
+        let link_id = operation.link_id();
+        if let Some(link_id) = link_id {
+            check_link_id(id, link_id)?;
+        }
+        if let Some(why) = operation.refusal() {
+            return Err(Error::invalid_input(Some(id), why));
+        }
+        let requests_token = <O as OperationSend>::REQUESTS_TOKEN;
+        if requests_token && self.tokens.is_none() {
+            return Err(Error::invalid_input(
+                Some(id),
+                "only client credentials request access tokens",
+            ));
+        }
+        let call = self.resolve(id, options)?;
+        let span = self.wire.request_span::<O::Documented>(link_id);
         let started = Instant::now();
-        let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
-        let send = || send(&self.wire.api);
-        // Boxed here, once: every layer below (span, deadline, overrides, the operation's
-        // request) would otherwise move the whole state machine by value (profiled: memcpy was
-        // a third of the client's cost over plain reqwest).
+        let version = &self.wire.version;
+        let send = || operation.send(&call.api, version);
+        // Boxed here, once: every layer below (span, deadline, the operation's request) would
+        // otherwise move the whole state machine by value (profiled: memcpy was a third of the
+        // client's cost over plain reqwest).
         let work = Box::pin(async {
-            let seen = match &self.tokens {
+            // The token endpoint itself needs no token; any other call does.
+            let tokens = self.tokens.as_ref().filter(|_| !requests_token);
+            let seen = match tokens {
                 Some(tokens) => Some(
-                    deadline
-                        .bound(operation, tokens.current())
+                    call.deadline
+                        .bound(id, tokens.current())
                         .await
-                        .map_err(|e| e.while_waiting_for_token(operation))?,
+                        .map_err(|e| e.while_waiting_for_token(id))?,
                 ),
                 None => None,
             };
-            let first = attempts::<T, E, _, _>(&send, deadline, retry)
-                .await
-                .map(|(answer, _)| answer);
-            let (Some(tokens), Some(seen), Err(error)) = (&self.tokens, seen, &first) else {
+            let first = attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry).await;
+            let (Some(tokens), Some(seen), Err(error)) = (tokens, seen, &first) else {
                 return first;
             };
             let Some(reason) = renews_token(error) else {
                 return first;
             };
             tracing::debug!(
-                operation,
+                operation = id,
                 retry_reason = reason,
                 "renewing the access token and retrying once"
             );
             Span::current().record("retry_reason", reason);
             tokens.renew_after_expiry(seen).await?;
-            attempts::<T, E, _, _>(&send, deadline, retry)
-                .await
-                .map(|(answer, _)| answer)
+            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry).await
         });
-        let bounded = deadline.bound(operation, work.instrument(span.clone()));
-        let result = with_overrides(options.for_attempts(operation), bounded).await;
+        let result = call
+            .deadline
+            .bound(id, work.instrument(span.clone()))
+            .await
+            .and_then(|(response, attempts)| {
+                // A token asked for explicitly is cached like a renewed one.
+                if let (Some(token), Some(tokens)) = (O::issued_token(&response), &self.tokens) {
+                    tokens.store(&IssuedToken::check(token, attempts)?);
+                }
+                Ok(response)
+            });
         record_outcome(&span, started, &result);
         result
-    }
-
-    /// `POST /auth/token` now, whatever is cached, under this call's options; see
-    /// [`Client::authenticate`](crate::Client::authenticate).
-    pub(crate) async fn authenticate(&self, options: &CallOptions) -> Result<TokenResponse, Error> {
-        let operation = CreateAccessTokenError::OPERATION_ID;
-        let Some(tokens) = &self.tokens else {
-            return Err(Error::invalid_input(
-                Some(operation),
-                "only client credentials request access tokens",
-            ));
-        };
-        options.check(operation)?;
-        let retry = options.retry.as_ref().unwrap_or(&self.retry);
-        let deadline = Deadline::start(options.call_timeout.unwrap_or(self.call_timeout));
-        let work = async {
-            let issued = self.wire.request_token(deadline, retry).await?;
-            tokens.store(&issued);
-            Ok(issued.response)
-        };
-        let bounded = deadline.bound(operation, work);
-        with_overrides(options.for_attempts(operation), bounded).await
     }
 }
 
 impl Wire {
-    /// `POST /auth/token` with retries, in its own span; a token that cannot be sent is an error.
+    /// The `moneykit.request` span of one call of `E`'s operation (or of a token renewal), its
+    /// fields after OpenTelemetry's HTTP client conventions beside the operation and link.
+    fn request_span<E: DocumentedError>(&self, link_id: Option<&str>) -> Span {
+        tracing::info_span!(
+            "moneykit.request",
+            otel.kind = "client",
+            operation = E::OPERATION_ID,
+            link_id,
+            http.request.method = E::METHOD,
+            url.template = E::PATH_TEMPLATE,
+            server.address = self.server_address.as_str(),
+            server.port = self.server_port,
+            http.request.resend_count = field::Empty,
+            http.response.status_code = field::Empty,
+            duration_ms = field::Empty,
+            retry_reason = field::Empty,
+            error.r#type = field::Empty,
+        )
+    }
+
+    /// `POST /auth/token` under the client's own settings, with retries, in its own span; a
+    /// token that cannot be sent is an error.
     async fn request_token(
         &self,
         deadline: Deadline,
         retry: &RetryPolicy,
     ) -> Result<IssuedToken, Error> {
-        let span = request_span(CreateAccessTokenError::OPERATION_ID, None);
+        let span = self.request_span::<CreateAccessTokenError>(None);
         let started = Instant::now();
-        let body = self.credentials.token_body();
-        let send = || self.api.create_access_token(Some(&self.version), &body);
+        let operation = CreateAccessToken {
+            body: self.credentials.token_body(),
+        };
+        let send = || operation.send(&self.api, &self.version);
         let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
             .instrument(span.clone())
             .await
-            .and_then(|(answer, attempts)| IssuedToken::check(*answer, attempts));
+            .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
         record_outcome(&span, started, &result);
         result
     }
@@ -326,7 +366,7 @@ async fn attempts<T, E, F, Fut>(
     send: &F,
     deadline: Deadline,
     retry_policy: &RetryPolicy,
-) -> Result<(Answer<T>, u32), Error>
+) -> Result<(BoxedResponse<T>, u32), Error>
 where
     E: DocumentedError,
     F: Fn() -> Fut,
@@ -338,14 +378,16 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        span.record("attempt", attempt);
+        if attempt > 1 {
+            span.record("http.request.resend_count", attempt - 1);
+        }
         let sent = Instant::now();
         // Boxed for the same reason as the call's work: the generated method's future is
         // the largest state here.
         let error = match Box::pin(send()).await {
             Ok(response) => {
                 let status = response.status().as_u16();
-                span.record("status", status);
+                span.record("http.response.status_code", status);
                 let elapsed_ms = elapsed_ms(sent);
                 tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
                 return Ok((Box::new(response), attempt));
@@ -353,7 +395,7 @@ where
             Err(error) => classify::<E>(error).await.with_attempts(attempt),
         };
         if let Some(status) = error.status() {
-            span.record("status", status);
+            span.record("http.response.status_code", status);
         }
         tracing::debug!(
             operation,
@@ -390,11 +432,12 @@ where
     }
 }
 
-impl fmt::Debug for Caller {
+impl fmt::Debug for CallRunner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Caller")
+        f.debug_struct("CallRunner")
             .field("credentials", &self.wire.credentials)
             .field("retry", &self.retry)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
     }
@@ -441,26 +484,19 @@ impl Deadline {
     }
 }
 
-/// Puts the credentials and the per-attempt timeout on every request the generated client sends.
-struct AttemptHook {
+/// Puts the credentials on every request the generated client sends.
+struct CredentialsHook {
     credentials: Credentials,
     /// Weak: the cache holds the generated client, which holds this hook.
     tokens: Option<Weak<TokenCache>>,
-    attempt_timeout: Option<Duration>,
 }
 
-impl moneykit_api::RequestHook for AttemptHook {
+impl moneykit_api::RequestHook for CredentialsHook {
     fn before_send(
         &self,
         request: &mut reqwest::Request,
         operation_id: &'static str,
     ) -> Result<(), String> {
-        // Here rather than on the HTTP client, so that it also holds for a caller's own client.
-        let overridden = ATTEMPT_OVERRIDES
-            .try_with(|overrides| overrides.apply(request, operation_id))
-            .ok()
-            .flatten();
-        *request.timeout_mut() = overridden.unwrap_or(self.attempt_timeout);
         let token_request = operation_id == CreateAccessTokenError::OPERATION_ID;
         let tokens = self.tokens.as_ref().and_then(Weak::upgrade);
         self.credentials
@@ -468,34 +504,10 @@ impl moneykit_api::RequestHook for AttemptHook {
     }
 }
 
-/// Runs `work` with the call's overrides visible to the attempt hook, if it has any.
-async fn with_overrides<T>(
-    overrides: Option<AttemptOverrides>,
-    work: impl Future<Output = T>,
-) -> T {
-    match overrides {
-        Some(overrides) => ATTEMPT_OVERRIDES.scope(overrides, work).await,
-        None => work.await,
-    }
-}
-
-fn request_span(operation: &'static str, link_id: Option<&str>) -> Span {
-    tracing::info_span!(
-        "moneykit.request",
-        operation,
-        link_id,
-        attempt = field::Empty,
-        status = field::Empty,
-        duration_ms = field::Empty,
-        retry_reason = field::Empty,
-        error_kind = field::Empty,
-    )
-}
-
 fn record_outcome<T>(span: &Span, started: Instant, result: &Result<T, Error>) {
     span.record("duration_ms", elapsed_ms(started));
     if let Err(error) = result {
-        span.record("error_kind", error.kind().as_str());
+        span.record("error.type", error.kind().as_str());
         span.in_scope(
             || tracing::debug!(operation = error.operation(), error = %error, "call failed"),
         );

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use crate::build_error::BuildError;
-use crate::call::Caller;
+use crate::call::CallRunner;
 use crate::config::ClientBuilder;
 use crate::request::{CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Request};
 
@@ -31,7 +31,7 @@ pub struct Client {
 }
 
 struct Inner {
-    caller: Caller,
+    runner: CallRunner,
     base_url: Url,
 }
 
@@ -40,20 +40,20 @@ impl fmt::Debug for Client {
         let inner = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url.as_str())
-            .field("api_version", &inner.caller.version().as_str())
-            .field("caller", &inner.caller)
+            .field("api_version", &inner.runner.version().as_str())
+            .field("runner", &inner.runner)
             .finish()
     }
 }
 
 impl Client {
-    pub(crate) fn caller(&self) -> &Caller {
-        &self.inner.caller
+    pub(crate) fn runner(&self) -> &CallRunner {
+        &self.inner.runner
     }
 
-    pub(crate) fn new(caller: Caller, base_url: Url) -> Self {
+    pub(crate) fn new(runner: CallRunner, base_url: Url) -> Self {
         Client {
-            inner: Arc::new(Inner { caller, base_url }),
+            inner: Arc::new(Inner { runner, base_url }),
         }
     }
 
@@ -97,7 +97,8 @@ impl Client {
     /// and nothing is sent. Extra [`header`](Request::header)s of this request are sent with
     /// it.
     pub fn authenticate(&self) -> AuthenticateRequest {
-        Request::new(self.clone(), CreateAccessToken)
+        let body = self.runner().token_body();
+        Request::new(self.clone(), CreateAccessToken { body })
     }
 }
 
@@ -125,9 +126,16 @@ impl Link {
         Request::new(self.client.clone(), GetLink { link_id })
     }
 
-    /// `GET /links/{id}/accounts`: all accounts, or only some with [`Request::ids`].
+    /// `GET /links/{id}/accounts`: all accounts, or only some with [`Request::account_ids`].
     pub fn accounts(&self) -> AccountsRequest {
-        Request::new(self.client.clone(), GetAccounts::new(self.id.clone()))
+        let (link_id, account_ids) = (self.id.clone(), None);
+        Request::new(
+            self.client.clone(),
+            GetAccounts {
+                link_id,
+                account_ids,
+            },
+        )
     }
 
     /// `GET /links/{id}/accounts/numbers`: the accounts with their full account and routing
@@ -157,7 +165,7 @@ mod tests {
         let link = client.link("mk_1");
         send(&link.get().send());
         send(&link.account_numbers().send_with_response());
-        send(&link.accounts().ids(["a"]).send());
+        send(&link.accounts().account_ids(["a"]).send());
         send(&client.authenticate().into_future());
     }
 }

@@ -11,7 +11,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::{Credentials, TokenAuthMethod};
 use crate::build_error::BuildError;
-use crate::call::{Caller, Settings};
+use crate::call::{CallRunner, ClientSettings};
 use crate::client::Client;
 use crate::retry::RetryPolicy;
 
@@ -220,14 +220,14 @@ impl ClientBuilder {
     /// tokio clock (`tokio::time::pause`), a timer that is pending while a response is awaited
     /// from another thread fires early (the clock jumps to it when the runtime is idle), so tests
     /// that pause time against a real server turn both timeouts off.
-    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.attempt_timeout = timeout.into();
         self
     }
 
     /// How long a whole call may take: token renewal, every attempt and the waits between them
     /// (default 60 s). When it passes, the call fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
-    /// `None` sets no deadline (see [`timeout`](Self::timeout) for why tests may want that).
+    /// `None` sets no deadline (see [`attempt_timeout`](Self::attempt_timeout) for why tests may want that).
     ///
     /// The token renewal of client credentials, shared by every call, runs under these client
     /// settings (never a call's own): with neither this deadline nor an attempt timeout, a token
@@ -246,7 +246,7 @@ impl ClientBuilder {
 
     /// How long before `expires_in` runs out a client-credentials token is renewed (default 60 s;
     /// never more than half the token's lifetime). In that window a call waits for the renewal
-    /// at most one attempt's [`timeout`](Self::timeout), and uses the token it has when the
+    /// at most one attempt's [`attempt_timeout`](Self::attempt_timeout), and uses the token it has when the
     /// renewal fails or takes longer; once one failed, calls use the token without waiting and
     /// renew in the background, at most every 5 s (or the token endpoint's `Retry-After`).
     pub fn token_renewal_margin(mut self, margin: Duration) -> Self {
@@ -294,7 +294,7 @@ impl ClientBuilder {
                 Some(self.connect_timeout),
                 "the connect timeout must be positive",
             ),
-            (self.attempt_timeout, "the timeout must be positive"),
+            (self.attempt_timeout, "the attempt timeout must be positive"),
             (self.call_timeout, "the call timeout must be positive"),
         ] {
             if timeout.is_some_and(|timeout| timeout.is_zero()) {
@@ -317,7 +317,7 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| BuildError::HttpClient(e.to_string()))?,
         };
-        let settings = Settings {
+        let settings = ClientSettings {
             credentials,
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
@@ -326,8 +326,8 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             version: self.api_version,
         };
-        let caller = Caller::new(base_url.as_str().trim_end_matches('/'), http, settings);
-        Ok(Client::new(caller, base_url))
+        let runner = CallRunner::new(&base_url, http, settings);
+        Ok(Client::new(runner, base_url))
     }
 }
 
@@ -551,7 +551,12 @@ mod tests {
             ok().call_timeout(Duration::ZERO).build(),
             Err(BuildError::InvalidSetting(_))
         ));
-        assert!(ok().timeout(None).call_timeout(None).build().is_ok());
+        assert!(
+            ok().attempt_timeout(None)
+                .call_timeout(None)
+                .build()
+                .is_ok()
+        );
         assert_eq!(
             ok().retry_policy(RetryPolicy::new().max_attempts(0))
                 .build()

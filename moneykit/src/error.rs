@@ -66,7 +66,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// A short, stable snake_case name of the kind, for logs, metrics and scripts (the CLI
-    /// prints it, and the `error_kind` field of the `moneykit.request` span records it).
+    /// prints it, and the `error.type` field of the `moneykit.request` span records it).
     ///
     /// | kind | name |
     /// |---|---|

@@ -33,7 +33,7 @@
 //!     .map(|amount| amount.decimal())
 //!     .sum();
 //! println!("available in total: {total}");
-//! let some = link.accounts().ids(["acc_6Tef269B6ZArSVpYrxtjBV"]).await?;
+//! let some = link.accounts().account_ids(["acc_6Tef269B6ZArSVpYrxtjBV"]).await?;
 //! # let _ = some;
 //!
 //! let seen = None; // the refreshed_at you stored last time
@@ -154,12 +154,14 @@
 //!
 //! # Observability
 //!
-//! Each call runs in a `tracing` span named `moneykit.request` with the fields `operation`,
-//! `link_id`, `attempt`, `status`, `duration_ms`, `retry_reason` and `error_kind` (the
-//! [`ErrorKind::as_str`] name), and emits a
-//! `debug` event per attempt, retry and failure, each with its `operation` (the CLI's `-v` prints
-//! them). Token requests get their own span. No secret, token or account
-//! number is ever recorded.
+//! Each call runs in a `tracing` span named `moneykit.request` whose fields follow
+//! OpenTelemetry's HTTP client conventions: `otel.kind` (`client`), `http.request.method`,
+//! `url.template` (`/links/{id}`), `server.address`, `server.port`,
+//! `http.request.resend_count` (set from the first retry on), `http.response.status_code` and
+//! `error.type` (the [`ErrorKind::as_str`] name), beside `operation` (the spec's operation id),
+//! `link_id`, `duration_ms` and `retry_reason`. It emits a `debug` event per attempt, retry and
+//! failure, each with its `operation`, `attempt` and `status` (the CLI's `-v` prints them).
+//! Token requests get their own span. No secret, token or account number is ever recorded.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

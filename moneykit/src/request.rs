@@ -9,13 +9,14 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use moneykit_api::errors::{
-    DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
+    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
 };
-use moneykit_api::types;
+use moneykit_api::types::{self, SupportedVersion};
+use moneykit_api::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::call::{Answer, CallOptions};
+use crate::call::CallOptions;
 use crate::client::Client;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
@@ -27,7 +28,7 @@ use crate::retry::RetryPolicy;
 /// Await it (or call [`send`](Request::send)) for the decoded body, or
 /// [`send_with_response`](Request::send_with_response) for the body with the HTTP status and
 /// headers. Before that, the client's defaults can be changed for this call only: the
-/// [`timeout`](Request::timeout) of each attempt, the whole call's
+/// [`attempt_timeout`](Request::attempt_timeout) of each attempt, the whole call's
 /// [`call_timeout`](Request::call_timeout), the [`retry_policy`](Request::retry_policy), and
 /// extra [`header`](Request::header)s.
 ///
@@ -54,33 +55,61 @@ pub struct Request<O: Operation> {
     options: Option<Box<CallOptions>>,
 }
 
-/// An API operation a [`Request`] sends. Implemented by this crate only: [`GetLink`],
-/// [`GetAccounts`], [`GetAccountNumbers`] and [`CreateAccessToken`].
+/// An API operation: what one [`Request`] sends, as data (its path, query and body parameters).
+/// Implemented by this crate only: [`GetLink`], [`GetAccounts`], [`GetAccountNumbers`] and
+/// [`CreateAccessToken`]. Every operation is sent by the same code (the client's call runner),
+/// which asks the operation only for what differs.
 pub trait Operation: sealed::Sealed + Send + Sync + 'static {
     /// The decoded body of a success response.
     type Output: Send + 'static;
 }
 
+pub(crate) use sealed::Sealed as OperationSend;
+
 mod sealed {
     use super::*;
 
-    /// The client and the call's options (a public type with private fields, so that the
-    /// private `CallOptions` does not appear in the sealed trait's signature).
-    pub struct Via<'a> {
-        pub(crate) client: &'a Client,
-        pub(crate) options: &'a CallOptions,
-    }
-
-    /// How an operation is sent: private, so only this crate implements [`Operation`].
+    /// What the call runner asks of an operation. Private, so only this crate implements
+    /// [`Operation`]; its methods take only public types, so the runner needs no adapter.
     pub trait Sealed {
-        fn send(
-            &self,
-            to: Via<'_>,
-        ) -> impl Future<Output = Result<Answer<<Self as Operation>::Output>, Error>> + Send
+        /// The operation's documented error bodies, with its id, method and path template
+        /// (generated from `openapi.yaml`).
+        type Documented: DocumentedError;
+
+        /// Whether this is the token request: sent without a token, and its token cached.
+        const REQUESTS_TOKEN: bool = false;
+
+        /// The link the call is for: checked before sending, and the span's `link_id`.
+        fn link_id(&self) -> Option<&str>;
+
+        /// Why the parameters cannot be sent, if they cannot.
+        fn refusal(&self) -> Option<&'static str> {
+            None
+        }
+
+        /// One attempt, through the generated method.
+        fn send<'a>(
+            &'a self,
+            api: &'a moneykit_api::Client,
+            version: &'a SupportedVersion,
+        ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a
         where
             Self: Operation;
+
+        /// The token in a success response of the token request, to be cached.
+        fn issued_token(
+            _response: &<Self as Operation>::Output,
+        ) -> Option<&types::CreateAccessTokenResponse>
+        where
+            Self: Operation,
+        {
+            None
+        }
     }
 }
+
+/// What one attempt of an operation gives back from the generated client.
+type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
 
 /// `GET /links/{id}`: [`Link::get`](crate::Link::get).
 #[derive(Clone, Debug)]
@@ -92,7 +121,7 @@ pub struct GetLink {
 #[derive(Clone, Debug)]
 pub struct GetAccounts {
     pub(crate) link_id: String,
-    account_ids: Option<Vec<String>>,
+    pub(crate) account_ids: Option<Vec<String>>,
 }
 
 /// `GET /links/{id}/accounts/numbers`: [`Link::account_numbers`](crate::Link::account_numbers).
@@ -102,24 +131,37 @@ pub struct GetAccountNumbers {
 }
 
 /// `POST /auth/token`: [`Client::authenticate`].
-#[derive(Clone, Debug)]
-pub struct CreateAccessToken;
+#[derive(Clone)]
+pub struct CreateAccessToken {
+    /// The credentials' form body (the call runner refuses the request unless they are client
+    /// credentials).
+    pub(crate) body: types::BodyCreateAccessTokenAuthTokenPost,
+}
+
+impl fmt::Debug for CreateAccessToken {
+    // The body holds the client secret (masked) and id: neither is this type's to show.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAccessToken").finish_non_exhaustive()
+    }
+}
 
 impl Operation for GetLink {
     type Output = types::LinkCommon;
 }
 
 impl sealed::Sealed for GetLink {
-    async fn send(
-        &self,
-        sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<Answer<types::LinkCommon>, Error> {
-        let caller = client.caller();
-        let version = Some(caller.version());
-        let id = &self.link_id;
-        caller
-            .call::<_, GetLinkError, _, _>(id, options, |api| api.get_link(id, version))
-            .await
+    type Documented = GetLinkError;
+
+    fn link_id(&self) -> Option<&str> {
+        Some(&self.link_id)
+    }
+
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+        version: &'a SupportedVersion,
+    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
+        api.get_link(&self.link_id, Some(version))
     }
 }
 
@@ -128,25 +170,24 @@ impl Operation for GetAccounts {
 }
 
 impl sealed::Sealed for GetAccounts {
-    async fn send(
-        &self,
-        sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<Answer<types::GetAccountsResponse>, Error> {
+    type Documented = GetAccountsError;
+
+    fn link_id(&self) -> Option<&str> {
+        Some(&self.link_id)
+    }
+
+    fn refusal(&self) -> Option<&'static str> {
         let ids = self.account_ids.as_ref();
-        if ids.is_some_and(|ids| ids.iter().any(String::is_empty)) {
-            return Err(Error::invalid_input(
-                Some(GetAccountsError::OPERATION_ID),
-                "an account id is empty",
-            ));
-        }
-        let caller = client.caller();
-        let version = Some(caller.version());
-        let id = &self.link_id;
-        caller
-            .call::<_, GetAccountsError, _, _>(id, options, |api| {
-                api.get_accounts(id, ids, version)
-            })
-            .await
+        ids.is_some_and(|ids| ids.iter().any(String::is_empty))
+            .then_some("an account id is empty")
+    }
+
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+        version: &'a SupportedVersion,
+    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
+        api.get_accounts(&self.link_id, self.account_ids.as_ref(), Some(version))
     }
 }
 
@@ -155,18 +196,18 @@ impl Operation for GetAccountNumbers {
 }
 
 impl sealed::Sealed for GetAccountNumbers {
-    async fn send(
-        &self,
-        sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<Answer<types::GetAccountNumbersResponseLegacy20230218>, Error> {
-        let caller = client.caller();
-        let version = Some(caller.version());
-        let id = &self.link_id;
-        caller
-            .call::<_, GetAccountNumbersError, _, _>(id, options, |api| {
-                api.get_account_numbers(id, version)
-            })
-            .await
+    type Documented = GetAccountNumbersError;
+
+    fn link_id(&self) -> Option<&str> {
+        Some(&self.link_id)
+    }
+
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+        version: &'a SupportedVersion,
+    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
+        api.get_account_numbers(&self.link_id, Some(version))
     }
 }
 
@@ -175,11 +216,26 @@ impl Operation for CreateAccessToken {
 }
 
 impl sealed::Sealed for CreateAccessToken {
-    async fn send(
-        &self,
-        sealed::Via { client, options }: sealed::Via<'_>,
-    ) -> Result<Answer<types::CreateAccessTokenResponse>, Error> {
-        client.caller().authenticate(options).await.map(Box::new)
+    type Documented = CreateAccessTokenError;
+
+    const REQUESTS_TOKEN: bool = true;
+
+    fn link_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+        version: &'a SupportedVersion,
+    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
+        api.create_access_token(Some(version), &self.body)
+    }
+
+    fn issued_token(
+        response: &<Self as Operation>::Output,
+    ) -> Option<&types::CreateAccessTokenResponse> {
+        Some(response)
     }
 }
 
@@ -192,11 +248,8 @@ impl<O: Operation> Request<O> {
         }
     }
 
-    fn via(&self) -> sealed::Via<'_> {
-        sealed::Via {
-            client: &self.client,
-            options: self.options.as_deref().unwrap_or(CallOptions::none()),
-        }
+    fn options(&self) -> &CallOptions {
+        self.options.as_deref().unwrap_or(CallOptions::none())
     }
 
     fn options_mut(&mut self) -> &mut CallOptions {
@@ -204,9 +257,9 @@ impl<O: Operation> Request<O> {
     }
 
     /// How long each attempt (one HTTP request and its response) may take, for this call only
-    /// (the client's is [`ClientBuilder::timeout`](crate::ClientBuilder::timeout)). `None` sets
+    /// (the client's is [`ClientBuilder::attempt_timeout`](crate::ClientBuilder::attempt_timeout)). `None` sets
     /// no limit; zero fails the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
-    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.options_mut().attempt_timeout = Some(timeout.into());
         self
     }
@@ -260,7 +313,8 @@ impl<O: Operation> Request<O> {
 
     /// Sends the request; the decoded body.
     pub async fn send(self) -> Result<O::Output, Error> {
-        let response = self.operation.send(self.via()).await?;
+        let runner = self.client.runner();
+        let response = runner.run(&self.operation, self.options()).await?;
         Ok(response.into_inner())
     }
 
@@ -268,7 +322,8 @@ impl<O: Operation> Request<O> {
     /// MoneyKit documents no request-id header, so read whichever one your deployment adds).
     /// Errors keep their response's headers too ([`Error::headers`]).
     pub async fn send_with_response(self) -> Result<Response<O::Output>, Error> {
-        let response = self.operation.send(self.via()).await?;
+        let runner = self.client.runner();
+        let response = runner.run(&self.operation, self.options()).await?;
         let status = response.status();
         let headers = response.headers().clone();
         Ok(Response {
@@ -282,22 +337,13 @@ impl<O: Operation> Request<O> {
 impl Request<GetAccounts> {
     /// Only these accounts (sent as repeated `account_ids` query parameters). An empty id fails
     /// the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
-    pub fn ids<I, S>(mut self, ids: I) -> Self
+    pub fn account_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         self.operation.account_ids = Some(ids.into_iter().map(Into::into).collect());
         self
-    }
-}
-
-impl GetAccounts {
-    pub(crate) fn new(link_id: String) -> Self {
-        GetAccounts {
-            link_id,
-            account_ids: None,
-        }
     }
 }
 
@@ -315,7 +361,7 @@ impl<O: Operation + fmt::Debug> fmt::Debug for Request<O> {
         let options = self.options.as_deref().unwrap_or(CallOptions::none());
         f.debug_struct("Request")
             .field("operation", &self.operation)
-            .field("timeout", &options.attempt_timeout)
+            .field("attempt_timeout", &options.attempt_timeout)
             .field("call_timeout", &options.call_timeout)
             .field("retry_policy", &options.retry)
             // Names only: a header may carry a caller's secret.

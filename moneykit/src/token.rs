@@ -11,7 +11,6 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use moneykit_api::ResponseValue;
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::CreateAccessTokenResponse;
 use reqwest::header::HeaderValue;
@@ -21,10 +20,6 @@ use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind};
 
-/// A token endpoint response with its status and headers (for
-/// [`Client::authenticate`](crate::Client::authenticate)'s raw response).
-pub(crate) type TokenResponse = ResponseValue<CreateAccessTokenResponse>;
-
 /// Which token a call used: incremented on every renewal, so that a call that saw token `n`
 /// refused renews only if nobody renewed since.
 pub(crate) type Generation = u64;
@@ -33,21 +28,29 @@ pub(crate) type Generation = u64;
 pub(crate) type RequestToken =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<IssuedToken, Error>> + Send>> + Send + Sync>;
 
-/// A token response whose token can be sent: its `Authorization` header, built once.
+/// A token the token endpoint issued, ready to be sent: its `Authorization` header, built once,
+/// and its lifetime.
 pub(crate) struct IssuedToken {
-    pub(crate) response: TokenResponse,
+    /// `expires_in`, in seconds, as the token endpoint said.
+    expires_in: i64,
     header: HeaderValue,
 }
 
 impl IssuedToken {
-    /// `response`, unless its token cannot be a header value: then an error of the token
+    /// The token of `response`, unless it cannot be a header value: then an error of the token
     /// request that took `attempts` attempts, so that the token is never cached.
-    pub(crate) fn check(response: TokenResponse, attempts: u32) -> Result<Self, Error> {
+    pub(crate) fn check(
+        response: &CreateAccessTokenResponse,
+        attempts: u32,
+    ) -> Result<Self, Error> {
         // A masked token (`••••`) has nothing to reveal and is refused like any other.
         let header = (response.access_token.reveal())
             .and_then(|token| crate::auth::bearer(&SecretString::from(token.to_owned())).ok());
         match header {
-            Some(header) => Ok(IssuedToken { response, header }),
+            Some(header) => Ok(IssuedToken {
+                expires_in: response.expires_in,
+                header,
+            }),
             None => Err(Error::new(ErrorKind::Decode)
                 .with_operation(CreateAccessTokenError::OPERATION_ID)
                 .with_attempts(attempts)
@@ -244,10 +247,9 @@ impl TokenCache {
     /// Caches an issued token (from [`Client::authenticate`](crate::Client::authenticate) or a
     /// renewal); a failure of an earlier renewal no longer holds anything back.
     pub(crate) fn store(&self, issued: &IssuedToken) -> Generation {
-        let response = &issued.response;
         // A negative or zero `expires_in` is a token that is stale when it arrives: the callers
         // that waited for it use it once, and the next call renews.
-        let lifetime = Duration::from_secs(u64::try_from(response.expires_in).unwrap_or(0));
+        let lifetime = Duration::from_secs(u64::try_from(issued.expires_in).unwrap_or(0));
         let margin = self.renewal_margin.min(lifetime / 2);
         let now = Instant::now();
         let generation = {
@@ -401,12 +403,7 @@ pub(crate) mod tests {
             token_type: "bearer".into(),
             expires_in,
         };
-        let response = ResponseValue::new(
-            body,
-            reqwest::StatusCode::CREATED,
-            reqwest::header::HeaderMap::new(),
-        );
-        IssuedToken::check(response, 1)
+        IssuedToken::check(&body, 1)
     }
 
     /// A cache whose token requests answer from `answers` in turn (the last one repeats), after

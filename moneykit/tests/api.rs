@@ -64,7 +64,7 @@ async fn account_ids_are_sent_as_repeated_query_parameters_and_await_works() {
     client
         .link(LINK_ID)
         .accounts()
-        .ids(["acc_1", "acc 2&x"])
+        .account_ids(["acc_1", "acc 2&x"])
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
@@ -76,7 +76,7 @@ async fn account_ids_are_sent_as_repeated_query_parameters_and_await_works() {
     let error = client
         .link(LINK_ID)
         .accounts()
-        .ids([""])
+        .account_ids([""])
         .send()
         .await
         .unwrap_err();

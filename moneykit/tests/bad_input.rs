@@ -113,7 +113,7 @@ async fn account_ids_are_refused_or_sent_as_one_account_ids_value() {
         let result = client
             .link(LINK_ID)
             .accounts()
-            .ids([id.as_str()])
+            .account_ids([id.as_str()])
             .send()
             .await;
         let requests = received(&server).await.split_off(before);

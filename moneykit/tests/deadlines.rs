@@ -29,7 +29,7 @@ async fn slow_link_error(
 #[tokio::test]
 async fn a_slow_attempt_times_out_and_is_retried() {
     let error = slow_link_error(Duration::from_millis(500), 3, |b| {
-        b.timeout(Duration::from_millis(50))
+        b.attempt_timeout(Duration::from_millis(50))
     })
     .await;
     assert_eq!(*error.kind(), ErrorKind::Timeout);

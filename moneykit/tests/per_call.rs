@@ -105,6 +105,51 @@ async fn extra_headers_go_with_the_operation_but_not_with_the_token_request() {
     );
 }
 
+/// A call's options travel with that call as a value: calls in flight together on one client
+/// each send their own headers and no other's, whichever task polls them.
+#[tokio::test]
+async fn concurrent_calls_each_send_only_their_own_headers() {
+    const CALLS: usize = 16;
+    let server = MockServer::start().await;
+    mount_token(&server, "tok_1", 3600, 1).await;
+    mount_link(&server, json(200, LINK)).await;
+    let client = credentials_client(&server);
+    // One task polls every call, interleaving them: no per-task state could tell them apart.
+    let calls = (0..CALLS).map(|n| {
+        let request = client.link(LINK_ID).get();
+        let request = if n % 2 == 0 {
+            request.header("x-call", n.to_string())
+        } else {
+            request
+        };
+        request.send()
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+    let requests = server.received_requests().await.unwrap();
+    let mut sent: Vec<Vec<&str>> = requests
+        .iter()
+        .filter(|r| r.url.path() == link_path())
+        .map(|r| {
+            let values = r.headers.get_all("x-call").iter();
+            values.map(|v| v.to_str().unwrap()).collect()
+        })
+        .collect();
+    sent.sort();
+    let mut expected: Vec<Vec<String>> = (0..CALLS)
+        .map(|n| {
+            if n % 2 == 0 {
+                vec![n.to_string()]
+            } else {
+                vec![]
+            }
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected);
+}
+
 #[tokio::test]
 async fn headers_the_client_owns_or_invalid_ones_are_refused_before_sending() {
     let server = MockServer::start().await;
@@ -117,7 +162,7 @@ async fn headers_the_client_owns_or_invalid_ones_are_refused_before_sending() {
         link.get().header("x-ok", "line\nbreak stolen_value"),
         link.get().header("bad name", "v"),
         link.get().call_timeout(Duration::ZERO),
-        link.get().timeout(Duration::ZERO),
+        link.get().attempt_timeout(Duration::ZERO),
         // Zero attempts is not read as one.
         link.get()
             .retry_policy(moneykit::RetryPolicy::new().max_attempts(0)),
@@ -169,7 +214,7 @@ async fn the_timeouts_can_change_for_one_call() {
     let attempt = client
         .link(LINK_ID)
         .get()
-        .timeout(Duration::from_millis(100))
+        .attempt_timeout(Duration::from_millis(100))
         .retry_policy(RetryPolicy::disabled());
     let error = attempt.await.unwrap_err();
     assert_eq!((error.kind(), error.attempts()), (&ErrorKind::Timeout, 1));

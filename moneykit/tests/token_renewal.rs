@@ -187,7 +187,7 @@ async fn a_renewal_started_by_a_call_with_a_short_timeout_serves_the_others() {
         .set_body_json(token_body("tok", 3600))
         .set_delay(Duration::from_millis(300));
     let (starter, waiter, server) =
-        renewal_started_by(slow, |call| call.timeout(Duration::from_millis(50))).await;
+        renewal_started_by(slow, |call| call.attempt_timeout(Duration::from_millis(50))).await;
     // The starter's 50 ms attempt timeout does not reach the token request: both calls get the
     // link (before, the waiter failed with the starter's timeout).
     starter.unwrap();
@@ -419,7 +419,7 @@ async fn in_the_renewal_window_a_slow_renewal_does_not_hold_the_call() {
     mount_link(&server, json(200, LINK), 2).await;
     let client = builder(&server)
         .client_credentials(CLIENT_ID, CLIENT_SECRET)
-        .timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
     client.link(LINK_ID).get().await.unwrap();

@@ -22,7 +22,7 @@ pub struct HostileId {
     pub written: String,
     /// As the link id of every operation on a link.
     pub as_link: Expect,
-    /// As one of the `account_ids` of `accounts().ids(…)`.
+    /// As one of the `account_ids` of `accounts().account_ids(…)`.
     pub as_account: Expect,
 }
 
@@ -167,8 +167,8 @@ pub const HUGE_DURATIONS: [HugeDuration; 8] = [
         on_call: same,
     },
     HugeDuration {
-        setting: "`ClientBuilder::timeout(Duration::MAX)`",
-        on_builder: |b| b.timeout(Duration::MAX),
+        setting: "`ClientBuilder::attempt_timeout(Duration::MAX)`",
+        on_builder: |b| b.attempt_timeout(Duration::MAX),
         on_call: same,
     },
     HugeDuration {
@@ -198,18 +198,18 @@ pub const HUGE_DURATIONS: [HugeDuration; 8] = [
         on_call: |c| c.call_timeout(Duration::MAX),
     },
     HugeDuration {
-        setting: "`.timeout(Duration::MAX)` on one call",
+        setting: "`.attempt_timeout(Duration::MAX)` on one call",
         on_builder: same,
-        on_call: |c| c.timeout(Duration::MAX),
+        on_call: |c| c.attempt_timeout(Duration::MAX),
     },
     HugeDuration {
         setting: "every one of them at once",
         on_builder: |b| {
             b.call_timeout(Duration::MAX)
-                .timeout(Duration::MAX)
+                .attempt_timeout(Duration::MAX)
                 .connect_timeout(Duration::MAX)
                 .token_renewal_margin(Duration::MAX)
         },
-        on_call: |c| c.call_timeout(Duration::MAX).timeout(Duration::MAX),
+        on_call: |c| c.call_timeout(Duration::MAX).attempt_timeout(Duration::MAX),
     },
 ];

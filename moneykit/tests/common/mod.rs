@@ -62,7 +62,7 @@ pub fn paused_builder(base_url: &str) -> ClientBuilder {
     Client::builder()
         .base_url(base_url)
         .http_client(http)
-        .timeout(None)
+        .attempt_timeout(None)
         .call_timeout(None)
         .retry_policy(paused_policy())
 }

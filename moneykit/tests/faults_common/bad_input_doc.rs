@@ -17,7 +17,7 @@ fn id_outcome(expect: Expect, sent: &str) -> String {
 pub fn tables() -> String {
     let mut out = String::from(
         "### Link and account ids\n\n\
-         | id (Rust `Debug` form) | as a link id (each of the 3 GETs) | as an account id (`accounts().ids(…)`) |\n\
+         | id (Rust `Debug` form) | as a link id (each of the 3 GETs) | as an account id (`accounts().account_ids(…)`) |\n\
          |---|---|---|\n",
     );
     for id in hostile_ids() {

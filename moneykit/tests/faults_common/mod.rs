@@ -269,7 +269,7 @@ fn client(case: &Case, url: &str) -> Client {
             policy,
         } => Client::builder()
             .base_url(url)
-            .timeout(attempt_ms.map(Duration::from_millis))
+            .attempt_timeout(attempt_ms.map(Duration::from_millis))
             .call_timeout(call_ms.map(Duration::from_millis))
             .retry_policy(real_policy(policy)),
     };
