@@ -18,6 +18,7 @@ use tracing::{Instrument, Span, field};
 use crate::auth::Credentials;
 use crate::classify::classify;
 use crate::error::{Error, MAX_SNIPPET_CHARS};
+use crate::observe::{AttemptEnd, AttemptObserver};
 use crate::request::{CreateAccessToken, Operation, OperationSend};
 use crate::retry::{RetryPolicy, renews_token};
 use crate::text::one_line;
@@ -104,6 +105,7 @@ pub(crate) struct ClientSettings {
     pub(crate) renewal_margin: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) version: SupportedVersion,
+    pub(crate) observer: Option<Arc<dyn AttemptObserver>>,
 }
 
 /// Runs the calls of one client (and its clones): the one executor every operation goes
@@ -128,6 +130,7 @@ struct Wire {
     server_address: String,
     /// The base URL's port, for the spans' `server.port`.
     server_port: Option<u16>,
+    observer: Option<Arc<dyn AttemptObserver>>,
 }
 
 /// What one call runs under: the client's settings with the call's options merged, once, and
@@ -158,9 +161,10 @@ impl CallRunner {
         settings: ClientSettings,
     ) -> Self {
         let wire = |tokens: Option<Weak<TokenCache>>| {
-            let hook = CredentialsHook {
+            let hook = ClientHook {
                 credentials: settings.credentials.clone(),
                 tokens,
+                observer: settings.observer.clone(),
             };
             let hooks = moneykit_api::Hooks::new(hook)
                 .max_response_bytes(settings.max_response_bytes)
@@ -172,6 +176,7 @@ impl CallRunner {
                 version: settings.version.clone(),
                 server_address: base_url.host_str().unwrap_or_default().to_owned(),
                 server_port: base_url.port_or_known_default(),
+                observer: settings.observer.clone(),
             })
         };
         // The cache requests tokens through the wire, whose hook reads the cache: the hook holds
@@ -249,6 +254,7 @@ impl CallRunner {
         let started = Instant::now();
         let version = &self.wire.version;
         let send = || operation.send(&call.api, version);
+        let observer = self.wire.observer.as_deref();
         // Boxed here, once: every layer below (span, deadline, the operation's request) would
         // otherwise move the whole state machine by value (profiled: memcpy was a third of the
         // client's cost over plain reqwest).
@@ -264,7 +270,9 @@ impl CallRunner {
                 ),
                 None => None,
             };
-            let first = attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry).await;
+            let first =
+                attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer)
+                    .await;
             let (Some(tokens), Some(seen), Err(error)) = (tokens, seen, &first) else {
                 return first;
             };
@@ -278,7 +286,7 @@ impl CallRunner {
             );
             Span::current().record("retry_reason", reason);
             tokens.renew_after_expiry(seen).await?;
-            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry).await
+            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer).await
         });
         let result = call
             .deadline
@@ -330,7 +338,8 @@ impl Wire {
             body: self.credentials.token_body(),
         };
         let send = || operation.send(&self.api, &self.version);
-        let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry)
+        let observer = self.observer.as_deref();
+        let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry, observer)
             .instrument(span.clone())
             .await
             .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
@@ -366,6 +375,7 @@ async fn attempts<T, E, F, Fut>(
     send: &F,
     deadline: Deadline,
     retry_policy: &RetryPolicy,
+    observer: Option<&dyn AttemptObserver>,
 ) -> Result<(BoxedResponse<T>, u32), Error>
 where
     E: DocumentedError,
@@ -388,12 +398,31 @@ where
             Ok(response) => {
                 let status = response.status().as_u16();
                 span.record("http.response.status_code", status);
-                let elapsed_ms = elapsed_ms(sent);
+                let elapsed = sent.elapsed();
+                if let Some(observer) = observer {
+                    observer.after_attempt(&AttemptEnd {
+                        operation,
+                        attempt,
+                        status: Some(status),
+                        error: None,
+                        elapsed,
+                    });
+                }
+                let elapsed_ms = millis(elapsed);
                 tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
                 return Ok((Box::new(response), attempt));
             }
             Err(error) => classify::<E>(error).await.with_attempts(attempt),
         };
+        if let Some(observer) = observer {
+            observer.after_attempt(&AttemptEnd {
+                operation,
+                attempt,
+                status: error.status(),
+                error: Some(&error),
+                elapsed: sent.elapsed(),
+            });
+        }
         if let Some(status) = error.status() {
             span.record("http.response.status_code", status);
         }
@@ -484,19 +513,35 @@ impl Deadline {
     }
 }
 
-/// Puts the credentials on every request the generated client sends.
-struct CredentialsHook {
+/// Adds the application's headers ([`AttemptObserver::before_send`]) and then the credentials
+/// to every request the generated client sends.
+struct ClientHook {
     credentials: Credentials,
     /// Weak: the cache holds the generated client, which holds this hook.
     tokens: Option<Weak<TokenCache>>,
+    observer: Option<Arc<dyn AttemptObserver>>,
 }
 
-impl moneykit_api::RequestHook for CredentialsHook {
+impl moneykit_api::RequestHook for ClientHook {
     fn before_send(
         &self,
         request: &mut reqwest::Request,
         operation_id: &'static str,
     ) -> Result<(), String> {
+        if let Some(observer) = &self.observer {
+            // Its own map: the observer neither sees the request's headers nor sets one the
+            // client owns.
+            let mut added = HeaderMap::new();
+            observer.before_send(operation_id, &mut added);
+            let headers = request.headers_mut();
+            let mut name = None;
+            for (next, value) in added {
+                name = next.or(name);
+                if let Some(name) = name.as_ref().filter(|n| !RESERVED_HEADERS.contains(n)) {
+                    headers.append(name.clone(), value);
+                }
+            }
+        }
         let token_request = operation_id == CreateAccessTokenError::OPERATION_ID;
         let tokens = self.tokens.as_ref().and_then(Weak::upgrade);
         self.credentials

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use moneykit_api::types::SupportedVersion;
@@ -13,6 +14,7 @@ use crate::auth::{Credentials, TokenAuthMethod};
 use crate::build_error::BuildError;
 use crate::call::{CallRunner, ClientSettings};
 use crate::client::Client;
+use crate::observe::AttemptObserver;
 use crate::retry::RetryPolicy;
 
 /// `https://api.moneykit.com`: sandbox and live share it; the credentials pick the environment.
@@ -64,6 +66,7 @@ pub struct ClientBuilder {
     renewal_margin: Duration,
     max_response_bytes: u64,
     http_client: Option<reqwest::Client>,
+    observer: Option<Arc<dyn AttemptObserver>>,
 }
 
 impl Default for ClientBuilder {
@@ -81,6 +84,7 @@ impl Default for ClientBuilder {
             renewal_margin: DEFAULT_RENEWAL_MARGIN,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
+            observer: None,
         }
     }
 }
@@ -99,6 +103,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("renewal_margin", &self.renewal_margin)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("attempt_observer", &self.observer.as_ref().map(|_| ".."))
             .field("http_client", &self.http_client.as_ref().map(|_| ".."))
             .finish()
     }
@@ -278,6 +283,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sees every attempt of every call (token requests included) and may add headers to each
+    /// request, such as `traceparent` or client-wide defaults; never the credentials. See
+    /// [`AttemptObserver`]. None by default.
+    pub fn attempt_observer(mut self, observer: impl AttemptObserver) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
     /// Checks the configuration and builds the client. No request is sent.
     pub fn build(self) -> Result<Client, BuildError> {
         if let Some(error) = self.env_error {
@@ -325,6 +338,7 @@ impl ClientBuilder {
             renewal_margin: self.renewal_margin,
             max_response_bytes: self.max_response_bytes,
             version: self.api_version,
+            observer: self.observer,
         };
         let runner = CallRunner::new(&base_url, http, settings);
         Ok(Client::new(runner, base_url))

@@ -173,6 +173,7 @@ mod client;
 mod config;
 mod error;
 mod freshness;
+mod observe;
 mod request;
 mod retry;
 mod text;
@@ -189,6 +190,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorGroup, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
+pub use observe::{AttemptEnd, AttemptObserver};
 pub use request::{
     CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Operation, Request, Response,
 };
