@@ -6,7 +6,6 @@
 //! have one is typify's choice, as before); this pass moves it, the `#[schemars(...)]` helper
 //! attributes and the hand-emitted impls under `cfg(feature = "schemars")`.
 
-use quote::quote;
 use syn::punctuated::Punctuated;
 
 /// The `moneykit-api` feature that turns the schemas on.
@@ -43,9 +42,10 @@ pub(crate) fn gate(items: &mut [syn::Item]) {
     }
 }
 
+/// `schemars::JsonSchema` or `::schemars::JsonSchema`, by its path's last two segments.
 fn is_json_schema(path: &syn::Path) -> bool {
-    let text = quote!(#path).to_string().replace(' ', "");
-    text.ends_with("schemars::JsonSchema")
+    let segments: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+    matches!(segments.as_slice(), [.., krate, name] if *krate == "schemars" && *name == "JsonSchema")
 }
 
 /// `#[derive(A, schemars::JsonSchema, B)]` → `#[derive(A, B)]` and, right after it,
@@ -85,5 +85,20 @@ fn gate_helpers(attrs: &mut [syn::Attribute]) {
             let tokens = &list.tokens;
             *attr = syn::parse_quote!(#[cfg_attr(feature = #FEATURE, schemars(#tokens))]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_schema_derive_is_told_by_its_path_segments() {
+        let is = |text: &str| is_json_schema(&syn::parse_str(text).unwrap());
+        assert!(is("schemars::JsonSchema"));
+        assert!(is(":: schemars :: JsonSchema"));
+        assert!(!is("JsonSchema"));
+        assert!(!is("other::JsonSchema"));
+        assert!(!is("schemars::JsonSchemaLike"));
     }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{find_enum, find_struct, innermost, option_inner, reader, same_type};
+use super::{find_enum, find_struct, innermost, option_inner, reader};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -114,7 +114,7 @@ fn common_error_fields<'a>(structs: &[&'a syn::ItemStruct]) -> Vec<(&'a Ident, &
             continue;
         };
         match fields.iter().find(|(known, _)| *known == name) {
-            Some((_, ty)) if !same_type(ty, inner) => conflicting.push(name),
+            Some((_, ty)) if *ty != inner => conflicting.push(name),
             Some(_) => {}
             None => fields.push((name, inner)),
         }

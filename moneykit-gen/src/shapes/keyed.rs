@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::facts::{KEYED_BY_EXTENSION, Keyed};
-use super::{Shapes, json_name, named_struct, option_inner, reader, same_type, schema_struct};
+use super::{Shapes, json_name, named_struct, option_inner, reader, schema_struct};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -34,7 +34,7 @@ pub(crate) fn keyed_impls(
             while let Some(inner) = option_inner(ty) {
                 ty = inner;
             }
-            if !entry_types.iter().any(|known| same_type(known, ty)) {
+            if !entry_types.iter().any(|known| *known == ty) {
                 entry_types.push(ty);
             }
         }
@@ -106,11 +106,9 @@ fn entry_trait(
         .fields
         .iter()
         .filter(|f| {
-            entry_structs.iter().all(|s| {
-                s.fields
-                    .iter()
-                    .any(|g| g.ident == f.ident && same_type(&g.ty, &f.ty))
-            })
+            entry_structs
+                .iter()
+                .all(|s| s.fields.iter().any(|g| g.ident == f.ident && g.ty == f.ty))
         })
         .collect();
     let methods = shared.iter().map(|f| {

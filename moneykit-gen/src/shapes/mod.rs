@@ -36,7 +36,7 @@ mod redact;
 mod views;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, quote};
+use quote::quote;
 
 pub(crate) use errors::error_fields;
 pub(crate) use extends::extends_impls;
@@ -138,11 +138,6 @@ pub(super) fn reader(field: &syn::Field) -> (TokenStream, TokenStream) {
             (quote!(&self.#ident), quote!(&#ty))
         }
     }
-}
-
-/// syn compares types only with its `extra-traits` feature; their tokens say the same.
-pub(super) fn same_type(a: &syn::Type, b: &syn::Type) -> bool {
-    a.to_token_stream().to_string() == b.to_token_stream().to_string()
 }
 
 /// `T` of `::std::option::Option<T>`.

@@ -9,8 +9,7 @@ use quote::{format_ident, quote};
 use super::facts::{ITEMS_VIEW_EXTENSION, ItemsView, LOOKUP_EXTENSION};
 use super::readable::TRAIT_METHODS;
 use super::{
-    Shapes, innermost, json_name, named_struct, option_inner, same_type, schema_struct, type_ident,
-    vec_item,
+    Shapes, innermost, json_name, named_struct, option_inner, schema_struct, type_ident, vec_item,
 };
 use crate::GenError;
 use crate::emit::{rust_type_name, variant_name};
@@ -171,7 +170,7 @@ fn shared_fields<'a>(kinds: &[Kind<'a>]) -> Vec<(&'a Ident, &'a syn::Type)> {
         };
         let ty = innermost(&field.ty);
         match seen.iter().find(|(known, _)| *known == ident) {
-            Some((_, known)) if !same_type(known, ty) => disagreeing.push(ident),
+            Some((_, known)) if *known != ty => disagreeing.push(ident),
             Some(_) => {}
             None => seen.push((ident, ty)),
         }
