@@ -34,7 +34,7 @@ pub(crate) fn keyed_impls(
             while let Some(inner) = option_inner(ty) {
                 ty = inner;
             }
-            if !entry_types.iter().any(|known| *known == ty) {
+            if !entry_types.contains(&ty) {
                 entry_types.push(ty);
             }
         }
