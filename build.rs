@@ -19,6 +19,7 @@ fn check_generated() {
     println!("cargo:rerun-if-changed={}", checked_in.display());
     let problem = match moneykit_gen::generate_from_path(&spec) {
         Ok(source) => moneykit_gen::stale(
+            moneykit_gen::GENERATED_PATH,
             &source,
             std::fs::read_to_string(&checked_in).ok().as_deref(),
         ),

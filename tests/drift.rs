@@ -1,8 +1,21 @@
-//! Drift guard: the JSON Schema of every response type. `cargo xtask regen` updates it after a
-//! change to `openapi.yaml`; the generated source itself is checked in (`src/generated.rs`) and
-//! compared by the build script and `cargo xtask check`.
+//! Drift guards: the JSON Schema of every response type (a snapshot), and the checked-in
+//! generated sources (`src/generated.rs`, which the build script also compares, and
+//! `moneykit/src/generated.rs`). `cargo xtask regen` updates them after a change to
+//! `openapi.yaml`.
 
 use moneykit_api::types;
+
+#[test]
+fn the_checked_in_generated_sources_are_what_the_spec_gives() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("openapi.yaml")).unwrap();
+    for (path, source) in moneykit_gen::generate_all(&spec).unwrap() {
+        let checked_in = std::fs::read_to_string(root.join(path)).ok();
+        if let Some(problem) = moneykit_gen::stale(path, &source, checked_in.as_deref()) {
+            panic!("{problem}");
+        }
+    }
+}
 
 #[test]
 fn response_json_schemas() {

@@ -63,13 +63,36 @@ impl OpenEnum {
     }
 }
 
-/// One operation: where it goes and its documented error responses.
+/// One operation: where it goes, its documented error responses, and what the ergonomic
+/// client's surface (`surface.rs`) needs to know of it.
 pub(crate) struct Operation {
     pub operation_id: String,
     pub method: String,
     pub path: String,
     pub errors: Vec<DocumentedError>,
+    /// `summary`, for the generated docs.
+    pub summary: String,
+    /// `x-moneykit-call` (`link(id).accounts`): where the ergonomic client starts the operation;
+    /// `None` for `false`, an operation the client sends itself (the token request).
+    pub call: Option<String>,
+    /// The parameters, `$ref`s resolved, in the spec's order.
+    pub parameters: Vec<Parameter>,
 }
+
+/// One parameter of an operation.
+pub(crate) struct Parameter {
+    /// The name as sent (`account_ids`, `moneykit-version`).
+    pub name: String,
+    pub description: String,
+    /// `x-moneykit-api-version: true`: the client fills it with its API version.
+    pub api_version: bool,
+}
+
+/// The extension on the parameter that carries the API version: the client sends its own, so
+/// no generated method asks for it.
+pub(crate) const API_VERSION_EXTENSION: &str = "x-moneykit-api-version";
+/// The extension that says where the ergonomic client starts an operation (`surface.rs`).
+pub(crate) const CALL_EXTENSION: &str = "x-moneykit-call";
 
 /// One documented error status and the component schema of its body.
 pub(crate) struct DocumentedError {
@@ -223,11 +246,35 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
             }
             if let Some(operation_id) = operation_id {
                 documented.sort_by_key(|d| d.status);
+                let text = |value: &Value, key: &str| {
+                    value
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let parameters = (op.get("parameters").and_then(Value::as_array))
+                    .into_iter()
+                    .flatten()
+                    .map(|parameter| crate::resolve(&snapshot, parameter))
+                    .map(|parameter| Parameter {
+                        name: text(parameter, "name"),
+                        description: text(parameter, "description"),
+                        api_version: parameter.get(API_VERSION_EXTENSION)
+                            == Some(&Value::Bool(true)),
+                    })
+                    .collect();
                 all.push(Operation {
                     operation_id,
                     method: method.to_uppercase(),
                     path: path.clone(),
                     errors: documented,
+                    summary: text(op, "summary"),
+                    call: op
+                        .get(CALL_EXTENSION)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    parameters,
                 });
             }
         }

@@ -93,6 +93,14 @@ fn check_operations(doc: &Value, problems: &mut Vec<String>) {
                     "{place}: missing operationId (it names the client method)"
                 )),
             }
+            match op.get(crate::prepare::CALL_EXTENSION) {
+                Some(Value::String(_) | Value::Bool(false)) => {}
+                _ => problems.push(format!(
+                    "{place}: `{}` must say where the ergonomic client starts the operation \
+                     (`link(id).accounts`), or be `false` for one the client sends itself",
+                    crate::prepare::CALL_EXTENSION
+                )),
+            }
             let params = item
                 .get("parameters")
                 .into_iter()

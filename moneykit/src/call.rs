@@ -19,12 +19,13 @@ use crate::auth::Credentials;
 use crate::classify::classify;
 use crate::error::{Error, MAX_SNIPPET_CHARS};
 use crate::observe::{AttemptEnd, AttemptObserver};
-use crate::request::{CreateAccessToken, Operation, OperationSend};
+use crate::request::{CreateAccessToken, Operation, Sealed};
 use crate::retry::{RetryPolicy, renews_token};
 use crate::text::one_line;
 use crate::token::{IssuedToken, RequestToken, TokenCache, saturating_add};
 
-/// The longest link id accepted; longer ones are refused without a request.
+/// The longest path parameter (such as a link id) accepted, in bytes; longer ones are refused
+/// without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
 
 type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
@@ -235,14 +236,14 @@ impl CallRunner {
         options: &CallOptions,
     ) -> Result<BoxedResponse<O::Output>, Error> {
         let id = O::Documented::OPERATION_ID;
-        let link_id = operation.link_id();
-        if let Some(link_id) = link_id {
-            check_link_id(id, link_id)?;
+        for (label, value) in operation.path_parameters() {
+            check_path_parameter(id, label, value)?;
         }
+        let link_id = operation.link_id();
         if let Some(why) = operation.refusal() {
             return Err(Error::invalid_input(Some(id), why));
         }
-        let requests_token = <O as OperationSend>::REQUESTS_TOKEN;
+        let requests_token = <O as Sealed>::REQUESTS_TOKEN;
         if requests_token && self.tokens.is_none() {
             return Err(Error::invalid_input(
                 Some(id),
@@ -567,12 +568,14 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn check_link_id(operation: &'static str, id: &str) -> Result<(), Error> {
+/// Refuses a path parameter that cannot be sent as one URL segment of its own (`label` names
+/// it in the error: `link id`).
+fn check_path_parameter(operation: &'static str, label: &str, id: &str) -> Result<(), Error> {
     let refused = match id {
-        "" => "the link id is empty".to_owned(),
-        "." | ".." => "the link id cannot be `.` or `..`".to_owned(),
+        "" => format!("the {label} is empty"),
+        "." | ".." => format!("the {label} cannot be `.` or `..`"),
         _ if id.len() > MAX_LINK_ID_LEN => {
-            format!("the link id is longer than {MAX_LINK_ID_LEN} bytes")
+            format!("the {label} is longer than {MAX_LINK_ID_LEN} bytes")
         }
         _ => return Ok(()),
     };
@@ -588,12 +591,15 @@ mod tests {
     fn link_ids_are_checked() {
         for refused in ["", ".", "..", &"a".repeat(MAX_LINK_ID_LEN + 1)] {
             assert_eq!(
-                *check_link_id("get_link", refused).unwrap_err().kind(),
+                *check_path_parameter("get_link", "link id", refused)
+                    .unwrap_err()
+                    .kind(),
                 ErrorKind::InvalidInput
             );
         }
-        assert!(check_link_id("get_link", &"a".repeat(MAX_LINK_ID_LEN)).is_ok());
-        assert!(check_link_id("get_link", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
+        let long = "a".repeat(MAX_LINK_ID_LEN);
+        assert!(check_path_parameter("get_link", "link id", &long).is_ok());
+        assert!(check_path_parameter("get_link", "link id", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
     }
 
     #[tokio::test(start_paused = true)]

@@ -10,16 +10,7 @@ use reqwest::Url;
 use crate::build_error::BuildError;
 use crate::call::CallRunner;
 use crate::config::ClientBuilder;
-use crate::request::{CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Request};
-
-/// `GET /links/{id}`, from [`Link::get`].
-pub type LinkRequest = Request<GetLink>;
-/// `GET /links/{id}/accounts`, from [`Link::accounts`].
-pub type AccountsRequest = Request<GetAccounts>;
-/// `GET /links/{id}/accounts/numbers`, from [`Link::account_numbers`].
-pub type AccountNumbersRequest = Request<GetAccountNumbers>;
-/// `POST /auth/token`, from [`Client::authenticate`].
-pub type AuthenticateRequest = Request<CreateAccessToken>;
+use crate::request::{CreateAccessToken, Request};
 
 /// A MoneyKit API client. Cheap to clone: clones share the connection pool and the token cache.
 ///
@@ -74,14 +65,6 @@ impl Client {
         ClientBuilder::from_env().build()
     }
 
-    /// The link with this id. Nothing is sent until a method of [`Link`] is awaited.
-    pub fn link(&self, id: impl Into<String>) -> Link {
-        Link {
-            client: self.clone(),
-            id: id.into(),
-        }
-    }
-
     /// Requests a new access token now (`POST /auth/token`); awaited, the response: the token
     /// (a [`Sensitive`](crate::Sensitive), masked in `Debug`/`Display`), its `token_type` and its
     /// `expires_in`.
@@ -96,56 +79,9 @@ impl Client {
     /// header pair this fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
     /// and nothing is sent. Extra [`header`](Request::header)s of this request are sent with
     /// it.
-    pub fn authenticate(&self) -> AuthenticateRequest {
+    pub fn authenticate(&self) -> Request<CreateAccessToken> {
         let body = self.runner().token_body();
         Request::new(self.clone(), CreateAccessToken { body })
-    }
-}
-
-/// One link: `client.link(id)`. Its id is sent as one percent-encoded path segment, so `/`, `\`,
-/// `?` or `#` in it cannot reach another path. An empty id, `.`, `..` or an id longer than
-/// [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
-/// without any request.
-#[derive(Clone, Debug)]
-pub struct Link {
-    client: Client,
-    id: String,
-}
-
-impl Link {
-    /// The link's id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// `GET /links/{id}`: the link, its state and its products (see
-    /// [`LinkFreshness`](crate::LinkFreshness) for `refreshed_at`). Await the request, or set
-    /// per-call options first ([`Request`]).
-    pub fn get(&self) -> LinkRequest {
-        let link_id = self.id.clone();
-        Request::new(self.client.clone(), GetLink { link_id })
-    }
-
-    /// `GET /links/{id}/accounts`: all accounts, or only some with [`Request::account_ids`].
-    pub fn accounts(&self) -> AccountsRequest {
-        let (link_id, account_ids) = (self.id.clone(), None);
-        Request::new(
-            self.client.clone(),
-            GetAccounts {
-                link_id,
-                account_ids,
-            },
-        )
-    }
-
-    /// `GET /links/{id}/accounts/numbers`: the accounts with their full account and routing
-    /// numbers, held as [`Sensitive`](crate::Sensitive) (masked in `Debug`/`Display`; read them
-    /// with `.reveal()`). These are the numbers MoneyKit already fetched: compare
-    /// `link.products.account_numbers.refreshed_at` with an earlier value to know whether they
-    /// changed ([`LinkFreshness`](crate::LinkFreshness)).
-    pub fn account_numbers(&self) -> AccountNumbersRequest {
-        let link_id = self.id.clone();
-        Request::new(self.client.clone(), GetAccountNumbers { link_id })
     }
 }
 

@@ -174,6 +174,7 @@ mod config;
 mod error;
 mod freshness;
 mod observe;
+mod operations;
 mod request;
 mod retry;
 mod text;
@@ -182,18 +183,17 @@ mod token;
 pub use auth::{Credentials, TokenAuthMethod};
 pub use build_error::BuildError;
 pub use call::MAX_LINK_ID_LEN;
-pub use client::{
-    AccountNumbersRequest, AccountsRequest, AuthenticateRequest, Client, Link, LinkRequest,
-};
+pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
 };
 pub use error::{Error, ErrorGroup, ErrorKind, UnauthorizedReason};
 pub use freshness::LinkFreshness;
 pub use observe::{AttemptEnd, AttemptObserver};
-pub use request::{
-    CreateAccessToken, GetAccountNumbers, GetAccounts, GetLink, Operation, Request, Response,
-};
+/// Every operation of `openapi.yaml` as data, and the resource handles that start them
+/// ([`Link`], from [`Client::link`]): generated.
+pub use operations::*;
+pub use request::{CreateAccessToken, Operation, Request, Response};
 pub use retry::{Jitter, RetryPolicy};
 pub use text::one_line;
 

@@ -8,9 +8,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use moneykit_api::errors::{
-    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
-};
+use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::{self, SupportedVersion};
 use moneykit_api::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
@@ -21,9 +19,8 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 
-/// One call of an operation, not sent yet: from [`Link::get`](crate::Link::get),
-/// [`Link::accounts`](crate::Link::accounts), [`Link::account_numbers`](crate::Link::account_numbers)
-/// or [`Client::authenticate`].
+/// One call of an operation, not sent yet: from a method of a resource handle (such as
+/// [`Link::get`](crate::Link::get)) or [`Client::authenticate`].
 ///
 /// Await it (or call [`send`](Request::send)) for the decoded body, or
 /// [`send_with_response`](Request::send_with_response) for the body with the HTTP status and
@@ -56,15 +53,15 @@ pub struct Request<O: Operation> {
 }
 
 /// An API operation: what one [`Request`] sends, as data (its path, query and body parameters).
-/// Implemented by this crate only: [`GetLink`], [`GetAccounts`], [`GetAccountNumbers`] and
-/// [`CreateAccessToken`]. Every operation is sent by the same code (the client's call runner),
-/// which asks the operation only for what differs.
+/// Implemented by this crate only: generated from `openapi.yaml` for every operation (such as
+/// [`GetLink`](crate::GetLink)), and [`CreateAccessToken`]. Every operation is sent by the same
+/// code (the client's call runner), which asks the operation only for what differs.
 pub trait Operation: sealed::Sealed + Send + Sync + 'static {
     /// The decoded body of a success response.
     type Output: Send + 'static;
 }
 
-pub(crate) use sealed::Sealed as OperationSend;
+pub(crate) use sealed::Sealed;
 
 mod sealed {
     use super::*;
@@ -79,8 +76,12 @@ mod sealed {
         /// Whether this is the token request: sent without a token, and its token cached.
         const REQUESTS_TOKEN: bool = false;
 
-        /// The link the call is for: checked before sending, and the span's `link_id`.
+        /// The link the call is for: the span's `link_id`.
         fn link_id(&self) -> Option<&str>;
+
+        /// Each path parameter with how an error names it (`link id`): checked before sending
+        /// to be one URL segment.
+        fn path_parameters(&self) -> impl Iterator<Item = (&'static str, &str)>;
 
         /// Why the parameters cannot be sent, if they cannot.
         fn refusal(&self) -> Option<&'static str> {
@@ -109,26 +110,7 @@ mod sealed {
 }
 
 /// What one attempt of an operation gives back from the generated client.
-type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
-
-/// `GET /links/{id}`: [`Link::get`](crate::Link::get).
-#[derive(Clone, Debug)]
-pub struct GetLink {
-    pub(crate) link_id: String,
-}
-
-/// `GET /links/{id}/accounts`: [`Link::accounts`](crate::Link::accounts).
-#[derive(Clone, Debug)]
-pub struct GetAccounts {
-    pub(crate) link_id: String,
-    pub(crate) account_ids: Option<Vec<String>>,
-}
-
-/// `GET /links/{id}/accounts/numbers`: [`Link::account_numbers`](crate::Link::account_numbers).
-#[derive(Clone, Debug)]
-pub struct GetAccountNumbers {
-    pub(crate) link_id: String,
-}
+pub(crate) type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
 
 /// `POST /auth/token`: [`Client::authenticate`].
 #[derive(Clone)]
@@ -145,72 +127,6 @@ impl fmt::Debug for CreateAccessToken {
     }
 }
 
-impl Operation for GetLink {
-    type Output = types::LinkCommon;
-}
-
-impl sealed::Sealed for GetLink {
-    type Documented = GetLinkError;
-
-    fn link_id(&self) -> Option<&str> {
-        Some(&self.link_id)
-    }
-
-    fn send<'a>(
-        &'a self,
-        api: &'a moneykit_api::Client,
-        version: &'a SupportedVersion,
-    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
-        api.get_link(&self.link_id, Some(version))
-    }
-}
-
-impl Operation for GetAccounts {
-    type Output = types::GetAccountsResponse;
-}
-
-impl sealed::Sealed for GetAccounts {
-    type Documented = GetAccountsError;
-
-    fn link_id(&self) -> Option<&str> {
-        Some(&self.link_id)
-    }
-
-    fn refusal(&self) -> Option<&'static str> {
-        let ids = self.account_ids.as_ref();
-        ids.is_some_and(|ids| ids.iter().any(String::is_empty))
-            .then_some("an account id is empty")
-    }
-
-    fn send<'a>(
-        &'a self,
-        api: &'a moneykit_api::Client,
-        version: &'a SupportedVersion,
-    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
-        api.get_accounts(&self.link_id, self.account_ids.as_ref(), Some(version))
-    }
-}
-
-impl Operation for GetAccountNumbers {
-    type Output = types::GetAccountNumbersResponseLegacy20230218;
-}
-
-impl sealed::Sealed for GetAccountNumbers {
-    type Documented = GetAccountNumbersError;
-
-    fn link_id(&self) -> Option<&str> {
-        Some(&self.link_id)
-    }
-
-    fn send<'a>(
-        &'a self,
-        api: &'a moneykit_api::Client,
-        version: &'a SupportedVersion,
-    ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
-        api.get_account_numbers(&self.link_id, Some(version))
-    }
-}
-
 impl Operation for CreateAccessToken {
     type Output = types::CreateAccessTokenResponse;
 }
@@ -222,6 +138,10 @@ impl sealed::Sealed for CreateAccessToken {
 
     fn link_id(&self) -> Option<&str> {
         None
+    }
+
+    fn path_parameters(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        std::iter::empty()
     }
 
     fn send<'a>(
@@ -250,6 +170,11 @@ impl<O: Operation> Request<O> {
 
     fn options(&self) -> &CallOptions {
         self.options.as_deref().unwrap_or(CallOptions::none())
+    }
+
+    /// The operation's parameters, for the generated setters.
+    pub(crate) fn operation_mut(&mut self) -> &mut O {
+        &mut self.operation
     }
 
     fn options_mut(&mut self) -> &mut CallOptions {
@@ -331,19 +256,6 @@ impl<O: Operation> Request<O> {
             headers,
             body: response.into_inner(),
         })
-    }
-}
-
-impl Request<GetAccounts> {
-    /// Only these accounts (sent as repeated `account_ids` query parameters). An empty id fails
-    /// the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
-    pub fn account_ids<I, S>(mut self, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.operation.account_ids = Some(ids.into_iter().map(Into::into).collect());
-        self
     }
 }
 

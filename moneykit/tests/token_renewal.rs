@@ -163,7 +163,7 @@ async fn callers_queued_behind_a_failed_token_request_share_its_error() {
 /// call without options, started while it is in flight, must get the link all the same.
 async fn renewal_started_by(
     token: ResponseTemplate,
-    options: impl FnOnce(moneykit::LinkRequest) -> moneykit::LinkRequest,
+    options: impl FnOnce(moneykit::Request<moneykit::GetLink>) -> moneykit::Request<moneykit::GetLink>,
 ) -> (
     Result<(), moneykit::Error>,
     Result<(), moneykit::Error>,

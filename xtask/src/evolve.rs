@@ -137,7 +137,12 @@ impl Copy {
             .lines()
             .map(|line| line[3..].trim())
             .filter(|path| {
-                !["openapi.yaml", moneykit_gen::GENERATED_PATH].contains(path)
+                ![
+                    "openapi.yaml",
+                    moneykit_gen::GENERATED_PATH,
+                    moneykit_gen::SURFACE_PATH,
+                ]
+                .contains(path)
                     && !path.starts_with("tests/snapshots/")
             })
             .collect();

@@ -50,8 +50,10 @@ fn snapshot_dir() -> PathBuf {
 /// Writes the generated source and every snapshot from the current spec, then deletes the
 /// snapshots no test wrote.
 fn regen() -> Result<(), String> {
-    let (source, path) = generated()?;
-    std::fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for (path, source) in generated()? {
+        std::fs::write(&path, source)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     let referenced = run_snapshot_tests("always")?;
     for stale in unreferenced(&referenced)? {
         std::fs::remove_file(&stale)
@@ -64,11 +66,16 @@ fn regen() -> Result<(), String> {
 
 /// Fails if a snapshot differs (insta prints the diff), is missing, or is unreferenced.
 fn check() -> Result<(), String> {
-    let (source, path) = generated()?;
-    if let Some(problem) =
-        moneykit_gen::stale(&source, std::fs::read_to_string(&path).ok().as_deref())
-    {
-        return Err(problem);
+    for (path, source) in generated()? {
+        let checked_in = std::fs::read_to_string(&path).ok();
+        let shown = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if let Some(problem) = moneykit_gen::stale(&shown, &source, checked_in.as_deref()) {
+            return Err(problem);
+        }
     }
     let referenced = run_snapshot_tests("no").map_err(|e| {
         format!("{e}\nsnapshots are stale: run `cargo xtask regen` and review the diff")
@@ -85,12 +92,17 @@ fn check() -> Result<(), String> {
     Ok(())
 }
 
-/// What `moneykit-gen` makes of `openapi.yaml` now, and where it is checked in.
-fn generated() -> Result<(String, PathBuf), String> {
+/// What `moneykit-gen` makes of `openapi.yaml` now, each file with where it is checked in.
+fn generated() -> Result<Vec<(PathBuf, String)>, String> {
     let root = root();
-    let source =
-        moneykit_gen::generate_from_path(&root.join("openapi.yaml")).map_err(|e| e.to_string())?;
-    Ok((source, root.join(moneykit_gen::GENERATED_PATH)))
+    let spec = root.join("openapi.yaml");
+    let text = std::fs::read_to_string(&spec)
+        .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+    let files = moneykit_gen::generate_all(&text).map_err(|e| e.to_string())?;
+    Ok(files
+        .into_iter()
+        .map(|(path, source)| (root.join(path), source))
+        .collect())
 }
 
 /// Runs the snapshot tests with `INSTA_UPDATE=<mode>` and returns the snapshot files they used.

@@ -153,7 +153,7 @@ pub struct HugeDuration {
     /// As RELIABILITY.md shows it.
     pub setting: &'static str,
     pub on_builder: fn(moneykit::ClientBuilder) -> moneykit::ClientBuilder,
-    pub on_call: fn(moneykit::LinkRequest) -> moneykit::LinkRequest,
+    pub on_call: fn(moneykit::Request<moneykit::GetLink>) -> moneykit::Request<moneykit::GetLink>,
 }
 
 fn same<T>(value: T) -> T {

@@ -1,0 +1,733 @@
+//! The ergonomic client's per-operation surface, `moneykit/src/generated.rs`: for every
+//! operation with an `x-moneykit-call` (`link(id).accounts`), the operation as data (a struct of
+//! its parameters), how the client's call runner sends it (`Sealed`), a setter on its `Request`
+//! for each optional parameter, and the resource handles that start it (`client.link(id)`, then
+//! `.accounts()`).
+//!
+//! Everything is read from the generated low-level method's signature (its parameters and their
+//! types, its response type), so the surface sends exactly what the generated client takes; the
+//! call path only says where the operation starts and which handle takes which path parameter.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
+
+use crate::GenError;
+use crate::prepare::Operation;
+
+/// One step of a call path: `link(id)` is a handle taking the path parameter `id`; the last
+/// step is the method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Step {
+    pub name: String,
+    pub parameters: Vec<String>,
+}
+
+/// Parses `link(id).accounts` into its steps; the problem, if it is not one.
+pub(crate) fn parse_call(text: &str) -> Result<Vec<Step>, String> {
+    let is_name = |name: &str| {
+        name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let mut steps = Vec::new();
+    for step in text.split('.') {
+        let (name, parameters) = match step.split_once('(') {
+            None => (step, Vec::new()),
+            Some((name, rest)) => {
+                let Some(list) = rest.strip_suffix(')') else {
+                    return Err(format!("`{step}` has no closing `)`"));
+                };
+                let parameters: Vec<String> =
+                    list.split(',').map(|p| p.trim().to_owned()).collect();
+                (name, parameters)
+            }
+        };
+        if !is_name(name) || !parameters.iter().all(|p| is_name(p)) {
+            return Err(format!(
+                "`{step}` is not `name` or `name(parameter, …)` in snake_case"
+            ));
+        }
+        steps.push(Step {
+            name: name.to_owned(),
+            parameters,
+        });
+    }
+    Ok(steps)
+}
+
+/// The path parameters of a path template, in order (`/links/{id}/x/{y}` → `id`, `y`).
+fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+/// Why the operations' call paths cannot make one surface: an unparsable path, a path parameter
+/// no step takes (or two take), a handle that takes different parameters in two call paths, or
+/// two operations at the same method.
+pub(crate) fn check(operations: &[Operation]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut handles: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    let mut methods = BTreeMap::new();
+    for op in operations {
+        let Some(call) = &op.call else { continue };
+        let id = &op.operation_id;
+        let steps = match parse_call(call) {
+            Ok(steps) => steps,
+            Err(problem) => {
+                problems.push(format!("{id}: x-moneykit-call {problem}"));
+                continue;
+            }
+        };
+        let mut taken: Vec<&str> = steps
+            .iter()
+            .flat_map(|s| s.parameters.iter().map(String::as_str))
+            .collect();
+        let mut expected = path_parameters(&op.path);
+        taken.sort_unstable();
+        expected.sort_unstable();
+        if taken != expected {
+            problems.push(format!(
+                "{id}: x-moneykit-call `{call}` takes the path parameters {taken:?}, the path \
+                 {} has {expected:?}",
+                op.path
+            ));
+        }
+        let (_, handle_steps) = steps.split_last().expect("split gives one step at least");
+        for end in 1..=handle_steps.len() {
+            let names: Vec<String> = handle_steps[..end].iter().map(|s| s.name.clone()).collect();
+            let parameters = handle_steps[end - 1].parameters.clone();
+            if let Some(known) = handles.insert(names.clone(), parameters.clone())
+                && known != parameters
+            {
+                problems.push(format!(
+                    "{id}: the handle `{}` takes {parameters:?} here and {known:?} elsewhere",
+                    names.join(".")
+                ));
+            }
+        }
+        let at: Vec<String> = steps.iter().map(|s| s.name.clone()).collect();
+        if let Some(other) = methods.insert(at.clone(), id.clone()) {
+            problems.push(format!("{id} and {other} are both at `{}`", at.join(".")));
+        }
+    }
+    problems
+}
+
+/// How a parameter of the generated method is held and passed.
+enum Held {
+    /// `&'a str`: a `String`, passed as `&self.x`.
+    Str,
+    /// `&'a T`: a `T`, passed as `&self.x`.
+    Ref(syn::Type),
+    /// `Option<&'a T>`: an `Option<T>`, passed as `self.x.as_ref()`.
+    Optional(syn::Type),
+}
+
+/// One parameter of the generated method, other than the API version.
+struct Field {
+    ident: Ident,
+    held: Held,
+    /// A path parameter (checked as one URL segment), rather than a query parameter or body.
+    in_path: bool,
+    description: String,
+}
+
+impl Field {
+    fn stored_type(&self) -> TokenStream {
+        match &self.held {
+            Held::Str => quote!(::std::string::String),
+            Held::Ref(ty) => quote!(#ty),
+            Held::Optional(ty) => quote!(::std::option::Option<#ty>),
+        }
+    }
+
+    fn passed(&self) -> TokenStream {
+        let ident = &self.ident;
+        match &self.held {
+            Held::Str | Held::Ref(_) => quote!(&self.#ident),
+            Held::Optional(_) => quote!(self.#ident.as_ref()),
+        }
+    }
+
+    /// The argument a handle method takes for it, and how it becomes the stored value.
+    fn argument(&self) -> (TokenStream, TokenStream) {
+        let ident = &self.ident;
+        match &self.held {
+            Held::Str => (
+                quote!(#ident: impl ::std::convert::Into<::std::string::String>),
+                quote!(#ident.into()),
+            ),
+            Held::Ref(ty) | Held::Optional(ty) => (quote!(#ident: #ty), quote!(#ident)),
+        }
+    }
+}
+
+/// `types::X` and `crate::types::X` of the generated crate, as `moneykit_api::types::X`.
+struct FromApiCrate;
+
+impl VisitMut for FromApiCrate {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let first = path.segments.first().map(|s| s.ident.to_string());
+        match first.as_deref() {
+            Some("crate") => {
+                path.segments[0].ident = Ident::new("moneykit_api", Span::call_site());
+            }
+            Some("types") if path.leading_colon.is_none() => {
+                path.segments
+                    .insert(0, syn::PathSegment::from(format_ident!("moneykit_api")));
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// `T` without the lifetime of a `&'a T`, its paths made absolute.
+fn owned(ty: &syn::Type) -> syn::Type {
+    let mut ty = match ty {
+        syn::Type::Reference(reference) => (*reference.elem).clone(),
+        other => other.clone(),
+    };
+    FromApiCrate.visit_type_mut(&mut ty);
+    ty
+}
+
+/// `T` of `Option<T>` or `ResponseValue<T>`: the one type argument of the last segment.
+fn argument_of<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is `String` or a `Vec` of it (so an empty value can be refused).
+fn holds_strings(ty: &syn::Type) -> bool {
+    let ty = argument_of(ty, "Vec").unwrap_or(ty);
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"))
+}
+
+/// The generated `Client` method of `operation_id`.
+fn method<'a>(file: &'a syn::File, operation_id: &str) -> Option<&'a syn::ImplItemFn> {
+    file.items.iter().find_map(|item| match item {
+        syn::Item::Impl(block) if block.trait_.is_none() => {
+            block.items.iter().find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == operation_id => Some(f),
+                _ => None,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// One operation, read from its generated method.
+struct Surface<'a> {
+    op: &'a Operation,
+    steps: Vec<Step>,
+    name: Ident,
+    fields: Vec<Field>,
+    /// The generated method's arguments, in order: a field, or the API version.
+    arguments: Vec<Option<usize>>,
+    /// The type of the API version the method takes (the client passes its own).
+    version: Option<syn::Type>,
+    output: syn::Type,
+}
+
+fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'a>, String> {
+    let id = &op.operation_id;
+    let steps = parse_call(call)?;
+    let method = method(file, id).ok_or_else(|| format!("no generated method `{id}`"))?;
+    let in_path = path_parameters(&op.path);
+    let version: Vec<String> = op
+        .parameters
+        .iter()
+        .filter(|p| p.api_version)
+        .map(|p| heck::AsSnakeCase(&p.name).to_string())
+        .collect();
+    let described = |name: &str| {
+        op.parameters
+            .iter()
+            .find(|p| heck::AsSnakeCase(&p.name).to_string() == name)
+            .map_or_else(String::new, |p| p.description.clone())
+    };
+    let (mut fields, mut arguments, mut version_type) = (Vec::new(), Vec::new(), None);
+    for input in method.sig.inputs.iter().skip(1) {
+        let syn::FnArg::Typed(typed) = input else {
+            return Err(format!("`{id}` takes an unexpected receiver"));
+        };
+        let syn::Pat::Ident(pattern) = &*typed.pat else {
+            return Err(format!("`{id}` has a parameter that is not a name"));
+        };
+        let ident = pattern.ident.clone();
+        if version.contains(&ident.to_string()) {
+            version_type = Some(owned(argument_of(&typed.ty, "Option").unwrap_or(&typed.ty)));
+            arguments.push(None);
+            continue;
+        }
+        let held = match (&*typed.ty, argument_of(&typed.ty, "Option")) {
+            (_, Some(inner)) => Held::Optional(owned(inner)),
+            (syn::Type::Reference(r), None) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")) => {
+                Held::Str
+            }
+            (ty, None) => Held::Ref(owned(ty)),
+        };
+        arguments.push(Some(fields.len()));
+        fields.push(Field {
+            in_path: in_path.contains(&ident.to_string().as_str()),
+            description: described(&ident.to_string()),
+            ident,
+            held,
+        });
+    }
+    let syn::ReturnType::Type(_, result) = &method.sig.output else {
+        return Err(format!("`{id}` returns nothing"));
+    };
+    let output = argument_of(result, "Result")
+        .and_then(|ok| argument_of(ok, "ResponseValue"))
+        .map(owned)
+        .ok_or_else(|| format!("`{id}` does not return `Result<ResponseValue<T>, _>`"))?;
+    Ok(Surface {
+        op,
+        name: format_ident!("{}", id.to_upper_camel_case()),
+        steps,
+        fields,
+        arguments,
+        version: version_type,
+        output,
+    })
+}
+
+/// The source of `moneykit/src/generated.rs` from the generated low-level client `file`.
+pub(crate) fn generate(file: &syn::File, operations: &[Operation]) -> Result<syn::File, GenError> {
+    let mut surfaces = Vec::new();
+    let mut problems = Vec::new();
+    for op in operations {
+        if let Some(call) = &op.call {
+            match read(file, op, call) {
+                Ok(surface) => surfaces.push(surface),
+                Err(problem) => problems.push(format!("{}: {problem}", op.operation_id)),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(GenError::Invalid(problems));
+    }
+    let operations = surfaces
+        .iter()
+        .map(operation_items)
+        .collect::<Result<Vec<_>, _>>()?;
+    let handles = handles(&surfaces);
+    let table = surfaces.iter().map(|s| {
+        let id = &s.op.operation_id;
+        let call = s.op.call.as_deref().unwrap_or_default();
+        quote!((#id, #call))
+    });
+    let tokens = quote! {
+        /// Every operation this file starts, with its `x-moneykit-call`: the coverage test
+        /// compares it with the spec's operations.
+        pub const OPERATIONS: &[(&str, &str)] = &[#(#table),*];
+        #(#operations)*
+        #handles
+    };
+    syn::parse2(tokens).map_err(|e| GenError::Progenitor(format!("the surface is not Rust: {e}")))
+}
+
+/// The operation's struct, its `Operation` and `Sealed` impls, and its setters.
+fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
+    let Surface {
+        op,
+        name,
+        fields,
+        arguments,
+        version,
+        output,
+        steps,
+    } = surface;
+    let Some(version) = version else {
+        let id = &op.operation_id;
+        let problem = format!("{id}: no parameter says `x-moneykit-api-version: true`");
+        return Err(GenError::Invalid(vec![problem]));
+    };
+    let doc = format!(
+        " `{} {}`: {}.",
+        op.method,
+        op.path,
+        op.summary.trim_end_matches('.')
+    );
+    let start = format!(
+        " Started by `client.{}`.",
+        steps
+            .iter()
+            .map(|s| format!("{}({})", s.name, s.parameters.join(", ")))
+            .collect::<Vec<_>>()
+            .join(".")
+    );
+    let field_idents: Vec<&Ident> = fields.iter().map(|f| &f.ident).collect();
+    let field_types: Vec<TokenStream> = fields.iter().map(Field::stored_type).collect();
+    let documented = format_ident!("{}Error", op.operation_id.to_upper_camel_case());
+    let passed = arguments.iter().map(|argument| match argument {
+        Some(index) => fields[*index].passed(),
+        None => quote!(::std::option::Option::Some(version)),
+    });
+    let method = format_ident!("{}", op.operation_id);
+    let labels: Vec<(String, &Ident)> = fields
+        .iter()
+        .filter(|f| f.in_path)
+        .map(|f| (path_label(steps, &f.ident.to_string()), &f.ident))
+        .collect();
+    let (label_texts, label_idents): (Vec<&String>, Vec<&&Ident>) =
+        labels.iter().map(|(t, i)| (t, i)).unzip();
+    let link_id = match steps.first() {
+        Some(first) if first.name == "link" && first.parameters.len() == 1 => {
+            let ident = format_ident!("{}", first.parameters[0]);
+            quote!(::std::option::Option::Some(&self.#ident))
+        }
+        _ => quote!(::std::option::Option::None),
+    };
+    let refusals = fields
+        .iter()
+        .filter(|f| !f.in_path)
+        .filter(|f| match &f.held {
+            Held::Optional(ty) | Held::Ref(ty) => holds_strings(ty),
+            Held::Str => true,
+        })
+        .map(|f| {
+            let ident = &f.ident;
+            let why = format!("`{ident}` holds an empty value");
+            let empty = quote!(|value: &::std::string::String| value.is_empty());
+            let test = match &f.held {
+                Held::Str => quote!(self.#ident.is_empty()),
+                Held::Optional(ty) if argument_of(ty, "Vec").is_some() => {
+                    quote!(self.#ident.as_ref().is_some_and(|values| values.iter().any(#empty)))
+                }
+                Held::Optional(_) => quote!(self.#ident.as_ref().is_some_and(#empty)),
+                Held::Ref(ty) if argument_of(ty, "Vec").is_some() => {
+                    quote!(self.#ident.iter().any(#empty))
+                }
+                Held::Ref(_) => quote!(self.#ident.is_empty()),
+            };
+            quote! {
+                if #test {
+                    return ::std::option::Option::Some(#why);
+                }
+            }
+        });
+    let setters = fields.iter().filter_map(|f| {
+        let Held::Optional(ty) = &f.held else {
+            return None;
+        };
+        let ident = &f.ident;
+        let doc = if f.description.is_empty() {
+            format!(" Sends `{ident}`.")
+        } else {
+            format!(" Sends `{ident}`: {}", f.description.trim())
+        };
+        Some(match argument_of(ty, "Vec") {
+            Some(item) if holds_strings(ty) => quote! {
+                #[doc = #doc]
+                pub fn #ident<I, S>(mut self, values: I) -> Self
+                where
+                    I: ::std::iter::IntoIterator<Item = S>,
+                    S: ::std::convert::Into<#item>,
+                {
+                    self.operation_mut().#ident =
+                        ::std::option::Option::Some(values.into_iter().map(::std::convert::Into::into).collect());
+                    self
+                }
+            },
+            _ if holds_strings(ty) => quote! {
+                #[doc = #doc]
+                pub fn #ident(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.operation_mut().#ident = ::std::option::Option::Some(value.into());
+                    self
+                }
+            },
+            _ => quote! {
+                #[doc = #doc]
+                pub fn #ident(mut self, value: #ty) -> Self {
+                    self.operation_mut().#ident = ::std::option::Option::Some(value);
+                    self
+                }
+            },
+        })
+    });
+    let setters: Vec<TokenStream> = setters.collect();
+    let setters = (!setters.is_empty()).then(|| {
+        quote! {
+            impl crate::Request<#name> {
+                #(#setters)*
+            }
+        }
+    });
+    Ok(quote! {
+        #[doc = #doc]
+        ///
+        #[doc = #start]
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            #(pub(crate) #field_idents: #field_types,)*
+        }
+
+        impl crate::request::Operation for #name {
+            type Output = #output;
+        }
+
+        impl crate::request::Sealed for #name {
+            type Documented = moneykit_api::errors::#documented;
+
+            fn link_id(&self) -> ::std::option::Option<&str> {
+                #link_id
+            }
+
+            fn path_parameters(&self) -> impl ::std::iter::Iterator<Item = (&'static str, &str)> {
+                [#((#label_texts, self.#label_idents.as_str())),*].into_iter()
+            }
+
+            fn refusal(&self) -> ::std::option::Option<&'static str> {
+                #(#refusals)*
+                ::std::option::Option::None
+            }
+
+            fn send<'a>(
+                &'a self,
+                api: &'a moneykit_api::Client,
+                version: &'a #version,
+            ) -> impl ::std::future::Future<Output = crate::request::ApiResult<#output>> + ::std::marker::Send + 'a {
+                api.#method(#(#passed),*)
+            }
+        }
+
+        #setters
+    })
+}
+
+/// How an error names a path parameter: `link id` for `link(id)`, `account id` for
+/// `account_id`.
+fn path_label(steps: &[Step], parameter: &str) -> String {
+    let owner = steps
+        .iter()
+        .find(|s| s.parameters.iter().any(|p| p == parameter));
+    match owner {
+        Some(step) if parameter == "id" => format!("{} id", step.name.replace('_', " ")),
+        _ => parameter.replace('_', " "),
+    }
+}
+
+/// The resource handles (`Link`, …), the `Client` methods that start them, and each operation's
+/// method on its handle.
+fn handles(surfaces: &[Surface<'_>]) -> TokenStream {
+    // Handle → (its own parameters, the operations and sub-handles it starts).
+    let mut items = Vec::new();
+    let mut known: BTreeMap<Vec<String>, ()> = BTreeMap::new();
+    let mut methods: BTreeMap<Vec<String>, Vec<TokenStream>> = BTreeMap::new();
+    for surface in surfaces {
+        let (method, handle_steps) = surface.steps.split_last().expect("one step at least");
+        for end in 1..=handle_steps.len() {
+            let names: Vec<String> = handle_steps[..end].iter().map(|s| s.name.clone()).collect();
+            if known.insert(names.clone(), ()).is_none() {
+                let (parent, step) = (&handle_steps[..end - 1], &handle_steps[end - 1]);
+                let parent_names: Vec<String> = parent.iter().map(|s| s.name.clone()).collect();
+                let (handle, start) = handle_items(parent, step);
+                items.push(handle);
+                methods.entry(parent_names).or_default().push(start);
+            }
+        }
+        let parent_names: Vec<String> = handle_steps.iter().map(|s| s.name.clone()).collect();
+        methods
+            .entry(parent_names)
+            .or_default()
+            .push(operation_method(surface, handle_steps, method));
+    }
+    let impls = methods.into_iter().map(|(names, methods)| {
+        let owner = if names.is_empty() {
+            quote!(crate::Client)
+        } else {
+            let ident = handle_name(&names);
+            quote!(#ident)
+        };
+        quote! {
+            impl #owner {
+                #(#methods)*
+            }
+        }
+    });
+    quote! {
+        #(#items)*
+        #(#impls)*
+    }
+}
+
+fn handle_name(names: &[String]) -> Ident {
+    format_ident!("{}", names.join("_").to_upper_camel_case())
+}
+
+/// The handle of `step` under `parent`: its struct with its accessors, and the method of its
+/// parent (or of `Client`) that starts it.
+fn handle_items(parent: &[Step], step: &Step) -> (TokenStream, TokenStream) {
+    let all: Vec<&String> = parent
+        .iter()
+        .chain([step])
+        .flat_map(|s| &s.parameters)
+        .collect();
+    let inherited: Vec<Ident> = parent
+        .iter()
+        .flat_map(|s| &s.parameters)
+        .map(|p| format_ident!("{p}"))
+        .collect();
+    let own: Vec<Ident> = step
+        .parameters
+        .iter()
+        .map(|p| format_ident!("{p}"))
+        .collect();
+    let fields: Vec<Ident> = all.iter().map(|p| format_ident!("{p}")).collect();
+    let names: Vec<String> = parent
+        .iter()
+        .chain([step])
+        .map(|s| s.name.clone())
+        .collect();
+    let name = handle_name(&names);
+    let path = names
+        .iter()
+        .zip(parent.iter().chain([step]))
+        .map(|(n, s)| format!("{n}({})", s.parameters.join(", ")))
+        .collect::<Vec<_>>()
+        .join(".");
+    let doc = format!(
+        " `client.{path}`: the operations under it. Nothing is sent until one of its requests is \
+         awaited. Each path parameter is sent as one percent-encoded URL segment; an empty one, \
+         `.`, `..` or one longer than [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails the \
+         call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before any request."
+    );
+    let accessor_docs = all
+        .iter()
+        .map(|p| format!(" The `{p}` this handle was made with."));
+    let handle = quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            client: crate::Client,
+            #(#fields: ::std::string::String,)*
+        }
+
+        impl #name {
+            #(
+                #[doc = #accessor_docs]
+                pub fn #fields(&self) -> &str {
+                    &self.#fields
+                }
+            )*
+        }
+    };
+    let method = format_ident!("{}", step.name);
+    let start_doc = format!(" `{path}`: see [`{name}`].");
+    let client = if parent.is_empty() {
+        quote!(self.clone())
+    } else {
+        quote!(self.client.clone())
+    };
+    let start = quote! {
+        #[doc = #start_doc]
+        pub fn #method(&self, #(#own: impl ::std::convert::Into<::std::string::String>),*) -> #name {
+            #name {
+                client: #client,
+                #(#inherited: self.#inherited.clone(),)*
+                #(#own: #own.into(),)*
+            }
+        }
+    };
+    (handle, start)
+}
+
+/// The method that starts one operation on its handle (or on `Client`).
+fn operation_method(surface: &Surface<'_>, handle_steps: &[Step], method: &Step) -> TokenStream {
+    let Surface {
+        op, name, fields, ..
+    } = surface;
+    let from_handle: Vec<&String> = handle_steps.iter().flat_map(|s| &s.parameters).collect();
+    let ident = format_ident!("{}", method.name);
+    let doc = format!(
+        " `{} {}`: {}.",
+        op.method,
+        op.path,
+        op.summary.trim_end_matches('.')
+    );
+    let more = format!(
+        " Await the [`Request`](crate::Request) for a [`{}`](crate::{name}) response body, or set per-call options and optional parameters first.",
+        op.operation_id
+    );
+    let (mut arguments, mut values) = (Vec::new(), Vec::new());
+    for field in fields {
+        let ident = &field.ident;
+        if from_handle.contains(&&ident.to_string()) {
+            values.push(quote!(#ident: self.#ident.clone()));
+            continue;
+        }
+        values.push(match &field.held {
+            Held::Optional(_) => quote!(#ident: ::std::option::Option::None),
+            _ => {
+                let (argument, value) = field.argument();
+                arguments.push(argument);
+                quote!(#ident: #value)
+            }
+        });
+    }
+    let client = if handle_steps.is_empty() {
+        quote!(self.clone())
+    } else {
+        quote!(self.client.clone())
+    };
+    quote! {
+        #[doc = #doc]
+        ///
+        #[doc = #more]
+        pub fn #ident(&self, #(#arguments),*) -> crate::Request<#name> {
+            crate::Request::new(#client, #name { #(#values,)* })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_paths_parse_into_steps() {
+        let steps = parse_call("link(id).transactions.enrichment(transaction_id)").unwrap();
+        let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["link", "transactions", "enrichment"]);
+        assert_eq!(steps[0].parameters, ["id"]);
+        assert!(steps[1].parameters.is_empty());
+        assert_eq!(steps[2].parameters, ["transaction_id"]);
+        for refused in [
+            "Link(id).get",
+            "link(id.get",
+            "link().get",
+            "link..get",
+            "link(i d)",
+        ] {
+            assert!(parse_call(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn labels_name_the_resource_of_an_id() {
+        let steps = parse_call("link(id).account(account_id)").unwrap();
+        assert_eq!(path_label(&steps, "id"), "link id");
+        assert_eq!(path_label(&steps, "account_id"), "account id");
+    }
+}
