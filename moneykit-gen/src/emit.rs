@@ -369,3 +369,153 @@ fn status_variant(status: u16) -> String {
             |reason| reason.to_upper_camel_case(),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prepare::DocumentedError;
+
+    fn open(values: &[&str], default: Option<&str>) -> OpenEnum {
+        OpenEnum {
+            name: "link_state".to_owned(),
+            description: None,
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+            default: default.map(str::to_owned),
+        }
+    }
+
+    fn items(tokens: TokenStream) -> Vec<syn::Item> {
+        parse_items(tokens).unwrap()
+    }
+
+    #[test]
+    fn an_open_enum_has_a_variant_per_value_and_keeps_the_others() {
+        let generated =
+            items(open_enum(&open(&["depository.checking", "2023-02-18"], None)).unwrap());
+        let Some(syn::Item::Enum(link_state)) = generated.first() else {
+            panic!("the enum comes first");
+        };
+        assert_eq!(link_state.ident, "LinkState");
+        let variants: Vec<(String, &syn::Fields)> = link_state
+            .variants
+            .iter()
+            .map(|v| (v.ident.to_string(), &v.fields))
+            .collect();
+        let fallback: syn::FieldsUnnamed = syn::parse_quote!((::std::string::String));
+        assert_eq!(
+            variants,
+            [
+                ("DepositoryChecking".to_owned(), &syn::Fields::Unit),
+                ("V20230218".to_owned(), &syn::Fields::Unit),
+                ("Other".to_owned(), &syn::Fields::Unnamed(fallback)),
+            ]
+        );
+        let has_default = |generated: &[syn::Item]| {
+            generated.iter().any(|item| {
+                matches!(item, syn::Item::Impl(i)
+                    if i.trait_.as_ref().is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Default")))
+            })
+        };
+        assert!(!has_default(&generated));
+        let defaulted = items(open_enum(&open(&["a", "b"], Some("b"))).unwrap());
+        assert!(has_default(&defaulted));
+    }
+
+    #[test]
+    fn values_without_distinct_rust_names_are_refused() {
+        for values in [&["a-b", "a_b"][..], &["other"], &[""]] {
+            let Err(GenError::Invalid(problems)) = open_enum(&open(values, None)) else {
+                panic!("{values:?} accepted");
+            };
+            let last = values.last().unwrap();
+            assert!(
+                problems[0].starts_with(&format!(
+                    "components/schemas/link_state: enum value `{last}` has no distinct Rust name"
+                )),
+                "{problems:?}"
+            );
+        }
+    }
+
+    fn operation(id: &str, statuses: &[(u16, &str)]) -> Operation {
+        Operation {
+            operation_id: id.to_owned(),
+            method: "get".to_owned(),
+            path: format!("/{id}/{{id}}"),
+            errors: statuses
+                .iter()
+                .map(|(status, schema)| DocumentedError {
+                    status: *status,
+                    schema: (*schema).to_owned(),
+                    description: "no".to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_error_enum_has_a_variant_per_documented_status() {
+        let generated = items(error_enum(&operation(
+            "get_link",
+            &[(404, "not_found"), (401, "APIErrorAuth"), (599, "odd")],
+        )));
+        let Some(syn::Item::Enum(errors)) = generated.first() else {
+            panic!("the enum comes first");
+        };
+        assert_eq!(errors.ident, "GetLinkError");
+        let variants: Vec<syn::Variant> = errors
+            .variants
+            .iter()
+            .map(|v| syn::Variant {
+                attrs: Vec::new(),
+                ..v.clone()
+            })
+            .collect();
+        let expected: [syn::Variant; 3] = [
+            syn::parse_quote!(NotFound(super::types::NotFound)),
+            syn::parse_quote!(Unauthorized(super::types::ApiErrorAuth)),
+            syn::parse_quote!(Status599(super::types::Odd)),
+        ];
+        assert_eq!(variants, expected);
+        let Some(syn::Item::Impl(documented)) = generated.get(1) else {
+            panic!("then its impl");
+        };
+        let statuses: syn::ImplItem = syn::parse_quote!(
+            const STATUSES: &'static [u16] = &[404u16, 401u16, 599u16];
+        );
+        let method: syn::ImplItem = syn::parse_quote!(
+            const METHOD: &'static str = "GET";
+        );
+        assert!(
+            documented.items.contains(&statuses),
+            "{}",
+            quote!(#documented)
+        );
+        assert!(
+            documented.items.contains(&method),
+            "{}",
+            quote!(#documented)
+        );
+    }
+
+    #[test]
+    fn path_templates_pair_each_operation_with_its_path() {
+        let prepared = Prepared {
+            spec: Default::default(),
+            open_enums: Vec::new(),
+            operations: vec![operation("a", &[]), operation("b", &[])],
+            shapes: Default::default(),
+        };
+        let generated: syn::ItemConst = syn::parse2(path_templates(&prepared)).unwrap();
+        let expected: syn::Expr = syn::parse_quote!(&[("a", "/a/{id}"), ("b", "/b/{id}")]);
+        assert_eq!(*generated.expr, expected);
+        // No `mod types`: nothing progenitor made to extend.
+        let mut empty: syn::File = syn::parse_quote!(
+            mod other {}
+        );
+        assert!(matches!(
+            extend(&mut empty, &prepared),
+            Err(GenError::Progenitor(_))
+        ));
+    }
+}

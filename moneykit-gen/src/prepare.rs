@@ -362,3 +362,186 @@ fn strip_moneykit_extensions(node: &mut Value) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn named_string_enums_are_collected_as_open_enums() {
+        let doc = json!({ "components": { "schemas": {
+            "Product": {
+                "type": "string",
+                "description": "A product.",
+                "enum": ["accounts", "identity"],
+                "default": "accounts"
+            },
+            "Kind": { "type": "string", "enum": ["a"] },
+            "Count": { "type": "integer", "enum": [1, 2] },
+            "Name": { "type": "string" }
+        } } });
+        let enums = collect_open_enums(&doc);
+        let found: Vec<_> = enums
+            .iter()
+            .map(|e| {
+                let values = e.values.iter().map(String::as_str).collect();
+                (
+                    &*e.name,
+                    e.description.as_deref(),
+                    values,
+                    e.default.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Kind", None, vec!["a"], None),
+                (
+                    "Product",
+                    Some("A product."),
+                    vec!["accounts", "identity"],
+                    Some("accounts")
+                ),
+            ]
+        );
+        // Only a default makes the type implement `Default`.
+        let has_default = |e: &OpenEnum| {
+            e.type_impls()
+                .iter()
+                .any(|i| matches!(i, progenitor::TypeImpl::Default))
+        };
+        assert!(!has_default(&enums[0]));
+        assert!(has_default(&enums[1]));
+    }
+
+    #[test]
+    fn error_bodies_become_opaque_and_their_schemas_are_kept_by_status() {
+        let mut doc = json!({
+            "paths": {
+                "/links/{id}": {
+                    "parameters": [],
+                    "get": {
+                        "operationId": "get_link",
+                        "responses": {
+                            "200": { "description": "ok", "content": { "application/json": {
+                                "schema": { "$ref": "#/components/schemas/Link" } } } },
+                            "429": { "$ref": "#/components/responses/TooMany" },
+                            "404": { "description": "gone", "content": { "application/json": {
+                                "schema": { "$ref": "#/components/schemas/NotFound" } } } },
+                            "500": { "description": "html", "content": { "text/html": {} } }
+                        }
+                    },
+                    "delete": { "operationId": "delete_link", "responses": {} }
+                }
+            },
+            "components": { "responses": { "TooMany": {
+                "description": "slow down",
+                "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/RateLimited" } } }
+            } } }
+        });
+        let operations = move_error_bodies_out(&mut doc);
+        let found: Vec<_> = operations
+            .iter()
+            .map(|op| {
+                let errors = op
+                    .errors
+                    .iter()
+                    .map(|e| (e.status, &*e.schema, &*e.description))
+                    .collect();
+                (&*op.operation_id, &*op.method, &*op.path, errors)
+            })
+            .collect();
+        // Sorted by operation id, errors by status; a body that names no schema is not decoded.
+        assert_eq!(
+            found,
+            [
+                ("delete_link", "DELETE", "/links/{id}", vec![]),
+                (
+                    "get_link",
+                    "GET",
+                    "/links/{id}",
+                    vec![(404, "NotFound", "gone"), (429, "RateLimited", "slow down")]
+                ),
+            ]
+        );
+        let responses = &doc["paths"]["/links/{id}"]["get"]["responses"];
+        assert_eq!(
+            responses["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Link"
+        );
+        for (status, description) in [("404", "gone"), ("429", "slow down"), ("500", "html")] {
+            assert_eq!(
+                responses[status],
+                json!({ "description": description, "content": { "application/octet-stream": {} } })
+            );
+        }
+    }
+
+    #[test]
+    fn a_later_addition_is_decoded_as_optional() {
+        let mut schema = json!({
+            "required": ["id", "provider"],
+            "properties": {
+                "id": { "type": "string" },
+                "provider": { "type": "string", "x-moneykit-added": "2024-10-08" }
+            }
+        });
+        relax_later_additions(&mut schema);
+        assert_eq!(schema["required"], json!(["id"]));
+    }
+
+    #[test]
+    fn marks_become_formats_wherever_the_schema_sits() {
+        let mut doc = json!({
+            "number": { "type": "string", "x-moneykit-sensitive": true },
+            "token": { "type": "string", "x-moneykit-sensitive": "secret" },
+            "amounts": { "type": "array", "items": { "type": "number", "x-moneykit-amount": true } },
+            "ratio": { "type": "number", "x-moneykit-amount": false },
+            "nested": { "properties": { "pin": { "type": "string", "x-moneykit-sensitive": true } } }
+        });
+        mark_typed_schemas(&mut doc);
+        assert_eq!(doc["number"]["format"], SENSITIVE_FORMAT);
+        assert_eq!(doc["token"]["format"], SECRET_FORMAT);
+        assert_eq!(doc["amounts"]["items"]["format"], AMOUNT_FORMAT);
+        assert_eq!(doc["ratio"].get("format"), None);
+        assert_eq!(
+            doc["nested"]["properties"]["pin"]["format"],
+            SENSITIVE_FORMAT
+        );
+        // A mark `validate` refuses gives no type.
+        assert_eq!(sensitive_format(&json!(false)), None);
+        assert_eq!(sensitive_format(&json!("password")), None);
+    }
+
+    #[test]
+    fn only_a_union_of_references_becomes_one_of() {
+        let refs =
+            json!([{ "$ref": "#/components/schemas/A" }, { "$ref": "#/components/schemas/B" }]);
+        let mut union = json!({ "anyOf": refs });
+        disjoint_any_of_to_one_of(&mut union);
+        assert_eq!(union, json!({ "oneOf": refs }));
+        let mixed =
+            json!({ "anyOf": [{ "$ref": "#/components/schemas/A" }, { "type": "string" }] });
+        let mut kept = mixed.clone();
+        disjoint_any_of_to_one_of(&mut kept);
+        assert_eq!(kept, mixed);
+    }
+
+    #[test]
+    fn only_moneykit_extensions_are_stripped_at_every_depth() {
+        let mut doc = json!({
+            "x-moneykit-keyed-by": "Product",
+            "x-other": 1,
+            "allOf": [{ "x-moneykit-added": "2024-01-01", "type": "string" }]
+        });
+        strip_moneykit_extensions(&mut doc);
+        assert_eq!(
+            doc,
+            json!({ "x-other": 1, "allOf": [{ "type": "string" }] })
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{find_enum, find_struct, innermost, option_inner, reader};
+use super::{find_enum, find_struct, innermost, named_struct, option_inner, reader};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -88,11 +88,7 @@ fn union_members<'a>(
         .iter()
         .map(|variant| {
             let held = variant.fields.iter().next().map(|f| &f.ty);
-            let name = held.and_then(|ty| match ty {
-                syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            });
-            name.and_then(|name| find_struct(types, &name))
+            held.and_then(|ty| named_struct(types, ty))
                 .map(|body| (&variant.ident, body))
                 .ok_or_else(|| {
                     GenError::Progenitor(format!(
@@ -182,4 +178,166 @@ fn delegate(
         }
     });
     quote!(impl ErrorFields for #target { #(#methods)* })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shapes::testing::{impl_of, items, method, method_names, parsed};
+
+    /// Two bodies and a 401 union of one of them and a third; `error_code` is a constant of
+    /// another type in each body.
+    const TYPES: &str = r#"
+        pub struct NotFound {
+            pub error_code: NotFoundErrorCode,
+            pub error_message: ::std::string::String,
+            pub details: ::std::option::Option<::std::vec::Vec<Detail>>,
+        }
+        pub struct Expired {
+            pub error_code: ExpiredErrorCode,
+            pub error_message: ::std::option::Option<::std::string::String>,
+            pub retry_after: ::std::option::Option<::std::option::Option<i64>>,
+        }
+        pub struct Revoked {
+            pub error_code: RevokedErrorCode,
+            pub error_message: ::std::string::String,
+        }
+        pub enum Unauthorized { Expired(Expired), Revoked(Revoked) }
+        pub struct Detail { pub field: ::std::string::String }
+    "#;
+
+    fn operation(name: &str, variants: &[(&str, &str)]) -> (Ident, Vec<(Ident, String)>) {
+        let variants = variants
+            .iter()
+            .map(|(variant, schema)| (quote::format_ident!("{variant}"), (*schema).to_owned()))
+            .collect();
+        (quote::format_ident!("{name}"), variants)
+    }
+
+    fn generated(types: &str) -> Result<Vec<syn::Item>, GenError> {
+        let bodies = [
+            operation(
+                "GetLinkError",
+                &[("NotFound", "not_found"), ("Unauthorized", "unauthorized")],
+            ),
+            operation("DeleteLinkError", &[("NotFound", "not_found")]),
+        ];
+        error_fields(&items(types), &bodies).map(|tokens| parsed([tokens]))
+    }
+
+    #[test]
+    fn the_trait_reads_the_fields_the_bodies_agree_on() {
+        let generated = generated(TYPES).unwrap();
+        let Some(syn::Item::Trait(fields)) = generated.first() else {
+            panic!("the trait comes first");
+        };
+        let signatures: Vec<&syn::Signature> = fields
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::TraitItem::Fn(f) => Some(&f.sig),
+                _ => None,
+            })
+            .collect();
+        // Sorted by name; `error_code` is left out, a generated type is named from `errors`.
+        let expected: [syn::Signature; 3] = [
+            syn::parse_quote!(fn details(&self) -> ::std::option::Option<&::std::vec::Vec<super::types::Detail>>),
+            syn::parse_quote!(fn error_message(&self) -> ::std::option::Option<&::std::string::String>),
+            syn::parse_quote!(fn retry_after(&self) -> ::std::option::Option<&i64>),
+        ];
+        assert_eq!(signatures, expected.iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn each_body_answers_from_its_own_field_or_none() {
+        let generated = generated(TYPES).unwrap();
+        let read = |body: &str, field: &str| {
+            let imp = impl_of(&generated, Some("ErrorFields"), body);
+            let syn::Stmt::Expr(expr, None) = &method(imp, field).block.stmts[0] else {
+                panic!("{body}::{field} is one expression");
+            };
+            expr.clone()
+        };
+        let expected: [(&str, &str, syn::Expr); 4] = [
+            (
+                "NotFound",
+                "error_message",
+                syn::parse_quote!(::std::option::Option::Some(&self.error_message)),
+            ),
+            (
+                "Expired",
+                "error_message",
+                syn::parse_quote!(self.error_message.as_ref()),
+            ),
+            (
+                "Expired",
+                "retry_after",
+                syn::parse_quote!(
+                    self.retry_after
+                        .as_ref()
+                        .and_then(::std::option::Option::as_ref)
+                ),
+            ),
+            (
+                "Revoked",
+                "retry_after",
+                syn::parse_quote!(::std::option::Option::None),
+            ),
+        ];
+        for (body, field, expr) in expected {
+            assert_eq!(read(body, field), expr, "{body}::{field}");
+        }
+    }
+
+    #[test]
+    fn unions_and_operations_delegate_to_the_body_they_hold() {
+        let generated = generated(TYPES).unwrap();
+        // Each body and union once, although two operations document `NotFound`.
+        let in_types: Vec<&syn::ItemImpl> = generated
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(i) if matches!(&*i.self_ty, syn::Type::Path(p) if p.path.segments.len() == 3) => Some(i),
+                _ => None,
+            })
+            .collect();
+        let names: Vec<String> = in_types.iter().map(|i| type_name(&i.self_ty)).collect();
+        assert_eq!(names, ["Expired", "NotFound", "Revoked", "Unauthorized"]);
+
+        let union = impl_of(&generated, Some("ErrorFields"), "Unauthorized");
+        let expected: syn::Block = syn::parse_quote!({
+            match self {
+                Self::Expired(body) => ErrorFields::details(body),
+                Self::Revoked(body) => ErrorFields::details(body),
+            }
+        });
+        assert_eq!(method(union, "details").block, expected);
+        let operation = impl_of(&generated, Some("ErrorFields"), "GetLinkError");
+        assert_eq!(
+            method_names(operation),
+            ["details", "error_message", "retry_after"]
+        );
+        let expected: syn::Block = syn::parse_quote!({
+            match self {
+                Self::NotFound(body) => ErrorFields::details(body),
+                Self::Unauthorized(body) => ErrorFields::details(body),
+            }
+        });
+        assert_eq!(method(operation, "details").block, expected);
+    }
+
+    fn type_name(ty: &syn::Type) -> String {
+        crate::shapes::type_ident(ty).unwrap().to_string()
+    }
+
+    #[test]
+    fn a_union_member_that_is_no_body_struct_is_refused() {
+        let types = TYPES.replace("Revoked(Revoked)", "Revoked(::std::string::String)");
+        let Err(GenError::Progenitor(problem)) = generated(&types) else {
+            panic!("accepted");
+        };
+        assert_eq!(
+            problem,
+            "Unauthorized::Revoked does not hold an error body struct"
+        );
+    }
 }

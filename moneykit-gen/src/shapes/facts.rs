@@ -12,7 +12,7 @@ use crate::emit::rust_type_name;
 /// Marks an object schema whose property names are the values of the named enum schema.
 pub(super) const KEYED_BY_EXTENSION: &str = "x-moneykit-keyed-by";
 /// Marks an object schema that has every property of the named schema, and more.
-const EXTENDS_EXTENSION: &str = "x-moneykit-extends";
+pub(super) const EXTENDS_EXTENSION: &str = "x-moneykit-extends";
 /// Marks an object schema whose properties are all lists (of an object schema each): the
 /// value names a borrowed enum with one variant per property, over the items of every list.
 pub(super) const ITEMS_VIEW_EXTENSION: &str = "x-moneykit-items-view";
@@ -324,4 +324,296 @@ fn is_type_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
         && syn::parse_str::<syn::Ident>(name).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::shapes::testing::{document, shapes};
+
+    /// The problems `collect` reports for `schemas`, one line each.
+    fn problems(schemas: Value) -> Vec<String> {
+        match collect(&document(schemas)) {
+            Err(GenError::Invalid(problems)) => problems,
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn optional_nullable_properties_of_response_schemas_keep_presence() {
+        let mut doc = document(json!({
+            "Account": {
+                "type": "object",
+                "required": ["name", "mask", "kind"],
+                "properties": {
+                    "name": { "type": "string", "nullable": true },
+                    "mask": { "type": "string", "nullable": true, "x-moneykit-added": "2024-01-01" },
+                    "kind": { "type": "string" },
+                    "note": { "type": "string", "nullable": true },
+                    "plain": { "type": "string" }
+                }
+            },
+            "TokenForm": {
+                "type": "object",
+                "properties": { "scope": { "$ref": "#/components/schemas/Scope" } }
+            },
+            "Scope": {
+                "type": "object",
+                "properties": { "note": { "type": "string", "nullable": true } }
+            }
+        }));
+        doc["paths"] = json!({ "/token": { "post": { "requestBody": { "content": {
+            "application/json": { "schema": { "$ref": "#/components/schemas/TokenForm" } }
+        } } } } });
+        let found = collect(&doc).unwrap().nullable_optional;
+        // Required since a date counts as optional; a schema a request body reaches, even
+        // through another, does not count at all.
+        let expected: BTreeSet<(String, String)> = [("Account", "mask"), ("Account", "note")]
+            .map(|(s, p)| (s.to_owned(), p.to_owned()))
+            .into();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_keyed_struct_takes_its_keys_in_the_enum_s_order() {
+        let found = shapes(json!({
+            "product": { "type": "string", "enum": ["transactions", "accounts", "identity"] },
+            "LinkProducts": {
+                "type": "object",
+                "x-moneykit-keyed-by": "product",
+                "properties": { "accounts": {}, "transactions": {} }
+            }
+        }));
+        let [keyed] = found.keyed.as_slice() else {
+            panic!("one keyed struct expected");
+        };
+        assert_eq!(
+            (keyed.schema.as_str(), keyed.by_enum.as_str()),
+            ("LinkProducts", "product")
+        );
+        assert_eq!(keyed.values, ["transactions", "accounts", "identity"]);
+    }
+
+    #[test]
+    fn a_keyed_property_that_is_no_value_of_the_enum_is_refused() {
+        let found = problems(json!({
+            "Product": { "type": "string", "enum": ["accounts"] },
+            "Kind": { "type": "object" },
+            "LinkProducts": {
+                "type": "object",
+                "x-moneykit-keyed-by": "Product",
+                "properties": { "accounts": {}, "balances": {} }
+            },
+            "ByObject": { "type": "object", "x-moneykit-keyed-by": "Kind" }
+        }));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_reported(
+            &found,
+            "components/schemas/ByObject: x-moneykit-keyed-by `Kind` is not a string enum schema",
+        );
+        assert_reported(
+            &found,
+            r#"components/schemas/LinkProducts: properties ["balances"] are not values of `Product`"#,
+        );
+    }
+
+    fn assert_reported(problems: &[String], expected: &str) {
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "{expected:?} not among {problems:?}"
+        );
+    }
+
+    #[test]
+    fn an_extension_may_add_properties_and_reword_the_base_s() {
+        let found = shapes(json!({
+            "Account": {
+                "type": "object",
+                "required": ["id"],
+                "properties": { "id": { "type": "string", "description": "The id." } }
+            },
+            "AccountWithNumbers": {
+                "type": "object",
+                "x-moneykit-extends": "Account",
+                "required": ["id", "numbers"],
+                "properties": {
+                    "id": { "type": "string", "description": "The account's id.", "example": "a1" },
+                    "numbers": { "type": "string" }
+                }
+            }
+        }));
+        let [extends] = found.extends.as_slice() else {
+            panic!("one extension expected");
+        };
+        assert_eq!(
+            (extends.schema.as_str(), extends.base.as_str()),
+            ("AccountWithNumbers", "Account")
+        );
+    }
+
+    #[test]
+    fn an_extension_must_decode_every_base_property_as_the_base_does() {
+        let base = json!({
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "mask": { "type": "string" },
+                "kind": { "type": "string" }
+            }
+        });
+        let found = problems(json!({
+            "Account": base,
+            "Wide": {
+                "type": "object",
+                "x-moneykit-extends": "Account",
+                "required": ["id", "mask"],
+                "properties": {
+                    "id": { "type": "string" },
+                    "name": { "type": "string" },
+                    "mask": { "type": "string" },
+                    "kind": { "type": "string", "nullable": true }
+                }
+            },
+            "Orphan": { "type": "object", "x-moneykit-extends": "Missing" }
+        }));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_reported(
+            &found,
+            "components/schemas/Orphan: x-moneykit-extends names no schema `Missing`",
+        );
+        let wide = found
+            .iter()
+            .find(|p| p.starts_with("components/schemas/Wide (x-moneykit-extends: Account) "))
+            .expect("Wide refused");
+        for problem in [
+            "declares `kind` unlike `Account` does",
+            "requires `mask` unlike `Account` does",
+            "requires `name` unlike `Account` does",
+        ] {
+            assert!(wide.contains(problem), "{problem}: {wide}");
+        }
+        assert!(!wide.contains("`id`"), "{wide}");
+        let lacking = problems(json!({
+            "Account": base,
+            "Narrow": { "type": "object", "x-moneykit-extends": "Account", "properties": {} }
+        }));
+        for property in ["id", "kind", "mask", "name"] {
+            assert!(
+                lacking[0].contains(&format!("lacks `{property}`")),
+                "{lacking:?}"
+            );
+        }
+    }
+
+    /// A holder for an items view named `view` whose one property is `numbers`.
+    fn with_view(view: Value, numbers: Value) -> Value {
+        json!({
+            "Ach": { "type": "object" },
+            "Numbers": {
+                "type": "object",
+                "x-moneykit-items-view": view,
+                "properties": { "ach": numbers }
+            }
+        })
+    }
+
+    #[test]
+    fn an_items_view_is_a_new_type_name_over_lists_of_objects() {
+        let list = json!({ "type": "array", "items": { "$ref": "#/components/schemas/Ach" } });
+        let found = shapes(with_view(json!("Details"), list.clone()));
+        let [view] = found.items_views.as_slice() else {
+            panic!("one view expected");
+        };
+        assert_eq!(
+            (view.schema.as_str(), view.view.as_str()),
+            ("Numbers", "Details")
+        );
+
+        for (view, numbers, problem) in [
+            (json!("details"), list.clone(), "must be a Rust type name"),
+            (
+                json!("Ach"),
+                list.clone(),
+                "`Ach` is already the name of a schema's type",
+            ),
+            (
+                json!("Details"),
+                json!({ "type": "string" }),
+                r#"properties ["ach"] are not arrays"#,
+            ),
+            (
+                json!("Details"),
+                json!({ "type": "array", "items": { "type": "object" } }),
+                r#"properties ["ach"] are not arrays"#,
+            ),
+        ] {
+            let found = problems(with_view(view, numbers));
+            assert!(found[0].contains(problem), "{problem}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_lookup_needs_a_snake_case_method_and_a_plain_required_string() {
+        let account = |method: &str, mut id: Value, required: Value| {
+            id[LOOKUP_EXTENSION] = json!(method);
+            json!({ "Account": {
+                "type": "object",
+                "required": required,
+                "properties": { "id": id }
+            } })
+        };
+        let string = json!({ "type": "string" });
+        let found = shapes(account("account", string.clone(), json!(["id"])));
+        let [lookup] = found.lookups.as_slice() else {
+            panic!("one lookup expected");
+        };
+        assert_eq!(
+            (
+                lookup.schema.as_str(),
+                lookup.property.as_str(),
+                lookup.method.as_str()
+            ),
+            ("Account", "id", "account")
+        );
+        for (method, id, required, problem) in [
+            (
+                "Account",
+                string.clone(),
+                json!(["id"]),
+                "snake_case method name",
+            ),
+            (
+                "fn",
+                string.clone(),
+                json!(["id"]),
+                "snake_case method name",
+            ),
+            (
+                "account",
+                string.clone(),
+                json!([]),
+                "required, non-nullable string",
+            ),
+            (
+                "account",
+                json!({ "type": "string", "nullable": true }),
+                json!(["id"]),
+                "required, non-nullable string",
+            ),
+            (
+                "account",
+                json!({ "type": "string", "x-moneykit-added": "2024-01-01" }),
+                json!(["id"]),
+                "present since launch",
+            ),
+        ] {
+            let found = problems(account(method, id, required));
+            assert!(found[0].contains(problem), "{method}: {found:?}");
+        }
+    }
 }

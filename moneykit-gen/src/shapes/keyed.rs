@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::facts::{KEYED_BY_EXTENSION, Keyed};
-use super::{Shapes, json_name, named_struct, option_inner, reader, schema_struct};
+use super::{Shapes, innermost, json_name, named_struct, reader, schema_struct};
 use crate::GenError;
 use crate::emit::rust_type_name;
 
@@ -30,10 +30,7 @@ pub(crate) fn keyed_impls(
             .collect();
         let mut entry_types: Vec<&syn::Type> = Vec::new();
         for (_, field) in &entries {
-            let mut ty = &field.ty;
-            while let Some(inner) = option_inner(ty) {
-                ty = inner;
-            }
+            let ty = innermost(&field.ty);
             if !entry_types.contains(&ty) {
                 entry_types.push(ty);
             }
@@ -136,5 +133,159 @@ fn entry_trait(
             #(#methods)*
         }
         #(#impls)*
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::shapes::testing::{impl_of, items, method, method_names, parsed, shapes};
+
+    /// `LinkProducts` keyed by `Product`, whose values are listed in the order `identity`,
+    /// `transactions`, `accounts`.
+    fn facts(properties: Value) -> Shapes {
+        shapes(json!({
+            "Product": { "type": "string", "enum": ["identity", "transactions", "accounts"] },
+            "LinkProducts": {
+                "type": "object",
+                "x-moneykit-keyed-by": "Product",
+                "properties": properties
+            }
+        }))
+    }
+
+    const TYPES: &str = r#"
+        pub struct LinkProducts {
+            pub accounts: ::std::option::Option<AccountsState>,
+            #[serde(rename = "transactions")]
+            pub transactions_: ::std::option::Option<::std::option::Option<TransactionsState>>,
+        }
+        pub struct AccountsState {
+            pub refreshed_at: ::std::option::Option<crate::Timestamp>,
+            pub settings: AccountsSettings,
+            pub error: ::std::option::Option<::std::string::String>,
+        }
+        pub struct TransactionsState {
+            /// When it was refreshed.
+            pub refreshed_at: ::std::option::Option<crate::Timestamp>,
+            pub settings: TransactionsSettings,
+            pub error: ::std::option::Option<::std::string::String>,
+        }
+    "#;
+
+    fn generated() -> Vec<syn::Item> {
+        let types = items(TYPES);
+        let facts = facts(json!({ "accounts": {}, "transactions": {} }));
+        parsed(keyed_impls(&types, &facts).unwrap())
+    }
+
+    #[test]
+    fn get_and_iter_follow_the_enum_s_order_and_skip_values_without_a_property() {
+        let generated = generated();
+        let holder = impl_of(&generated, None, "LinkProducts");
+        let get = method(holder, "get");
+        let syn::Stmt::Expr(syn::Expr::Match(matched), None) = &get.block.stmts[0] else {
+            panic!("get is one match");
+        };
+        let patterns: Vec<&syn::Pat> = matched.arms.iter().map(|arm| &arm.pat).collect();
+        let expected: [syn::Pat; 3] = [
+            syn::parse_quote!(Product::Transactions),
+            syn::parse_quote!(Product::Accounts),
+            syn::parse_quote!(_),
+        ];
+        assert_eq!(patterns, expected.iter().collect::<Vec<_>>());
+        // Through one `Option` or two, the field found by its JSON name.
+        let reads: Vec<&syn::Expr> = matched.arms.iter().map(|arm| &*arm.body).collect();
+        let expected: [syn::Expr; 3] = [
+            syn::parse_quote!(
+                self.transactions_
+                    .as_ref()
+                    .and_then(::std::option::Option::as_ref)
+                    .map(|entry| entry as &dyn ProductState)
+            ),
+            syn::parse_quote!(
+                self.accounts
+                    .as_ref()
+                    .map(|entry| entry as &dyn ProductState)
+            ),
+            syn::parse_quote!(None),
+        ];
+        assert_eq!(reads, expected.iter().collect::<Vec<_>>());
+
+        let iter = method(holder, "iter");
+        let keys: syn::ExprArray = syn::parse_quote!([Product::Transactions, Product::Accounts]);
+        let syn::Stmt::Expr(body, None) = &iter.block.stmts[0] else {
+            panic!("iter is one expression");
+        };
+        assert!(
+            contains_expr(body, &syn::Expr::Array(keys)),
+            "{}",
+            quote!(#body)
+        );
+    }
+
+    /// Whether `expected` is `expr` or the receiver of one of its method calls, however deep.
+    fn contains_expr(expr: &syn::Expr, expected: &syn::Expr) -> bool {
+        expr == expected
+            || matches!(expr, syn::Expr::MethodCall(call) if contains_expr(&call.receiver, expected))
+    }
+
+    #[test]
+    fn the_state_trait_has_the_fields_every_entry_type_shares() {
+        let generated = generated();
+        let state = generated
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Trait(t) if t.ident == "ProductState" => Some(t),
+                _ => None,
+            })
+            .expect("trait ProductState");
+        let methods: Vec<String> = state
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        // `settings` has another type in each entry.
+        assert_eq!(methods, ["refreshed_at", "error"]);
+        let syn::TraitItem::Fn(refreshed_at) = &state.items[0] else {
+            panic!("a method");
+        };
+        let returns: syn::ReturnType =
+            syn::parse_quote!(-> ::std::option::Option<&crate::Timestamp>);
+        assert_eq!(refreshed_at.sig.output, returns);
+        assert!(
+            refreshed_at.attrs.iter().any(|a| a.path().is_ident("doc")),
+            "the doc of the first entry type's field (in the enum's order) is the method's"
+        );
+        for entry in ["AccountsState", "TransactionsState"] {
+            let imp = impl_of(&generated, Some("ProductState"), entry);
+            assert_eq!(method_names(imp), ["refreshed_at", "error"], "{entry}");
+        }
+    }
+
+    #[test]
+    fn an_entry_that_is_not_a_struct_is_refused() {
+        let types = items(
+            "pub struct LinkProducts { pub accounts: ::std::option::Option<::std::string::String> }",
+        );
+        let one = facts(json!({ "accounts": {} }));
+        let Err(GenError::Invalid(problems)) = keyed_impls(&types, &one) else {
+            panic!("accepted");
+        };
+        assert!(
+            problems[0].starts_with("components/schemas/LinkProducts: needs at least one property, each an object schema"),
+            "{problems:?}"
+        );
+        // No property at all: nothing to key.
+        let types = items("pub struct LinkProducts {}");
+        assert!(matches!(
+            keyed_impls(&types, &facts(json!({}))),
+            Err(GenError::Invalid(_))
+        ));
     }
 }

@@ -182,6 +182,88 @@ pub(super) fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
     type_argument(ty, "Vec")
 }
 
+/// What the tests of the shape passes share: facts from a few hand-written schemas, hand-written
+/// `mod types` items, and the passes' output read back as syn items.
+#[cfg(test)]
+mod testing {
+    use proc_macro2::TokenStream;
+
+    use super::{Shapes, collect};
+
+    /// A document whose only content is `schemas`, as `components/schemas`.
+    pub(super) fn document(schemas: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({ "components": { "schemas": schemas } })
+    }
+
+    /// The shape facts of `schemas`, which must be valid.
+    pub(super) fn shapes(schemas: serde_json::Value) -> Shapes {
+        collect(&document(schemas)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Hand-written items of `mod types`.
+    pub(super) fn items(code: &str) -> Vec<syn::Item> {
+        syn::parse_str::<syn::File>(code)
+            .unwrap_or_else(|e| panic!("{e}: {code}"))
+            .items
+    }
+
+    /// A pass's output, parsed back.
+    pub(super) fn parsed(tokens: impl IntoIterator<Item = TokenStream>) -> Vec<syn::Item> {
+        tokens
+            .into_iter()
+            .flat_map(|t| syn::parse2::<syn::File>(t).unwrap().items)
+            .collect()
+    }
+
+    /// The impl of `trait_name` (by its last segment; `None`: the inherent impl) for the type
+    /// whose path ends in `self_ty`.
+    pub(super) fn impl_of<'a>(
+        items: &'a [syn::Item],
+        trait_name: Option<&str>,
+        self_ty: &str,
+    ) -> &'a syn::ItemImpl {
+        items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Impl(i)
+                    if super::type_ident(&i.self_ty).is_some_and(|t| t == self_ty)
+                        && i.trait_
+                            .as_ref()
+                            .and_then(|(p, _)| p.segments.last())
+                            .map(|s| s.ident.to_string())
+                            .as_deref()
+                            == trait_name =>
+                {
+                    Some(i)
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no impl {trait_name:?} for {self_ty}"))
+    }
+
+    /// The method `name` of `imp`.
+    pub(super) fn method<'a>(imp: &'a syn::ItemImpl, name: &str) -> &'a syn::ImplItemFn {
+        imp.items
+            .iter()
+            .find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == name => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no fn {name}"))
+    }
+
+    /// The names of the methods of `imp`, in order.
+    pub(super) fn method_names(imp: &syn::ItemImpl) -> Vec<String> {
+        imp.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
