@@ -45,6 +45,7 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod streams;
 mod test_data;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -55,7 +56,7 @@ use axum::routing::{get, post};
 pub use config::{
     CLIENT_ID, CLIENT_SECRET, Config, DEFAULT_RECORDED_REQUESTS, DEFAULT_TOKEN_LIFETIME,
 };
-pub use faults::{Fault, FaultError};
+pub use faults::{Delivery, Fault, FaultError};
 pub use operation::Operation;
 pub use replies::ApiError;
 pub use requests::{MASK, Outcome, RecordedRequest};
