@@ -12,8 +12,8 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -24,7 +24,7 @@ use moneykit_api::types::{
 };
 
 use crate::Operation;
-use crate::faults::Action;
+use crate::faults::{Delivery, Step};
 use crate::replies::{
     bad_state, cached_json, deleted, forbidden, invalid_grant, json, not_found, unauthorized,
     validation_failed,
@@ -34,20 +34,66 @@ use crate::seed::scenario;
 use crate::server::DropConnection;
 use crate::state::{AppState, credentials};
 use crate::store::ServedLink;
+use crate::streams::{self, HUGE_LENGTH, Plan};
 
-/// What a programmed fault makes of a call: `Some` answer instead of the normal one, or `None`
-/// to go on (after its delay, if it had one).
-async fn fault(state: &AppState, operation: Operation, link: Option<&str>) -> Option<Response> {
-    let action = state.faults.take(operation, link)?;
-    let (delay, response) = match action {
-        Action::Delay(delay) => (delay, None),
-        Action::Reply(delay, response) => (delay, Some(response)),
-        Action::Drop(delay) => (delay, Some(Extension(DropConnection).into_response())),
+/// What a programmed fault makes of a call: `Err` an answer instead of the normal one, or `Ok`
+/// to go on (after its delay, if it had one) with the normal answer, delivered as it says.
+async fn fault(
+    state: &AppState,
+    operation: Operation,
+    link: Option<&str>,
+) -> Result<Delivery, Response> {
+    let Some(action) = state.faults.take(operation, link) else {
+        return Ok(Delivery::Whole);
     };
-    if delay > Duration::ZERO {
-        tokio::time::sleep(delay).await;
+    if action.delay > Duration::ZERO {
+        tokio::time::sleep(action.delay).await;
     }
-    response
+    let streamed = |plan, status, length: Option<u64>| {
+        let mut response = Response::new(streams::body(plan, state.stopping.subscribe()));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(length) = length {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+        }
+        response
+    };
+    Err(match action.step {
+        Step::Normal => return Ok(action.delivery),
+        Step::Reply(response) => deliver(state, action.delivery, response).await,
+        Step::Drop => dropped(),
+        Step::Silence => {
+            let mut stopping = state.stopping.subscribe();
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+            dropped()
+        }
+        Step::Endless(status) => streamed(Plan::Endless, status, None),
+        Step::HugeLength(status) => streamed(Plan::HugeLength, status, Some(HUGE_LENGTH)),
+    })
+}
+
+/// The answer that closes the connection instead (`server.rs`).
+fn dropped() -> Response {
+    Extension(DropConnection).into_response()
+}
+
+/// `response` with its body delivered as `delivery` says, its `Content-Length` the whole
+/// body's. (Every answer of the sandbox is in memory, so reading it cannot fail; if it did, the
+/// connection would be dropped rather than a wrong body sent.)
+async fn deliver(state: &AppState, delivery: Delivery, response: Response) -> Response {
+    if delivery == Delivery::Whole {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return dropped();
+    };
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let body = streams::body(Plan::Delivered(body, delivery), state.stopping.subscribe());
+    Response::from_parts(parts, body)
 }
 
 // ---------------------------------------------------------------- POST /auth/token
@@ -65,11 +111,12 @@ pub(crate) async fn create_access_token(
     if let Some(Extension(seq)) = seq {
         state.log.set_body(seq, &headers, &body);
     }
-    if let Some(response) = fault(&state, Operation::CreateAccessToken, None).await {
-        return response;
-    }
+    let delivery = match fault(&state, Operation::CreateAccessToken, None).await {
+        Ok(delivery) => delivery,
+        Err(response) => return response,
+    };
     match token_request(&state, &headers, &body) {
-        Ok(response) | Err(response) => response,
+        Ok(response) | Err(response) => deliver(&state, delivery, response).await,
     }
 }
 
@@ -182,18 +229,34 @@ fn check_version(headers: &HeaderMap) -> Result<(), Response> {
 
 type LinkPath = Result<Path<String>, PathRejection>;
 
-/// A programmed fault, then everything before the link's own data: credentials, version, id,
-/// scenario, limit, state.
-async fn admit(
+/// A link operation's answer: a programmed fault, then [`admit`], then `answer` from the link,
+/// delivered as the fault said.
+async fn link_call(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: LinkPath,
+    operation: Operation,
+    answer: impl FnOnce(Arc<ServedLink>) -> Response,
+) -> Response {
+    let given = path.as_ref().ok().map(|Path(id)| id.as_str());
+    let delivery = match fault(state, operation, given).await {
+        Ok(delivery) => delivery,
+        Err(response) => return response,
+    };
+    let response = match admit(state, headers, path, operation) {
+        Ok(served) => answer(served),
+        Err(response) => response,
+    };
+    deliver(state, delivery, response).await
+}
+
+/// Everything before the link's own data: credentials, version, id, scenario, limit, state.
+fn admit(
     state: &AppState,
     headers: &HeaderMap,
     path: LinkPath,
     operation: Operation,
 ) -> Result<Arc<ServedLink>, Response> {
-    let given = path.as_ref().ok().map(|Path(id)| id.as_str());
-    if let Some(response) = fault(state, operation, given).await {
-        return Err(response);
-    }
     state.authorize(headers)?;
     check_version(headers)?;
     let Path(id) = path.map_err(|rejection| {
@@ -229,10 +292,14 @@ pub(crate) async fn get_link(
     path: LinkPath,
     request: Request,
 ) -> Response {
-    match admit(&state, request.headers(), path, Operation::GetLink).await {
-        Ok(served) => cached_json(served.link_body.clone()),
-        Err(response) => response,
-    }
+    link_call(
+        &state,
+        request.headers(),
+        path,
+        Operation::GetLink,
+        |served| cached_json(served.link_body.clone()),
+    )
+    .await
 }
 
 /// `GET /links/{id}/accounts`, optionally filtered by repeated `account_ids` (unknown ids match
@@ -243,10 +310,18 @@ pub(crate) async fn get_accounts(
     RawQuery(query): RawQuery,
     request: Request,
 ) -> Response {
-    let served = match admit(&state, request.headers(), path, Operation::GetAccounts).await {
-        Ok(served) => served,
-        Err(response) => return response,
-    };
+    link_call(
+        &state,
+        request.headers(),
+        path,
+        Operation::GetAccounts,
+        |served| accounts(&served, query),
+    )
+    .await
+}
+
+/// The accounts of `served`, filtered by the query's `account_ids`.
+fn accounts(served: &ServedLink, query: Option<String>) -> Response {
     if served.link().products.get(&Product::Accounts).is_none() {
         return forbidden("Accounts access not permitted");
     }
@@ -282,26 +357,24 @@ pub(crate) async fn get_account_numbers(
     path: LinkPath,
     request: Request,
 ) -> Response {
-    let served = match admit(
+    link_call(
         &state,
         request.headers(),
         path,
         Operation::GetAccountNumbers,
+        |served| {
+            if served
+                .link()
+                .products
+                .get(&Product::AccountNumbers)
+                .is_none()
+            {
+                return forbidden("Account numbers access not permitted");
+            }
+            cached_json(served.numbers_body.clone())
+        },
     )
     .await
-    {
-        Ok(served) => served,
-        Err(response) => return response,
-    };
-    if served
-        .link()
-        .products
-        .get(&Product::AccountNumbers)
-        .is_none()
-    {
-        return forbidden("Account numbers access not permitted");
-    }
-    cached_json(served.numbers_body.clone())
 }
 
 #[cfg(test)]

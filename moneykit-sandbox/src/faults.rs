@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
 use crate::replies::{self, ApiError};
@@ -20,9 +22,18 @@ use crate::{Operation, lock};
 /// anything else (credentials included), as a failing gateway or server would answer. Faults
 /// are used in the order they were programmed: the first one that matches a call answers it.
 ///
+/// Besides documented errors, a 5xx, a delay and a dropped connection, a fault can misbehave at
+/// the level of the connection, as a proxy, a crashed server or a cut network would: answer
+/// nothing at all ([`silence`](Fault::silence)), reset the connection after the headers or in
+/// the middle of the body, send the body a byte at a time ([`Delivery`]), send a body without
+/// end ([`endless_body`](Fault::endless_body)) or announce a huge one
+/// ([`huge_length`](Fault::huge_length)); and it can answer any well-formed response the test
+/// writes ([`respond`](Fault::respond)), documented or not. Every one of them is bounded: a
+/// streamed body stops at 64 MiB, and stopping the sandbox ends every connection a fault holds.
+///
 /// ```
 /// use std::time::Duration;
-/// use moneykit_sandbox::{ApiError, Fault, Operation};
+/// use moneykit_sandbox::{ApiError, Delivery, Fault, Operation};
 ///
 /// // The next two calls to GET /links/{id}/accounts answer 503 (a text body, no JSON).
 /// let unavailable = Fault::status(503).times(2).on(Operation::GetAccounts);
@@ -33,6 +44,14 @@ use crate::{Operation, lock};
 /// // The next call to a link operation (the token endpoint documents no such body) answers
 /// // 401 `api_error.auth.expired_access_token`.
 /// let expired = Fault::error(ApiError::ExpiredToken);
+/// // A gateway's HTML page, with a `Retry-After` no client can read.
+/// let gateway = Fault::respond(502, "text/html", "<html>Bad Gateway</html>")
+///     .retry_after_raw("soon");
+/// // The normal answer, its body one byte every 50 ms.
+/// let slow_body = Fault::trickle(Duration::from_millis(50)).on(Operation::GetLink);
+/// // A 200 whose connection is reset halfway through its body.
+/// let cut = Fault::respond(200, "application/json", r#"{"link_id":"mk_1"}"#)
+///     .delivered(Delivery::ResetMidBody);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
@@ -41,10 +60,32 @@ pub struct Fault {
     times: u32,
     operation: Option<Operation>,
     link: Option<String>,
-    retry_after: Option<Duration>,
+    retry_after: Option<RetryAfter>,
+    delivery: Delivery,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How an answer's body reaches the client: whole (the default), or cut or slowed down on the
+/// way. Given with [`Fault::delivered`], or by the constructors [`Fault::reset_after_headers`],
+/// [`Fault::reset_mid_body`] and [`Fault::trickle`] for the call's normal answer.
+///
+/// Whatever the body, the headers announce its whole length (`Content-Length`), so a client
+/// can tell a cut body from a short one.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// The whole answer at once.
+    #[default]
+    Whole,
+    /// The status line and headers, then the connection is reset before a byte of the body.
+    ResetAfterHeaders,
+    /// The status line, headers and the first half of the body, then the connection is reset.
+    ResetMidBody,
+    /// The status line and headers at once, then the body one byte every this long (on tokio's
+    /// clock), to its end.
+    Trickle(Duration),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Answer {
     /// The call's normal answer (after the delay).
     Normal,
@@ -52,6 +93,26 @@ enum Answer {
     Status(u16),
     Error(ApiError),
     Drop,
+    /// A response the test wrote.
+    Respond {
+        status: u16,
+        content_type: String,
+        body: Bytes,
+    },
+    /// Never answers (until the sandbox stops).
+    Silence,
+    /// A chunked JSON body without end.
+    Endless,
+    /// A `Content-Length` of 1 GiB, streamed.
+    HugeLength,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RetryAfter {
+    /// Whole seconds, rounded up.
+    Wait(Duration),
+    /// Sent as written.
+    Raw(String),
 }
 
 impl Fault {
@@ -63,6 +124,7 @@ impl Fault {
             operation: None,
             link: None,
             retry_after: None,
+            delivery: Delivery::Whole,
         }
     }
 
@@ -87,9 +149,63 @@ impl Fault {
         Fault::new(Answer::Normal).after(delay)
     }
 
-    /// Close the connection without answering, as a crashed server or a cut network would.
+    /// Close the connection without answering, as a crashed server or a cut network would:
+    /// the client sees the connection end before a status line.
     pub fn drop_connection() -> Self {
         Fault::new(Answer::Drop)
+    }
+
+    /// Answer exactly this, on any operation: `status` (200 to 599), `Content-Type:
+    /// content_type` and `body`, with its `Content-Length`. Unlike every other answer of the
+    /// sandbox, nothing checks it against the spec: it is what a proxy, a gateway or a broken
+    /// server could send (an HTML page, truncated JSON, a 200 where the spec says 201, a body
+    /// of the wrong shape). [`retry_after`](Fault::retry_after) and
+    /// [`retry_after_raw`](Fault::retry_after_raw) add a `Retry-After` to any status.
+    pub fn respond(status: u16, content_type: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        Fault::new(Answer::Respond {
+            status,
+            content_type: content_type.into(),
+            body: body.into(),
+        })
+    }
+
+    /// Accept the request and never answer, as a hung server would: the connection stays
+    /// open, without a byte, until the client gives up or the sandbox stops (which closes it).
+    pub fn silence() -> Self {
+        Fault::new(Answer::Silence)
+    }
+
+    /// The normal answer's status line and headers, then a reset connection instead of its
+    /// body ([`Delivery::ResetAfterHeaders`]).
+    pub fn reset_after_headers() -> Self {
+        Fault::new(Answer::Normal).delivered(Delivery::ResetAfterHeaders)
+    }
+
+    /// The normal answer's headers and the first half of its body, then a reset connection
+    /// ([`Delivery::ResetMidBody`]).
+    pub fn reset_mid_body() -> Self {
+        Fault::new(Answer::Normal).delivered(Delivery::ResetMidBody)
+    }
+
+    /// The normal answer's headers at once, then its body one byte every `every`
+    /// ([`Delivery::Trickle`]): a client's timeouts, not the sandbox, must end the call.
+    pub fn trickle(every: Duration) -> Self {
+        Fault::new(Answer::Normal).delivered(Delivery::Trickle(every))
+    }
+
+    /// The operation's success status (201 for `POST /auth/token`, else 200),
+    /// `application/json`, and a chunked body that does not end: `[0,0,0,…` for as long as the
+    /// client reads, up to 64 MiB (then it is closed as `…,0]`). A client must cap what it
+    /// reads.
+    pub fn endless_body() -> Self {
+        Fault::new(Answer::Endless)
+    }
+
+    /// The operation's success status, `application/json` and a `Content-Length` of 1 GiB,
+    /// then spaces for as long as the client reads, up to 64 MiB (then the connection is
+    /// reset, short of the length announced). A client must refuse or cap the body.
+    pub fn huge_length() -> Self {
+        Fault::new(Answer::HugeLength)
     }
 
     /// Wait `delay` before answering (or dropping the connection).
@@ -116,19 +232,42 @@ impl Fault {
         self
     }
 
-    /// The `Retry-After` of a 429 (default 1 s, as the spec says it is always sent) or of a 5xx
-    /// (default none; HTTP allows it on a 503). Sent in whole seconds, rounded up.
+    /// The `Retry-After` of a 429 (default 1 s, as the spec says it is always sent), of a 5xx
+    /// (default none; HTTP allows it on a 503) or of a [`respond`](Fault::respond) fault (any
+    /// status). Sent in whole seconds, rounded up.
     pub fn retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after = Some(wait);
+        self.retry_after = Some(RetryAfter::Wait(wait));
         self
     }
 
-    /// The status the fault answers with on `operation`, `None` for a normal answer or a drop.
+    /// A `Retry-After` sent exactly as written, where [`retry_after`](Fault::retry_after) is
+    /// allowed: an HTTP-date, a fraction, garbage (`soon`), as a misbehaving server sends.
+    /// [`Sandbox::fail`](crate::Sandbox::fail) refuses a value that cannot be a header value.
+    pub fn retry_after_raw(mut self, value: impl Into<String>) -> Self {
+        self.retry_after = Some(RetryAfter::Raw(value.into()));
+        self
+    }
+
+    /// Deliver the answer's body this way ([`Delivery`]): the normal answer, a status, an error
+    /// or a [`respond`](Fault::respond) fault. (A dropped connection, silence, an endless body
+    /// and a huge length have their own.)
+    pub fn delivered(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// The status the fault answers with on `operation`, `None` for a normal answer or one
+    /// without a status of its own.
     fn status_on(&self, operation: Operation) -> Option<u16> {
         match self.answer {
             Answer::Status(status) => Some(status),
             Answer::Error(error) => Some(error.status()),
-            Answer::Normal | Answer::Drop => None,
+            Answer::Respond { status, .. } => Some(status),
+            Answer::Normal
+            | Answer::Drop
+            | Answer::Silence
+            | Answer::Endless
+            | Answer::HugeLength => None,
         }
         .filter(|_| self.takes(operation))
     }
@@ -136,10 +275,15 @@ impl Fault {
     /// Whether the fault can answer a call to `operation` at all.
     fn takes(&self, operation: Operation) -> bool {
         let documented = match self.answer {
-            Answer::Normal | Answer::Drop => true,
             Answer::Status(status) if is_server_error(status) => true,
             Answer::Status(status) => ApiError::for_status(status, operation).is_some(),
             Answer::Error(error) => error.is_documented_for(operation),
+            Answer::Normal
+            | Answer::Drop
+            | Answer::Respond { .. }
+            | Answer::Silence
+            | Answer::Endless
+            | Answer::HugeLength => true,
         };
         documented
             && self.operation.is_none_or(|wanted| wanted == operation)
@@ -154,7 +298,8 @@ impl Fault {
                 .is_none_or(|wanted| link == Some(wanted))
     }
 
-    /// Refuses a fault that could never answer, or that asks for something the spec does not.
+    /// Refuses a fault that could never answer, or that asks for something the spec does not
+    /// (or that HTTP cannot carry).
     pub(crate) fn validate(&self) -> Result<(), FaultError> {
         if self.times == 0 {
             return Err(FaultError::ZeroTimes);
@@ -163,18 +308,50 @@ impl Fault {
             let status = match self.answer {
                 Answer::Status(status) => status,
                 Answer::Error(error) => error.status(),
-                Answer::Normal | Answer::Drop => 0,
+                _ => 0,
             };
             return Err(FaultError::Undocumented {
                 status,
                 operation: self.operation,
             });
         }
-        let status = Operation::ALL.iter().find_map(|&op| self.status_on(op));
-        if self.retry_after.is_some()
-            && !status.is_some_and(|status| status == 429 || is_server_error(status))
+        if let Answer::Respond {
+            status,
+            content_type,
+            ..
+        } = &self.answer
         {
-            return Err(FaultError::RetryAfterNotAllowed { status });
+            if !(200..=599).contains(status) {
+                return Err(FaultError::InvalidStatus { status: *status });
+            }
+            if HeaderValue::from_str(content_type).is_err() {
+                return Err(FaultError::InvalidHeader {
+                    header: "content-type",
+                });
+            }
+        }
+        let status = Operation::ALL.iter().find_map(|&op| self.status_on(op));
+        if let Some(retry_after) = &self.retry_after {
+            let allowed = matches!(self.answer, Answer::Respond { .. })
+                || status.is_some_and(|status| status == 429 || is_server_error(status));
+            if !allowed {
+                return Err(FaultError::RetryAfterNotAllowed { status });
+            }
+            if let RetryAfter::Raw(value) = retry_after
+                && HeaderValue::from_str(value).is_err()
+            {
+                return Err(FaultError::InvalidHeader {
+                    header: "retry-after",
+                });
+            }
+        }
+        if self.delivery != Delivery::Whole
+            && matches!(
+                self.answer,
+                Answer::Drop | Answer::Silence | Answer::Endless | Answer::HugeLength
+            )
+        {
+            return Err(FaultError::DeliveryNotAllowed);
         }
         Ok(())
     }
@@ -191,18 +368,34 @@ pub enum FaultError {
     /// No operation (or not the one given with [`Fault::on`]) documents this status or body,
     /// and it is not a 5xx; or [`Fault::on_link`] was combined with `POST /auth/token`.
     Undocumented {
-        /// The status asked for (0 for a delay or a dropped connection).
+        /// The status asked for (0 for an answer without a status of its own: a delay, a
+        /// dropped connection, …).
         status: u16,
         /// The operation given with [`Fault::on`], if any.
         operation: Option<Operation>,
     },
-    /// [`Fault::retry_after`] on an answer that is neither a 429 nor a 5xx.
+    /// [`Fault::retry_after`] or [`Fault::retry_after_raw`] on an answer that is neither a 429,
+    /// a 5xx nor a [`Fault::respond`].
     RetryAfterNotAllowed {
-        /// The fault's status, `None` for a delay or a dropped connection.
+        /// The fault's status, `None` for an answer without a status of its own.
         status: Option<u16>,
     },
     /// [`Fault::times`] was 0: the fault would never answer.
     ZeroTimes,
+    /// [`Fault::respond`] with a status outside 200 to 599.
+    InvalidStatus {
+        /// The status asked for.
+        status: u16,
+    },
+    /// A [`Fault::respond`] content type or a [`Fault::retry_after_raw`] value that cannot be
+    /// an HTTP header value (a control character, a line break).
+    InvalidHeader {
+        /// The header: `content-type` or `retry-after`.
+        header: &'static str,
+    },
+    /// [`Fault::delivered`] on an answer that has no body to deliver that way (a dropped
+    /// connection, silence, an endless body, a huge length).
+    DeliveryNotAllowed,
 }
 
 impl fmt::Display for FaultError {
@@ -221,24 +414,50 @@ impl fmt::Display for FaultError {
             }
             FaultError::RetryAfterNotAllowed { status } => write!(
                 f,
-                "Retry-After is sent with a 429 or a 5xx only, not with {}",
+                "Retry-After is sent with a 429, a 5xx or a written response only, not with {}",
                 status.map_or("a normal answer".to_owned(), |s| s.to_string())
             ),
             FaultError::ZeroTimes => f.write_str("a fault must answer at least one call"),
+            FaultError::InvalidStatus { status } => {
+                write!(
+                    f,
+                    "a written response has a status of 200 to 599, not {status}"
+                )
+            }
+            FaultError::InvalidHeader { header } => {
+                write!(f, "the {header} given cannot be an HTTP header value")
+            }
+            FaultError::DeliveryNotAllowed => f.write_str(
+                "a dropped connection, silence, an endless body or a huge length has no body \
+                 to deliver another way",
+            ),
         }
     }
 }
 
 impl std::error::Error for FaultError {}
 
-/// What a handler does with a call a fault took.
-pub(crate) enum Action {
-    /// Wait, then answer normally.
-    Delay(Duration),
-    /// Wait, then send this instead.
-    Reply(Duration, Response),
-    /// Wait, then close the connection.
-    Drop(Duration),
+/// What a handler does with a call a fault took: wait `delay`, then `step`, the body delivered
+/// as `delivery`.
+pub(crate) struct Action {
+    pub(crate) delay: Duration,
+    pub(crate) step: Step,
+    pub(crate) delivery: Delivery,
+}
+
+pub(crate) enum Step {
+    /// Answer normally.
+    Normal,
+    /// Send this instead.
+    Reply(Response),
+    /// Close the connection.
+    Drop,
+    /// Answer nothing until the sandbox stops.
+    Silence,
+    /// The operation's success status and a body without end.
+    Endless(StatusCode),
+    /// The operation's success status, 1 GiB announced.
+    HugeLength(StatusCode),
 }
 
 /// The programmed faults, in order.
@@ -276,27 +495,84 @@ impl FaultQueue {
         let index = faults.iter().position(|f| f.matches(operation, link))?;
         let fault = &mut faults[index];
         fault.times -= 1;
-        let (answer, delay, retry_after) = (fault.answer, fault.delay, fault.retry_after);
-        if fault.times == 0 {
-            faults.remove(index);
+        let taken = if fault.times == 0 {
+            let taken = faults.remove(index);
             self.queued.store(faults.len(), Ordering::Release);
-        }
+            taken
+        } else {
+            fault.clone()
+        };
         drop(faults);
-        Some(match answer {
-            Answer::Normal => Action::Delay(delay),
-            Answer::Drop => Action::Drop(delay),
+        let success = if operation.takes_link() {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        let step = match taken.answer {
+            Answer::Normal => Step::Normal,
+            Answer::Drop => Step::Drop,
+            Answer::Silence => Step::Silence,
+            Answer::Endless => Step::Endless(success),
+            Answer::HugeLength => Step::HugeLength(success),
             Answer::Status(status) if is_server_error(status) => {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                Action::Reply(delay, replies::server_error(status, retry_after))
+                Step::Reply(replies::server_error(status, seconds(&taken.retry_after)))
             }
             Answer::Status(status) => {
                 // `matches` checked that the operation documents it.
                 let error = ApiError::for_status(status, operation).unwrap_or(ApiError::NotFound);
-                Action::Reply(delay, error.reply(retry_after))
+                Step::Reply(error.reply(seconds(&taken.retry_after)))
             }
-            Answer::Error(error) => Action::Reply(delay, error.reply(retry_after)),
+            Answer::Error(error) => Step::Reply(error.reply(seconds(&taken.retry_after))),
+            Answer::Respond {
+                status,
+                content_type,
+                body,
+            } => Step::Reply(written(status, &content_type, body, &taken.retry_after)),
+        };
+        let step = match (step, &taken.retry_after) {
+            (Step::Reply(mut response), Some(RetryAfter::Raw(value))) => {
+                // `validate` checked that it is a header value.
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    response.headers_mut().insert(RETRY_AFTER, value);
+                }
+                Step::Reply(response)
+            }
+            (step, _) => step,
+        };
+        Some(Action {
+            delay: taken.delay,
+            step,
+            delivery: taken.delivery,
         })
+    }
+}
+
+/// A `Retry-After` in seconds, for the replies that send one.
+fn seconds(retry_after: &Option<RetryAfter>) -> Option<Duration> {
+    match retry_after {
+        Some(RetryAfter::Wait(wait)) => Some(*wait),
+        Some(RetryAfter::Raw(_)) | None => None,
+    }
+}
+
+/// A [`Fault::respond`] answer (`validate` checked its status and content type; the fallbacks
+/// only keep this free of a panic).
+fn written(
+    status: u16,
+    content_type: &str,
+    body: Bytes,
+    retry_after: &Option<RetryAfter>,
+) -> Response {
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    match seconds(retry_after) {
+        Some(wait) => replies::with_retry_after(response, wait),
+        None => response,
     }
 }
 

@@ -5,7 +5,9 @@
 //! start it in-process on a random port, point a client at [`Sandbox::base_url`] with
 //! [`Sandbox::client_id`] and [`Sandbox::client_secret`], and use the ids in [`links`] and
 //! [`scenarios`]. A test can also program faults ([`Sandbox::fail`] with a [`Fault`]: a
-//! documented error, a 5xx, a delay, a dropped connection), serve links of its own
+//! documented error, a 5xx, a delay, a dropped connection, silence, a reset after the headers or
+//! mid-body, a trickling, endless or hugely announced body, or a response the test wrote), serve
+//! links of its own
 //! ([`Sandbox::add_link`] with a [`TestLink`] built with typed setters and plausible defaults,
 //! strict JSON through [`NewLink::from_json`], or the generated types in a [`NewLink`]) and read
 //! the requests the sandbox received ([`Sandbox::requests`], secrets masked).
@@ -16,10 +18,10 @@
 //!
 //! Every body it sends is a type generated from the spec (`moneykit_api::types`), so it cannot
 //! drift from the contract. It must not hand-write a response shape, answer a status the spec
-//! does not document unless a test programmed it (only a 5xx or a dropped connection may be
-//! asked for beyond the spec), answer with a 500 or panic on any input, store a secret it
-//! received, depend on the `moneykit` client, or listen anywhere but where it is told
-//! (127.0.0.1 by default).
+//! does not document unless a test programmed it (beyond the spec, a test may ask for a 5xx,
+//! a misbehaving connection or body, or a response it wrote itself with [`Fault::respond`]),
+//! answer with a 500 or panic on any input, store a secret it received, depend on the
+//! `moneykit` client, or listen anywhere but where it is told (127.0.0.1 by default).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,6 +47,7 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod streams;
 mod test_data;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -55,7 +58,7 @@ use axum::routing::{get, post};
 pub use config::{
     CLIENT_ID, CLIENT_SECRET, Config, DEFAULT_RECORDED_REQUESTS, DEFAULT_TOKEN_LIFETIME,
 };
-pub use faults::{Fault, FaultError};
+pub use faults::{Delivery, Fault, FaultError};
 pub use operation::Operation;
 pub use replies::ApiError;
 pub use requests::{MASK, Outcome, RecordedRequest};

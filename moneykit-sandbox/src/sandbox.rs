@@ -18,7 +18,8 @@ use crate::{Config, Fault, FaultError, LinkError, NewLink, RecordedRequest, rout
 /// [`add_link`](Sandbox::add_link) serves links of the test's own, and
 /// [`requests`](Sandbox::requests) shows what it received. All of it goes through the same
 /// generated types and checks as the seeded data, so a test still sees only what
-/// `openapi.yaml` documents (plus the 5xx and dropped connections it asks for).
+/// `openapi.yaml` documents (plus the 5xx, misbehaving connections and written responses it
+/// asks for).
 pub struct Sandbox {
     addr: SocketAddr,
     base_url: String,

@@ -139,7 +139,10 @@ pub(crate) async fn serve(
     state: Arc<AppState>,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let service = KitService { router, state };
+    let service = KitService {
+        router,
+        state: Arc::clone(&state),
+    };
     let graceful = GracefulShutdown::new();
     loop {
         let stream = tokio::select! {
@@ -164,5 +167,7 @@ pub(crate) async fn serve(
         });
     }
     drop(listener);
+    // A silent fault or a streamed body would otherwise hold its connection past the stop.
+    state.stopping.send_replace(true);
     graceful.shutdown().await;
 }

@@ -14,6 +14,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
 // tokio's clock, not std's: a test on a paused clock (`tokio::time::pause`/`advance`) moves
 // token expiry and rate-limit windows with it. Unpaused, it is the system's monotonic clock.
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::faults::FaultQueue;
@@ -36,6 +37,9 @@ pub(crate) struct AppState {
     pub(crate) links: LinkStore,
     pub(crate) faults: FaultQueue,
     pub(crate) log: RequestLog,
+    /// Turns true when the sandbox stops: the faults that hold a connection (silence, a
+    /// streamed body) let go of it.
+    pub(crate) stopping: watch::Sender<bool>,
 }
 
 struct Window {
@@ -54,6 +58,7 @@ impl AppState {
             links: LinkStore::seeded(),
             faults: FaultQueue::default(),
             log,
+            stopping: watch::Sender::new(false),
         })
     }
 

@@ -1,5 +1,6 @@
-//! The fault-injection suite: one table of servers on 127.0.0.1 that misbehave on purpose, each
-//! with the outcome, the exact number of requests the server saw, and a bound on the call's time.
+//! The fault-injection suite: one table of sandboxes on 127.0.0.1 programmed to misbehave
+//! (`moneykit_sandbox::Fault`), each with the outcome, the exact number of requests the sandbox
+//! saw, and a bound on the call's time.
 //! One driver runs every case (`faults_common::run`); the same table, rendered, is the fault
 //! table of RELIABILITY.md, which a test keeps in step (`UPDATE_RELIABILITY=1` rewrites it).
 //!
@@ -10,7 +11,7 @@
 mod common;
 mod faults_common;
 
-use faults_common::server::{Reply, RetryAfter};
+use faults_common::replies::{Reply, RetryAfter};
 use faults_common::*;
 
 const JSON: &str = "application/json";
@@ -69,7 +70,7 @@ const NOT_FOUND: &str =
 
 /// A response of `status` with MoneyKit's rate-limit body, and this `Retry-After`.
 const fn rate_limit_body(status: u16, retry_after: &'static str) -> Reply {
-    Reply::Respond(faults_common::server::Response {
+    Reply::Respond(faults_common::replies::Response {
         status,
         content_type: JSON,
         body: common::RATE_LIMITED,
@@ -97,7 +98,7 @@ const fn token_case(
 ) -> Case {
     Case {
         name,
-        server: Server::Raw { token: &[], api },
+        server: Server::Sandbox { token: &[], api },
         clock: Clock::Virtual,
         auth: Auth::AccessToken,
         expect,
@@ -136,7 +137,7 @@ const fn real_case(
 ) -> Case {
     Case {
         name,
-        server: Server::Raw { token: &[], api },
+        server: Server::Sandbox { token: &[], api },
         clock,
         auth: Auth::AccessToken,
         expect,
@@ -325,7 +326,7 @@ const CASES: &[Case] = &[
     ),
     credentials_case(
         "401 expired token, then success",
-        Server::Raw {
+        Server::Sandbox {
             token: &[TOKEN],
             api: &[EXPIRED, LINK],
         },
@@ -342,7 +343,7 @@ const CASES: &[Case] = &[
     ),
     credentials_case(
         "token endpoint answers 503",
-        Server::Raw {
+        Server::Sandbox {
             token: &[server_error(503, JSON, ERROR_JSON)],
             api: &[],
         },
@@ -352,7 +353,7 @@ const CASES: &[Case] = &[
     ),
     credentials_case(
         "token endpoint answers 200 (undocumented) with HTML",
-        Server::Raw {
+        Server::Sandbox {
             token: &[server_error(200, HTML, ERROR_HTML)],
             api: &[],
         },
@@ -362,7 +363,7 @@ const CASES: &[Case] = &[
     ),
     credentials_case(
         "token endpoint issues a token that cannot be a header value (not cached)",
-        Server::Raw {
+        Server::Sandbox {
             token: &[described(
                 respond(
                     201,
@@ -379,7 +380,7 @@ const CASES: &[Case] = &[
     ),
     credentials_case(
         "token endpoint answers 201 with HTML",
-        Server::Raw {
+        Server::Sandbox {
             token: &[server_error(201, HTML, ERROR_HTML)],
             api: &[],
         },

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::server::{Reply, RetryAfter, Script};
+use super::replies::{Reply, RetryAfter, Script};
 use super::{Auth, Case, Clock, Outcome, Policy, Server};
 
 /// The markdown table of `cases`, one row each.
@@ -29,9 +29,11 @@ pub fn table(cases: &[Case]) -> String {
 fn server(server: &Server) -> String {
     match server {
         Server::Refused => "nothing listens: connection refused".into(),
-        Server::Raw { token: [], api } => script(api),
-        Server::Raw { token, api: [] } => format!("token: {}", script(token)),
-        Server::Raw { token, api } => format!("token: {}; link: {}", script(token), script(api)),
+        Server::Sandbox { token: [], api } => script(api),
+        Server::Sandbox { token, api: [] } => format!("token: {}", script(token)),
+        Server::Sandbox { token, api } => {
+            format!("token: {}; link: {}", script(token), script(api))
+        }
     }
 }
 
