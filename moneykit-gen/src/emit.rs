@@ -450,6 +450,9 @@ mod tests {
                     description: "no".to_owned(),
                 })
                 .collect(),
+            summary: String::new(),
+            call: None,
+            parameters: Vec::new(),
         }
     }
 

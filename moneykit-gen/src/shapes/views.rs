@@ -321,6 +321,7 @@ paths:
   /accounts:
     get:
       operationId: get_accounts
+      x-moneykit-call: false
       responses:
         '200':
           description: ok
