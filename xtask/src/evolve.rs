@@ -1,6 +1,7 @@
 //! `cargo xtask evolve`: proves, on a scratch copy of the workspace, the promise that an
-//! additive change to `openapi.yaml` needs no hand edit, and that the two changes which do
-//! (a new documented status, a new operation) are named by a failing test.
+//! additive change to `openapi.yaml` needs no hand edit, that a new operation gets its
+//! `moneykit` method by regeneration alone, and that what still needs hand-written sandbox
+//! behaviour (a new documented status, a new operation's answers) is named by a failing test.
 //!
 //! The copy lives in `target/xtask-evolve/` with a target directory of its own: the copy's
 //! crates have the same names as ours, and sharing a target directory would let one build's
@@ -10,13 +11,16 @@
 //! 1. Additive, one after another: optional nullable properties on both account schemas (one of
 //!    them sensitive) and an amount on the balances; a `Product` value with its `LinkProducts` property; a number kind whose
 //!    items hold a sensitive IBAN. After each: `cargo xtask regen`, `cargo check --workspace
-//!    --all-targets`, and nothing but `openapi.yaml` and `tests/snapshots/` changed.
+//!    --all-targets`, and nothing but `openapi.yaml`, the generated sources and `tests/snapshots/`
+//!    changed.
 //! 2. The copy's `moneykit` command, against a local server answering with the new shapes,
 //!    prints the new fields and product, masks the new sensitive values, and shows the new
 //!    number with `--reveal`.
-//! 3. From the original again: a documented 409 on `GET /links/{id}` and a new operation
-//!    regenerate and compile, and the sandbox's spec test and `moneykit`'s coverage test then
-//!    fail naming exactly them.
+//! 3. From the original again: a documented 409 on `GET /links/{id}` and two new operations (a
+//!    GET with a path and a query parameter, a POST with a JSON body, each with its
+//!    `x-moneykit-call`) regenerate and compile with nothing else changed; code calling the new
+//!    `moneykit` methods (with the query setter and the body argument) compiles; and the
+//!    sandbox's spec test fails naming the status and the two paths it cannot answer yet.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,15 +58,20 @@ pub fn run(root: &Path) -> Result<(), String> {
     cli_shows_the_additions(&copy)?;
 
     copy.reset()?;
-    println!("xtask evolve: a new documented status and a new operation");
-    copy.edit_spec(add_status_and_operation)?;
+    println!("xtask evolve: a new documented status and two new operations");
+    copy.edit_spec(add_status_and_operations)?;
     copy.regen_and_check()?;
+    copy.assert_only_generated_changed()?;
+    copy.uses_the_new_operations()?;
     copy.expect_failure(
         "moneykit-sandbox",
         "spec",
-        &[r#"("/links/{id}", "GET", "409")"#, "/links/{id}/evolved"],
+        &[
+            r#"("/links/{id}", "GET", "409")"#,
+            "/links/{id}/evolved",
+            "/links/{id}/evolved/notes",
+        ],
     )?;
-    copy.expect_failure("moneykit", "coverage", &["get_evolved_link"])?;
     println!("xtask evolve: additive changes need no hand edit; the others are named by tests");
     Ok(())
 }
@@ -151,6 +160,18 @@ impl Copy {
         } else {
             Err(format!("the change needed hand edits: {hand_written:?}"))
         }
+    }
+
+    /// Compiles [`USES_THE_NEW_OPERATIONS`] as an example of the copy's `moneykit`.
+    fn uses_the_new_operations(&self) -> Result<(), String> {
+        let example = self.dir.join("moneykit/examples/evolved_operations.rs");
+        std::fs::write(&example, USES_THE_NEW_OPERATIONS).map_err(|e| e.to_string())?;
+        succeed(
+            self.cargo(&["check", "--quiet", "-p", "moneykit", "--example", "evolved_operations"]),
+            "the new operations' methods (cargo check --example evolved_operations)",
+        )?;
+        println!("  moneykit has the new operations' methods, setters and body argument");
+        Ok(())
     }
 
     /// Runs one test target, which must fail and name every one of `names`.
@@ -293,12 +314,12 @@ fn add_number_kind(spec: &mut Value) -> Result<(), String> {
     insert_property(spec, "AccountNumbersLegacy20230218", "sepa", kind)
 }
 
-fn add_status_and_operation(spec: &mut Value) -> Result<(), String> {
+fn add_status_and_operations(spec: &mut Value) -> Result<(), String> {
     let paths = spec
         .get_mut("paths")
         .and_then(Value::as_mapping_mut)
         .ok_or("openapi.yaml has no paths")?;
-    let mut evolved = paths.get("/links/{id}").cloned().ok_or("no /links/{id}")?;
+    let link = paths.get("/links/{id}").cloned().ok_or("no /links/{id}")?;
     let conflict = json!({
         "description": "Conflict",
         "content": { "application/json": { "schema": {
@@ -310,18 +331,75 @@ fn add_status_and_operation(spec: &mut Value) -> Result<(), String> {
         .and_then(|g| g.get_mut("responses"))
         .and_then(Value::as_mapping_mut)
         .ok_or("GET /links/{id} has no responses")?;
-    get.insert(
-        "409".into(),
-        yaml_serde::to_value(conflict).map_err(|e| e.to_string())?,
-    );
-    let operation = evolved
-        .get_mut("get")
-        .and_then(Value::as_mapping_mut)
-        .ok_or("no get")?;
+    get.insert("409".into(), to_yaml(conflict)?);
+    // A GET with a path and a query parameter.
+    let mut evolved = link.get("get").cloned().ok_or("no get")?;
+    let operation = evolved.as_mapping_mut().ok_or("get is not a mapping")?;
     operation.insert("operationId".into(), "get_evolved_link".into());
-    paths.insert("/links/{id}/evolved".into(), evolved);
+    operation.insert("x-moneykit-call".into(), "link(id).evolved".into());
+    let since = json!({
+        "name": "since", "in": "query", "required": false,
+        "description": "Only what changed since this date.",
+        "schema": { "type": "string" }
+    });
+    operation
+        .get_mut("parameters")
+        .and_then(Value::as_sequence_mut)
+        .ok_or("GET /links/{id} has no parameters")?
+        .push(to_yaml(since)?);
+    paths.insert(
+        "/links/{id}/evolved".into(),
+        to_yaml(json!({ "get": to_json(&evolved)? }))?,
+    );
+    // A POST with a JSON body.
+    let mut note = evolved;
+    let operation = note.as_mapping_mut().ok_or("get is not a mapping")?;
+    operation.insert("operationId".into(), "add_evolved_note".into());
+    operation.insert("x-moneykit-call".into(), "link(id).add_evolved_note".into());
+    operation
+        .get_mut("parameters")
+        .and_then(Value::as_sequence_mut)
+        .ok_or("no parameters")?
+        .retain(|p| p.get("name") != Some(&Value::from("since")));
+    let body = json!({ "required": true, "content": { "application/json": { "schema": {
+        "$ref": "#/components/schemas/EvolvedNote" } } } });
+    operation.insert("requestBody".into(), to_yaml(body)?);
+    paths.insert(
+        "/links/{id}/evolved/notes".into(),
+        to_yaml(json!({ "post": to_json(&note)? }))?,
+    );
+    let schemas = spec
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_mapping_mut)
+        .ok_or("openapi.yaml has no components/schemas")?;
+    let schema = json!({
+        "title": "EvolvedNote", "type": "object", "required": ["text"],
+        "description": "A note on a link.",
+        "properties": { "text": { "type": "string", "description": "The note." } }
+    });
+    schemas.insert("EvolvedNote".into(), to_yaml(schema)?);
     Ok(())
 }
+
+fn to_yaml(value: serde_json::Value) -> Result<Value, String> {
+    yaml_serde::to_value(value).map_err(|e| e.to_string())
+}
+
+fn to_json(value: &Value) -> Result<serde_json::Value, String> {
+    serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
+/// Code a user of the copy's `moneykit` writes against the two new operations: it compiles only
+/// if regeneration gave each its method, its parameters' setters and its body argument.
+const USES_THE_NEW_OPERATIONS: &str = r#"fn main() {
+    let client = moneykit::Client::builder().access_token("t").build().unwrap();
+    let link = client.link("mk_1");
+    let _get: moneykit::Request<moneykit::GetEvolvedLink> = link.evolved().since("2024-01-01");
+    let note = moneykit::types::EvolvedNote { text: "n".to_owned() };
+    let _post: moneykit::Request<moneykit::AddEvolvedNote> = link.add_evolved_note(note);
+}
+"#;
 
 /// The copy's CLI against a local server that answers with the three additions.
 fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {
