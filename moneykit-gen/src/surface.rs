@@ -724,6 +724,161 @@ mod tests {
         }
     }
 
+    const SPEC: &str = r#"openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:
+  /things/{id}/items:
+    get:
+      operationId: get_thing_items
+      summary: List a thing's items
+      x-moneykit-call: thing(id).items
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - name: tags
+          in: query
+          required: false
+          description: Only items with these tags.
+          schema: { type: array, items: { type: string } }
+        - $ref: '#/components/parameters/Version'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Note' }
+  /things/{id}/notes:
+    post:
+      operationId: add_note
+      summary: Add a note
+      x-moneykit-call: thing(id).add_note
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - $ref: '#/components/parameters/Version'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Note' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Note' }
+components:
+  parameters:
+    Version:
+      name: api-version-header
+      in: header
+      required: false
+      x-moneykit-api-version: true
+      schema: { type: string }
+  schemas:
+    Note:
+      type: object
+      required: [text]
+      properties:
+        text: { type: string }
+"#;
+
+    /// The generated surface of `spec`, parsed back.
+    fn surface_of(spec: &str) -> syn::File {
+        let [_, (path, source)] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(path, crate::SURFACE_PATH);
+        syn::parse_file(&source).unwrap()
+    }
+
+    /// The fields of struct `name`, as `name: type` with the type's tokens.
+    fn fields(file: &syn::File, name: &str) -> Vec<(String, syn::Type)> {
+        file.items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no struct {name}"))
+            .fields
+            .iter()
+            .map(|f| (f.ident.as_ref().unwrap().to_string(), f.ty.clone()))
+            .collect()
+    }
+
+    /// The signatures of the inherent methods of `self_ty`.
+    fn methods(file: &syn::File, self_ty: syn::Type) -> Vec<syn::Signature> {
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(block) if block.trait_.is_none() && *block.self_ty == self_ty => {
+                    Some(block)
+                }
+                _ => None,
+            })
+            .flat_map(|block| &block.items)
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f.sig.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn find<'a>(signatures: &'a [syn::Signature], name: &str) -> &'a syn::Signature {
+        signatures
+            .iter()
+            .find(|s| s.ident == name)
+            .unwrap_or_else(|| panic!("no method {name}"))
+    }
+
+    #[test]
+    fn an_operation_becomes_data_a_handle_method_and_setters() {
+        let file = surface_of(SPEC);
+        let string: syn::Type = syn::parse_quote!(::std::string::String);
+        let tags: syn::Type =
+            syn::parse_quote!(::std::option::Option<::std::vec::Vec<::std::string::String>>);
+        let body: syn::Type = syn::parse_quote!(moneykit_api::types::Note);
+        // The version parameter is the client's: no field, no argument.
+        assert_eq!(
+            fields(&file, "GetThingItems"),
+            [("id".to_owned(), string.clone()), ("tags".to_owned(), tags)]
+        );
+        assert_eq!(
+            fields(&file, "AddNote"),
+            [("id".to_owned(), string), ("body".to_owned(), body.clone())]
+        );
+        let client = methods(&file, syn::parse_quote!(crate::Client));
+        assert_eq!(find(&client, "thing").inputs.len(), 2, "self and the id");
+        let thing = methods(&file, syn::parse_quote!(Thing));
+        assert_eq!(find(&thing, "items").inputs.len(), 1, "self only");
+        let add_note = find(&thing, "add_note");
+        let syn::FnArg::Typed(argument) = &add_note.inputs[1] else {
+            panic!("add_note takes no body");
+        };
+        assert_eq!(*argument.ty, body);
+        let setters = methods(&file, syn::parse_quote!(crate::Request<GetThingItems>));
+        assert_eq!(find(&setters, "tags").inputs.len(), 2);
+        // A body-only operation has no optional parameter: no setter block.
+        assert!(methods(&file, syn::parse_quote!(crate::Request<AddNote>)).is_empty());
+    }
+
+    #[test]
+    fn call_paths_that_do_not_fit_the_path_are_refused() {
+        for (call, expected) in [
+            ("thing.items", "takes the path parameters []"),
+            (
+                "thing(id).items(id)",
+                "takes the path parameters [\"id\", \"id\"]",
+            ),
+            ("thing(id).add_note", "are both at `thing.add_note`"),
+            ("thing(id, other).items", "takes [\"id\", \"other\"] here"),
+        ] {
+            let spec = SPEC.replace("thing(id).items", call);
+            let error = crate::generate_all(&spec)
+                .map(drop)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(expected), "{call}: {error}");
+        }
+    }
+
     #[test]
     fn labels_name_the_resource_of_an_id() {
         let steps = parse_call("link(id).account(account_id)").unwrap();

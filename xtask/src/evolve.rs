@@ -167,7 +167,14 @@ impl Copy {
         let example = self.dir.join("moneykit/examples/evolved_operations.rs");
         std::fs::write(&example, USES_THE_NEW_OPERATIONS).map_err(|e| e.to_string())?;
         succeed(
-            self.cargo(&["check", "--quiet", "-p", "moneykit", "--example", "evolved_operations"]),
+            self.cargo(&[
+                "check",
+                "--quiet",
+                "-p",
+                "moneykit",
+                "--example",
+                "evolved_operations",
+            ]),
             "the new operations' methods (cargo check --example evolved_operations)",
         )?;
         println!("  moneykit has the new operations' methods, setters and body argument");

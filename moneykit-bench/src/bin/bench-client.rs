@@ -14,8 +14,9 @@ use moneykit_bench::{LINK_ID, credentials_from_env, drive, load::loopback};
 
 #[derive(Debug, Parser)]
 struct Args {
-    /// `moneykit` (client credentials, token cached by the client) or `baseline` (reqwest +
-    /// serde_json into hand-written structs, token fetched once).
+    /// `moneykit` (client credentials, token cached by the client), `moneykit-options` (the
+    /// same with per-call options on every call: an attempt timeout and a header), or
+    /// `baseline` (reqwest + serde_json into hand-written structs, token fetched once).
     #[arg(long = "impl")]
     implementation: String,
     /// The server, `http://127.0.0.1:PORT`.
@@ -54,16 +55,23 @@ async fn run(args: Args) -> Result<serde_json::Value, String> {
     let (id, secret) = credentials_from_env()?;
     let limit = Duration::from_secs(args.max_seconds);
     let (warm, measured) = match args.implementation.as_str() {
-        "moneykit" => {
+        "moneykit" | "moneykit-options" => {
             let client = moneykit::Client::builder()
                 .base_url(&args.base_url)
                 .client_credentials(id, secret)
                 .build()
                 .map_err(|e| e.to_string())?;
+            let with_options = args.implementation == "moneykit-options";
             let call = move || {
                 let client = client.clone();
                 async move {
-                    let accounts = client.link(LINK_ID).accounts().send().await;
+                    let mut request = client.link(LINK_ID).accounts();
+                    if with_options {
+                        request = request
+                            .attempt_timeout(Duration::from_secs(30))
+                            .header("x-correlation-id", "bench");
+                    }
+                    let accounts = request.send().await;
                     check(accounts.map_err(|e| e.to_string())?.accounts.len())
                 }
             };

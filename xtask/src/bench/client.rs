@@ -7,7 +7,7 @@ use super::server::Server;
 use super::stats::{median, ratio, runs, table, thousands};
 use super::{Bench, Section, can_pin, field, json_line, pinned};
 
-const IMPLS: [&str; 2] = ["baseline", "moneykit"];
+const IMPLS: [&str; 3] = ["baseline", "moneykit", "moneykit-options"];
 
 #[derive(Default)]
 struct Samples {
@@ -83,7 +83,9 @@ fn section(
          process's own user + system time (getrusage RUSAGE_SELF) over the measured requests, \
          after {warmup} warm-up requests; the server is the sandbox itself (not a static \
          responder): its cost is outside the measured process and the same for both. \
-         {rounds} rounds, the two clients alternating first. Sequential CPU is mostly the \
+         `moneykit-options` is the same call with per-call options on every call (an attempt \
+         timeout and an `x-correlation-id` header, so each call builds its own generated client \
+         value). {rounds} rounds, the clients taking turns to go first. Sequential CPU is mostly the \
          runtime's wake-ups and syscalls between requests: it moves with the machine's load more \
          than the concurrent figure does; the callgrind count below does not.\n\n"
     );
@@ -95,10 +97,14 @@ fn section(
             format!("{concurrency} concurrent")
         };
         let get = |name: &'static str| samples.get(&(concurrency, name));
-        if let (Some(base), Some(this)) = (get("baseline"), get("moneykit")) {
+        if let (Some(base), Some(this), Some(options)) =
+            (get("baseline"), get("moneykit"), get("moneykit-options"))
+        {
             body.push_str(&format!("### {label} ({requests} requests a run)\n\n"));
-            body.push_str(&mode_table(base, this));
+            body.push_str(&mode_table(base, this, options));
             headline.extend(mode_headline(&label, base, this));
+            let with_options = format!("{label}, with per-call options");
+            headline.push(mode_headline(&with_options, base, options)[0].clone());
         }
     }
     Section {
@@ -116,7 +122,7 @@ fn pinning_note(pin: bool) -> String {
     }
 }
 
-fn mode_table(base: &Samples, this: &Samples) -> String {
+fn mode_table(base: &Samples, this: &Samples, options: &Samples) -> String {
     let row = |name: &str, s: &Samples| {
         vec![
             name.to_owned(),
@@ -126,13 +132,15 @@ fn mode_table(base: &Samples, this: &Samples) -> String {
             runs(&s.rps, 0),
         ]
     };
-    let ratios = vec![
-        "ratio".into(),
-        ratio(median(&this.cpu_us), median(&base.cpu_us)),
-        ratio(median(&this.rps), median(&base.rps)),
-        String::new(),
-        String::new(),
-    ];
+    let ratios = |name: &str, s: &Samples| {
+        vec![
+            name.to_owned(),
+            ratio(median(&s.cpu_us), median(&base.cpu_us)),
+            ratio(median(&s.rps), median(&base.rps)),
+            String::new(),
+            String::new(),
+        ]
+    };
     let header = [
         "client",
         "CPU µs/request (median)",
@@ -142,7 +150,13 @@ fn mode_table(base: &Samples, this: &Samples) -> String {
     ];
     table(
         &header,
-        &[row("baseline", base), row("moneykit", this), ratios],
+        &[
+            row("baseline", base),
+            row("moneykit", this),
+            row("moneykit, per-call options", options),
+            ratios("ratio, moneykit", this),
+            ratios("ratio, with options", options),
+        ],
     ) + "\n"
 }
 
