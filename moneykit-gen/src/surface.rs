@@ -127,6 +127,8 @@ enum Held {
     Ref(syn::Type),
     /// `Option<&'a T>`: an `Option<T>`, passed as `self.x.as_ref()`.
     Optional(syn::Type),
+    /// `Option<&'a str>`: an `Option<String>`, passed as `self.x.as_deref()`.
+    OptionalStr,
 }
 
 /// One parameter of the generated method, other than the API version.
@@ -144,6 +146,7 @@ impl Field {
             Held::Str => quote!(::std::string::String),
             Held::Ref(ty) => quote!(#ty),
             Held::Optional(ty) => quote!(::std::option::Option<#ty>),
+            Held::OptionalStr => quote!(::std::option::Option<::std::string::String>),
         }
     }
 
@@ -152,6 +155,7 @@ impl Field {
         match &self.held {
             Held::Str | Held::Ref(_) => quote!(&self.#ident),
             Held::Optional(_) => quote!(self.#ident.as_ref()),
+            Held::OptionalStr => quote!(self.#ident.as_deref()),
         }
     }
 
@@ -164,6 +168,10 @@ impl Field {
                 quote!(#ident.into()),
             ),
             Held::Ref(ty) | Held::Optional(ty) => (quote!(#ident: #ty), quote!(#ident)),
+            Held::OptionalStr => (
+                quote!(#ident: ::std::option::Option<::std::string::String>),
+                quote!(#ident),
+            ),
         }
     }
 }
@@ -214,6 +222,11 @@ fn argument_of<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
         syn::GenericArgument::Type(ty) => Some(ty),
         _ => None,
     }
+}
+
+/// Whether `ty` is `&str` (with any lifetime).
+fn is_str(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")))
 }
 
 /// Whether `ty` is `String` or a `Vec` of it (so an empty value can be refused).
@@ -279,12 +292,11 @@ fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'
             arguments.push(None);
             continue;
         }
-        let held = match (&*typed.ty, argument_of(&typed.ty, "Option")) {
-            (_, Some(inner)) => Held::Optional(owned(inner)),
-            (syn::Type::Reference(r), None) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")) => {
-                Held::Str
-            }
-            (ty, None) => Held::Ref(owned(ty)),
+        let held = match argument_of(&typed.ty, "Option") {
+            Some(inner) if is_str(inner) => Held::OptionalStr,
+            Some(inner) => Held::Optional(owned(inner)),
+            None if is_str(&typed.ty) => Held::Str,
+            None => Held::Ref(owned(&typed.ty)),
         };
         arguments.push(Some(fields.len()));
         fields.push(Field {
@@ -404,7 +416,7 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
         .filter(|f| !f.in_path)
         .filter(|f| match &f.held {
             Held::Optional(ty) | Held::Ref(ty) => holds_strings(ty),
-            Held::Str => true,
+            Held::Str | Held::OptionalStr => true,
         })
         .map(|f| {
             let ident = &f.ident;
@@ -415,7 +427,9 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
                 Held::Optional(ty) if argument_of(ty, "Vec").is_some() => {
                     quote!(self.#ident.as_ref().is_some_and(|values| values.iter().any(#empty)))
                 }
-                Held::Optional(_) => quote!(self.#ident.as_ref().is_some_and(#empty)),
+                Held::Optional(_) | Held::OptionalStr => {
+                    quote!(self.#ident.as_ref().is_some_and(#empty))
+                }
                 Held::Ref(ty) if argument_of(ty, "Vec").is_some() => {
                     quote!(self.#ident.iter().any(#empty))
                 }
@@ -427,9 +441,12 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
                 }
             }
         });
+    let string: syn::Type = syn::parse_quote!(::std::string::String);
     let setters = fields.iter().filter_map(|f| {
-        let Held::Optional(ty) = &f.held else {
-            return None;
+        let ty = match &f.held {
+            Held::Optional(ty) => ty,
+            Held::OptionalStr => &string,
+            _ => return None,
         };
         let ident = &f.ident;
         let doc = if f.description.is_empty() {
@@ -678,7 +695,7 @@ fn operation_method(surface: &Surface<'_>, handle_steps: &[Step], method: &Step)
             continue;
         }
         values.push(match &field.held {
-            Held::Optional(_) => quote!(#ident: ::std::option::Option::None),
+            Held::Optional(_) | Held::OptionalStr => quote!(#ident: ::std::option::Option::None),
             _ => {
                 let (argument, value) = field.argument();
                 arguments.push(argument);
@@ -739,6 +756,10 @@ paths:
           required: false
           description: Only items with these tags.
           schema: { type: array, items: { type: string } }
+        - name: since
+          in: query
+          required: false
+          schema: { type: string }
         - $ref: '#/components/parameters/Version'
       responses:
         '200':
@@ -836,9 +857,14 @@ components:
             syn::parse_quote!(::std::option::Option<::std::vec::Vec<::std::string::String>>);
         let body: syn::Type = syn::parse_quote!(moneykit_api::types::Note);
         // The version parameter is the client's: no field, no argument.
+        let since: syn::Type = syn::parse_quote!(::std::option::Option<::std::string::String>);
         assert_eq!(
             fields(&file, "GetThingItems"),
-            [("id".to_owned(), string.clone()), ("tags".to_owned(), tags)]
+            [
+                ("id".to_owned(), string.clone()),
+                ("since".to_owned(), since),
+                ("tags".to_owned(), tags),
+            ]
         );
         assert_eq!(
             fields(&file, "AddNote"),
@@ -855,6 +881,7 @@ components:
         assert_eq!(*argument.ty, body);
         let setters = methods(&file, syn::parse_quote!(crate::Request<GetThingItems>));
         assert_eq!(find(&setters, "tags").inputs.len(), 2);
+        assert_eq!(find(&setters, "since").inputs.len(), 2);
         // A body-only operation has no optional parameter: no setter block.
         assert!(methods(&file, syn::parse_quote!(crate::Request<AddNote>)).is_empty());
     }

@@ -4,6 +4,7 @@
 //! from the kind so decided, whether the request may be sent again ([`retry_reason`]), so that
 //! what an error says and how it is retried cannot disagree.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use moneykit_api::errors::DocumentedError;
@@ -11,7 +12,9 @@ use moneykit_api::{BodyRefused, ByteStream, ErrorResponse};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-use crate::error::{Error, ErrorKind, MAX_SNIPPET_CHARS, ResponseBody, UnauthorizedReason};
+use crate::error::{
+    Documented, Error, ErrorKind, MAX_SNIPPET_CHARS, ResponseBody, UnauthorizedReason,
+};
 use crate::text::one_line;
 
 /// Turns a failure of a generated method into an [`Error`], reading (at most 64 KiB of) the body
@@ -131,6 +134,7 @@ fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, bod
             retry_after: wait,
             validation_errors,
             headers,
+            documented: decoded.map(|decoded| Arc::new(decoded) as Documented),
         },
     )
 }

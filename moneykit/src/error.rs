@@ -2,9 +2,12 @@
 //! [`UnauthorizedReason`]). How a failure of the
 //! generated client becomes an [`Error`] is `classify.rs`'s business.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use moneykit_api::errors::DocumentedError;
 use moneykit_api::types::ValidationError;
 use reqwest::header::HeaderMap;
 
@@ -181,7 +184,13 @@ pub(crate) struct ResponseBody {
     /// What a request validation body said was wrong.
     pub(crate) validation_errors: Vec<ValidationError>,
     pub(crate) headers: HeaderMap,
+    /// The body decoded as the operation's generated error type, when it decoded.
+    pub(crate) documented: Option<Documented>,
 }
+
+/// A body decoded as an operation's generated error type (`errors::GetLinkError`, …), read back
+/// with [`Error::documented`]. Shared, so that copies of a token failure keep it.
+pub(crate) type Documented = Arc<dyn Any + Send + Sync>;
 
 /// Why a 401 happened.
 #[non_exhaustive]
@@ -226,6 +235,7 @@ struct Inner {
     /// failure was classified (`classify.rs`); `None`: never retried.
     retry_reason: Option<&'static str>,
     headers: Option<HeaderMap>,
+    documented: Option<Documented>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -246,6 +256,7 @@ impl Error {
                 validation_errors: Vec::new(),
                 retry_reason: None,
                 headers: None,
+                documented: None,
                 source: None,
             }),
         }
@@ -291,6 +302,7 @@ impl Error {
         error.inner.retry_after = body.retry_after;
         error.inner.validation_errors = body.validation_errors;
         error.inner.headers = Some(body.headers);
+        error.inner.documented = body.documented;
         error
     }
 
@@ -363,9 +375,19 @@ impl Error {
                 validation_errors: inner.validation_errors.clone(),
                 retry_reason: inner.retry_reason,
                 headers: inner.headers.clone(),
+                documented: inner.documented.clone(),
                 source: None,
             }),
         }
+    }
+
+    /// The error body decoded as the spec documents it for this operation and status: `E` is
+    /// the operation's generated error type, one variant per documented status
+    /// (`error.documented::<moneykit::errors::GetLinkError>()`). `None` for another operation's
+    /// type, for a failure without a response, and for a body that did not decode as
+    /// documented (the fields of this error still tell what was sent).
+    pub fn documented<E: DocumentedError>(&self) -> Option<&E> {
+        self.inner.documented.as_ref()?.downcast_ref::<E>()
     }
 
     /// What went wrong.
@@ -553,6 +575,7 @@ impl fmt::Debug for Error {
             .field("retry_after", &inner.retry_after)
             .field("validation_errors", &inner.validation_errors)
             .field("retry_reason", &inner.retry_reason)
+            .field("documented", &inner.documented.is_some())
             .field(
                 "headers",
                 &inner.headers.as_ref().map(|h| h.keys().collect::<Vec<_>>()),

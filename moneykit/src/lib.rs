@@ -197,6 +197,9 @@ pub use request::{CreateAccessToken, Operation, Request, Response};
 pub use retry::{Jitter, RetryPolicy};
 pub use text::one_line;
 
+/// Each operation's documented error bodies, one generated enum per operation (read one from an
+/// [`Error`] with [`Error::documented`]).
+pub use moneykit_api::errors;
 /// `rust_decimal`, whose `Decimal` every [`Amount`] holds (from `moneykit-api`).
 pub use moneykit_api::rust_decimal;
 /// The TLS backend chosen by this crate's `tls-*` features (from `moneykit-api`).

@@ -129,6 +129,33 @@ async fn link_errors() {
     }
 }
 
+/// The typed body, one variant per documented status, stays on the error for each operation.
+#[tokio::test]
+async fn the_documented_body_is_kept_typed_per_operation() {
+    use moneykit::errors::{GetAccountNumbersError, GetAccountsError, GetLinkError};
+    let body = fixture!("LinkErrorNotFoundResponse", "documentation_url_string");
+    let errors = errors_for(json(404, body)).await;
+    let [get, accounts, numbers] = &errors[..] else {
+        panic!("three calls");
+    };
+    assert!(matches!(
+        get.documented::<GetLinkError>(),
+        Some(GetLinkError::NotFound(_))
+    ));
+    assert!(matches!(
+        accounts.documented::<GetAccountsError>(),
+        Some(GetAccountsError::NotFound(_))
+    ));
+    assert!(matches!(
+        numbers.documented::<GetAccountNumbersError>(),
+        Some(GetAccountNumbersError::NotFound(_))
+    ));
+    // Another operation's type, or a body that is not the documented one: none.
+    assert!(get.documented::<GetAccountsError>().is_none());
+    let proxy = errors_for(json(404, "<html>Not Found</html>")).await;
+    assert!(proxy[0].documented::<GetLinkError>().is_none());
+}
+
 #[tokio::test]
 async fn request_validation_under_422_is_told_apart_by_error_code() {
     check(
