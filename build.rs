@@ -1,7 +1,9 @@
-//! With the `generate` feature (on by default and in this workspace, off for `moneykit` and so for
-//! every downstream build), checks that the checked-in `src/generated.rs` is what `moneykit-gen`
-//! makes of `openapi.yaml` now, and fails the build naming `cargo xtask regen` when it is not.
-//! Without it there is nothing to do: the crate compiles the checked-in source as it is.
+//! With the `generate` feature (on by default and in this workspace; off for `moneykit`, so for
+//! the CLI and every user of `moneykit`), checks that the checked-in `src/generated.rs` is what
+//! `moneykit-gen` makes of `openapi.yaml` now, and fails the build naming `cargo xtask regen`
+//! when it is not. The comparison is of syntax trees (`stale_code`): a build that resolved
+//! another patch release of prettyplease or syn, laying the same code out differently, passes.
+//! Without the feature there is nothing to do: the crate compiles the checked-in source.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -18,7 +20,7 @@ fn check_generated() {
     println!("cargo:rerun-if-changed={}", spec.display());
     println!("cargo:rerun-if-changed={}", checked_in.display());
     let problem = match moneykit_gen::generate_from_path(&spec) {
-        Ok(source) => moneykit_gen::stale(
+        Ok(source) => moneykit_gen::stale_code(
             moneykit_gen::GENERATED_PATH,
             &source,
             std::fs::read_to_string(&checked_in).ok().as_deref(),
@@ -32,7 +34,10 @@ fn check_generated() {
         for line in problem.lines() {
             println!("cargo:warning={line}");
         }
-        println!("cargo:error={}", problem.lines().next().unwrap_or_default());
+        println!(
+            "cargo::error={}",
+            problem.lines().next().unwrap_or_default()
+        );
         std::process::exit(1);
     }
 }

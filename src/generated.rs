@@ -3993,6 +3993,10 @@ pub mod errors {
         const METHOD: &'static str;
         /// Its path template, as `openapi.yaml` writes it (`/links/{id}`).
         const PATH_TEMPLATE: &'static str;
+        /// Whether sending it twice does no more than sending it once
+        /// (`x-moneykit-idempotent`, else whether it is a `GET`): a request that is not
+        /// is sent again only when it provably did not reach the server.
+        const IDEMPOTENT: bool;
         /// The statuses `openapi.yaml` documents for the operation.
         const STATUSES: &'static [u16];
         /// Decodes `body` as the schema documented for `status`; `None` when the status
@@ -4545,6 +4549,7 @@ form field, or an unsupported `moneykit-version`.
         const OPERATION_ID: &'static str = "create_access_token";
         const METHOD: &'static str = "POST";
         const PATH_TEMPLATE: &'static str = "/auth/token";
+        const IDEMPOTENT: bool = true;
         const STATUSES: &'static [u16] = &[400u16, 401u16, 422u16];
         fn decode(
             status: u16,
@@ -4589,6 +4594,7 @@ form field, or an unsupported `moneykit-version`.
         const OPERATION_ID: &'static str = "get_account_numbers";
         const METHOD: &'static str = "GET";
         const PATH_TEMPLATE: &'static str = "/links/{id}/accounts/numbers";
+        const IDEMPOTENT: bool = true;
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];
@@ -4641,6 +4647,7 @@ form field, or an unsupported `moneykit-version`.
         const OPERATION_ID: &'static str = "get_accounts";
         const METHOD: &'static str = "GET";
         const PATH_TEMPLATE: &'static str = "/links/{id}/accounts";
+        const IDEMPOTENT: bool = true;
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];
@@ -4693,6 +4700,7 @@ form field, or an unsupported `moneykit-version`.
         const OPERATION_ID: &'static str = "get_link";
         const METHOD: &'static str = "GET";
         const PATH_TEMPLATE: &'static str = "/links/{id}";
+        const IDEMPOTENT: bool = true;
         const STATUSES: &'static [u16] = &[
             401u16, 403u16, 404u16, 410u16, 422u16, 429u16,
         ];

@@ -103,6 +103,10 @@ fn errors_module(prepared: &Prepared, error_fields: TokenStream) -> TokenStream 
                 const METHOD: &'static str;
                 /// Its path template, as `openapi.yaml` writes it (`/links/{id}`).
                 const PATH_TEMPLATE: &'static str;
+                /// Whether sending it twice does no more than sending it once
+                /// (`x-moneykit-idempotent`, else whether it is a `GET`): a request that is not
+                /// is sent again only when it provably did not reach the server.
+                const IDEMPOTENT: bool;
                 /// The statuses `openapi.yaml` documents for the operation.
                 const STATUSES: &'static [u16];
                 /// Decodes `body` as the schema documented for `status`; `None` when the status
@@ -306,6 +310,7 @@ fn error_enum(op: &Operation) -> TokenStream {
     let operation_id = &op.operation_id;
     let method = op.method.to_uppercase();
     let path = &op.path;
+    let idempotent = op.idempotent;
     let statuses: Vec<u16> = op.errors.iter().map(|r| r.status).collect();
     let variants: Vec<Ident> = op
         .errors
@@ -341,6 +346,7 @@ fn error_enum(op: &Operation) -> TokenStream {
             const OPERATION_ID: &'static str = #operation_id;
             const METHOD: &'static str = #method;
             const PATH_TEMPLATE: &'static str = #path;
+            const IDEMPOTENT: bool = #idempotent;
             const STATUSES: &'static [u16] = &[#(#statuses),*];
 
             fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
@@ -453,6 +459,7 @@ mod tests {
             summary: String::new(),
             call: None,
             parameters: Vec::new(),
+            idempotent: true,
         }
     }
 

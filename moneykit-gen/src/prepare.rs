@@ -77,6 +77,9 @@ pub(crate) struct Operation {
     pub call: Option<String>,
     /// The parameters, `$ref`s resolved, in the spec's order.
     pub parameters: Vec<Parameter>,
+    /// Whether sending it twice does no more than sending it once: `x-moneykit-idempotent`,
+    /// else whether it is a `GET`.
+    pub idempotent: bool,
 }
 
 /// One parameter of an operation.
@@ -93,6 +96,9 @@ pub(crate) struct Parameter {
 pub(crate) const API_VERSION_EXTENSION: &str = "x-moneykit-api-version";
 /// The extension that says where the ergonomic client starts an operation (`surface.rs`).
 pub(crate) const CALL_EXTENSION: &str = "x-moneykit-call";
+/// The extension that says whether an operation may be sent again after it may have reached
+/// the server (a timeout, a 5xx): `true` or `false`; without it, only a `GET` may.
+pub(crate) const IDEMPOTENT_EXTENSION: &str = "x-moneykit-idempotent";
 
 /// One documented error status and the component schema of its body.
 pub(crate) struct DocumentedError {
@@ -275,6 +281,10 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
                         .and_then(Value::as_str)
                         .map(str::to_owned),
                     parameters,
+                    idempotent: op
+                        .get(IDEMPOTENT_EXTENSION)
+                        .and_then(Value::as_bool)
+                        .unwrap_or(method == "get"),
                 });
             }
         }

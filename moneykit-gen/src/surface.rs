@@ -68,12 +68,32 @@ fn path_parameters(path: &str) -> Vec<&str> {
 }
 
 /// Why the operations' call paths cannot make one surface: an unparsable path, a path parameter
-/// no step takes (or two take), a handle that takes different parameters in two call paths, or
-/// two operations at the same method.
+/// no step takes (or two take), a handle that takes different parameters in two call paths, two
+/// things of one name under one handle (operations, sub-handles, the handle's accessors, or
+/// `Client`'s own methods), or a generated type name taken twice or by `moneykit`'s own.
 pub(crate) fn check(operations: &[Operation]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut handles: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    let mut methods = BTreeMap::new();
+    // Under each handle (`[]`: `Client`), each name and what has it.
+    let mut children: BTreeMap<Vec<String>, BTreeMap<String, String>> = BTreeMap::new();
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    let mut name_once = |under: &[String], name: &str, what: String, problems: &mut Vec<String>| {
+        let names = children.entry(under.to_vec()).or_default();
+        match names.get(name) {
+            Some(known) if *known != what => problems.push(format!(
+                "`{}` is both {known} and {what}",
+                under
+                    .iter()
+                    .chain([&name.to_owned()])
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(".")
+            )),
+            _ => {
+                names.insert(name.to_owned(), what);
+            }
+        }
+    };
     for op in operations {
         let Some(call) = &op.call else { continue };
         let id = &op.operation_id;
@@ -98,22 +118,63 @@ pub(crate) fn check(operations: &[Operation]) -> Vec<String> {
                 op.path
             ));
         }
-        let (_, handle_steps) = steps.split_last().expect("split gives one step at least");
-        for end in 1..=handle_steps.len() {
-            let names: Vec<String> = handle_steps[..end].iter().map(|s| s.name.clone()).collect();
-            let parameters = handle_steps[end - 1].parameters.clone();
-            if let Some(known) = handles.insert(names.clone(), parameters.clone())
+        let names: Vec<String> = steps.iter().map(|s| s.name.clone()).collect();
+        for end in 1..steps.len() {
+            let parameters = steps[end - 1].parameters.clone();
+            if let Some(known) = handles.insert(names[..end].to_vec(), parameters.clone())
                 && known != parameters
             {
                 problems.push(format!(
                     "{id}: the handle `{}` takes {parameters:?} here and {known:?} elsewhere",
-                    names.join(".")
+                    names[..end].join(".")
                 ));
             }
+            let handle = format!("the handle `{}`", names[..end].join("."));
+            name_once(&names[..end - 1], &names[end - 1], handle, &mut problems);
         }
-        let at: Vec<String> = steps.iter().map(|s| s.name.clone()).collect();
-        if let Some(other) = methods.insert(at.clone(), id.clone()) {
-            problems.push(format!("{id} and {other} are both at `{}`", at.join(".")));
+        let (method, under) = names
+            .split_last()
+            .expect("parse_call gives one step at least");
+        name_once(under, method, format!("the operation {id}"), &mut problems);
+        let mut named = vec![(id.to_upper_camel_case(), format!("the operation {id}"))];
+        for end in 1..=under.len() {
+            let handle = format!("the handle `{}`", under[..end].join("."));
+            named.push((under[..end].join("_").to_upper_camel_case(), handle));
+        }
+        for (name, what) in named {
+            match types.get(&name) {
+                Some(known) if *known != what => {
+                    problems.push(format!("the type `{name}` is both {known} and {what}"));
+                }
+                _ => {
+                    types.insert(name, what);
+                }
+            }
+        }
+    }
+    for (name, what) in &types {
+        if RESERVED_TYPES.contains(&name.as_str()) {
+            problems.push(format!(
+                "{what} would be the type `{name}`, one of moneykit's own"
+            ));
+        }
+    }
+    for (under, names) in &children {
+        let taken: Vec<&String> = if under.is_empty() {
+            Vec::new()
+        } else {
+            (1..=under.len())
+                .filter_map(|end| handles.get(&under[..end]))
+                .flatten()
+                .collect()
+        };
+        for (name, what) in names {
+            let on_client = under.is_empty() && RESERVED_ON_CLIENT.contains(&name.as_str());
+            if on_client || taken.contains(&name) {
+                problems.push(format!(
+                    "{what} would shadow a method of the same name, `{name}`"
+                ));
+            }
         }
     }
     problems
@@ -125,11 +186,63 @@ enum Held {
     Str,
     /// `&'a T`: a `T`, passed as `&self.x`.
     Ref(syn::Type),
+    /// `T`, taken by value (typify passes integers, booleans and such so): a clone is passed.
+    Value(syn::Type),
     /// `Option<&'a T>`: an `Option<T>`, passed as `self.x.as_ref()`.
     Optional(syn::Type),
     /// `Option<&'a str>`: an `Option<String>`, passed as `self.x.as_deref()`.
     OptionalStr,
+    /// `Option<T>` by value: a clone is passed.
+    OptionalValue(syn::Type),
 }
+
+impl Held {
+    fn is_optional(&self) -> bool {
+        matches!(
+            self,
+            Held::Optional(_) | Held::OptionalStr | Held::OptionalValue(_)
+        )
+    }
+}
+
+/// Names a generated struct cannot take: `moneykit`'s own exports, which a generated one of the
+/// same name would be hidden behind (`pub use operations::*`).
+const RESERVED_TYPES: [&str; 18] = [
+    "AttemptEnd",
+    "AttemptObserver",
+    "BuildError",
+    "Client",
+    "ClientBuilder",
+    "CreateAccessToken",
+    "Credentials",
+    "Error",
+    "ErrorGroup",
+    "ErrorKind",
+    "Jitter",
+    "LinkFreshness",
+    "Operation",
+    "Request",
+    "Response",
+    "RetryPolicy",
+    "TokenAuthMethod",
+    "UnauthorizedReason",
+];
+/// Names a method on `Client` cannot take: its hand-written ones.
+const RESERVED_ON_CLIENT: [&str; 4] = ["authenticate", "builder", "clone", "from_env"];
+/// Names an optional parameter's setter on `Request` cannot take: its hand-written methods.
+const RESERVED_ON_REQUEST: [&str; 11] = [
+    "attempt_timeout",
+    "call_timeout",
+    "header",
+    "into_future",
+    "new",
+    "operation_mut",
+    "options",
+    "options_mut",
+    "retry_policy",
+    "send",
+    "send_with_response",
+];
 
 /// One parameter of the generated method, other than the API version.
 struct Field {
@@ -145,7 +258,8 @@ impl Field {
         match &self.held {
             Held::Str => quote!(::std::string::String),
             Held::Ref(ty) => quote!(#ty),
-            Held::Optional(ty) => quote!(::std::option::Option<#ty>),
+            Held::Value(ty) => quote!(#ty),
+            Held::Optional(ty) | Held::OptionalValue(ty) => quote!(::std::option::Option<#ty>),
             Held::OptionalStr => quote!(::std::option::Option<::std::string::String>),
         }
     }
@@ -156,6 +270,10 @@ impl Field {
             Held::Str | Held::Ref(_) => quote!(&self.#ident),
             Held::Optional(_) => quote!(self.#ident.as_ref()),
             Held::OptionalStr => quote!(self.#ident.as_deref()),
+            // UFCS: `.clone()` on a `Copy` value would trip clippy in the generated code.
+            Held::Value(_) | Held::OptionalValue(_) => {
+                quote!(::std::clone::Clone::clone(&self.#ident))
+            }
         }
     }
 
@@ -167,7 +285,10 @@ impl Field {
                 quote!(#ident: impl ::std::convert::Into<::std::string::String>),
                 quote!(#ident.into()),
             ),
-            Held::Ref(ty) | Held::Optional(ty) => (quote!(#ident: #ty), quote!(#ident)),
+            Held::Ref(ty) | Held::Value(ty) => (quote!(#ident: #ty), quote!(#ident)),
+            Held::Optional(ty) | Held::OptionalValue(ty) => {
+                (quote!(#ident: ::std::option::Option<#ty>), quote!(#ident))
+            }
             Held::OptionalStr => (
                 quote!(#ident: ::std::option::Option<::std::string::String>),
                 quote!(#ident),
@@ -294,13 +415,27 @@ fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'
         }
         let held = match argument_of(&typed.ty, "Option") {
             Some(inner) if is_str(inner) => Held::OptionalStr,
-            Some(inner) => Held::Optional(owned(inner)),
+            Some(inner @ syn::Type::Reference(_)) => Held::Optional(owned(inner)),
+            Some(inner) => Held::OptionalValue(owned(inner)),
             None if is_str(&typed.ty) => Held::Str,
-            None => Held::Ref(owned(&typed.ty)),
+            None if matches!(&*typed.ty, syn::Type::Reference(_)) => Held::Ref(owned(&typed.ty)),
+            None => Held::Value(owned(&typed.ty)),
         };
+        let name = ident.to_string();
+        let in_path = in_path.contains(&name.as_str());
+        if in_path && !matches!(held, Held::Str) {
+            return Err(format!(
+                "the path parameter `{name}` is not a string: handles hold path parameters as text"
+            ));
+        }
+        if held.is_optional() && RESERVED_ON_REQUEST.contains(&name.as_str()) {
+            return Err(format!(
+                "the optional parameter `{name}` would shadow `Request::{name}`"
+            ));
+        }
         arguments.push(Some(fields.len()));
         fields.push(Field {
-            in_path: in_path.contains(&ident.to_string().as_str()),
+            in_path,
             description: described(&ident.to_string()),
             ident,
             held,
@@ -417,6 +552,7 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
         .filter(|f| match &f.held {
             Held::Optional(ty) | Held::Ref(ty) => holds_strings(ty),
             Held::Str | Held::OptionalStr => true,
+            Held::Value(_) | Held::OptionalValue(_) => false,
         })
         .map(|f| {
             let ident = &f.ident;
@@ -434,6 +570,9 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
                     quote!(self.#ident.iter().any(#empty))
                 }
                 Held::Ref(_) => quote!(self.#ident.is_empty()),
+                Held::Value(_) | Held::OptionalValue(_) => {
+                    unreachable!("filtered: no value taken by value holds text")
+                }
             };
             quote! {
                 if #test {
@@ -444,7 +583,7 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
     let string: syn::Type = syn::parse_quote!(::std::string::String);
     let setters = fields.iter().filter_map(|f| {
         let ty = match &f.held {
-            Held::Optional(ty) => ty,
+            Held::Optional(ty) | Held::OptionalValue(ty) => ty,
             Held::OptionalStr => &string,
             _ => return None,
         };
@@ -695,7 +834,7 @@ fn operation_method(surface: &Surface<'_>, handle_steps: &[Step], method: &Step)
             continue;
         }
         values.push(match &field.held {
-            Held::Optional(_) | Held::OptionalStr => quote!(#ident: ::std::option::Option::None),
+            held if held.is_optional() => quote!(#ident: ::std::option::Option::None),
             _ => {
                 let (argument, value) = field.argument();
                 arguments.push(argument);
@@ -894,7 +1033,10 @@ components:
                 "thing(id).items(id)",
                 "takes the path parameters [\"id\", \"id\"]",
             ),
-            ("thing(id).add_note", "are both at `thing.add_note`"),
+            (
+                "thing(id).add_note",
+                "`thing.add_note` is both the operation add_note and",
+            ),
             ("thing(id, other).items", "takes [\"id\", \"other\"] here"),
         ] {
             let spec = SPEC.replace("thing(id).items", call);
@@ -904,6 +1046,74 @@ components:
                 .to_string();
             assert!(error.contains(expected), "{call}: {error}");
         }
+    }
+
+    #[test]
+    fn names_that_would_clash_in_rust_are_refused() {
+        for (from, to, expected) in [
+            // A handle and an operation of one name under `Client`.
+            (
+                "thing(id).add_note",
+                "thing(id)",
+                "`thing` is both the operation add_note and the handle",
+            ),
+            // `Client`'s own method.
+            (
+                "thing(id).add_note",
+                "builder(id)",
+                "would shadow a method of the same name, `builder`",
+            ),
+            // The handle's accessor `id`.
+            (
+                "thing(id).add_note",
+                "thing(id).id",
+                "would shadow a method of the same name, `id`",
+            ),
+            // moneykit's own type.
+            (
+                "operationId: add_note",
+                "operationId: request",
+                "the type `Request`, one of moneykit's own",
+            ),
+            // An optional parameter named like a method of `Request`.
+            ("name: since", "name: send", "would shadow `Request::send`"),
+        ] {
+            let spec = SPEC.replace(from, to);
+            let error = crate::generate_all(&spec)
+                .map(drop)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(expected), "{to}: {error}");
+        }
+    }
+
+    #[test]
+    fn parameters_taken_by_value_are_held_and_passed_by_value() {
+        let spec = SPEC.replace(
+            "          schema: { type: array, items: { type: string } }",
+            "          schema: { type: integer, format: int64 }",
+        );
+        let file = surface_of(&spec);
+        let tags: syn::Type = syn::parse_quote!(::std::option::Option<i64>);
+        assert!(fields(&file, "GetThingItems").contains(&("tags".to_owned(), tags)));
+        let setters = methods(&file, syn::parse_quote!(crate::Request<GetThingItems>));
+        let syn::FnArg::Typed(value) = &find(&setters, "tags").inputs[1] else {
+            panic!("tags takes no value");
+        };
+        assert_eq!(*value.ty, syn::parse_quote!(i64));
+        // A path parameter must be text: the handles hold it as a `String`.
+        let spec = SPEC.replace(
+            "- { name: id, in: path, required: true, schema: { type: string } }",
+            "- { name: id, in: path, required: true, schema: { type: integer } }",
+        );
+        let error = crate::generate_all(&spec)
+            .map(drop)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the path parameter `id` is not a string"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -93,6 +93,15 @@ fn check_operations(doc: &Value, problems: &mut Vec<String>) {
                     "{place}: missing operationId (it names the client method)"
                 )),
             }
+            if op
+                .get(crate::prepare::IDEMPOTENT_EXTENSION)
+                .is_some_and(|mark| !mark.is_boolean())
+            {
+                problems.push(format!(
+                    "{place}: `{}` is `true` or `false`",
+                    crate::prepare::IDEMPOTENT_EXTENSION
+                ));
+            }
             match op.get(crate::prepare::CALL_EXTENSION) {
                 Some(Value::String(_) | Value::Bool(false)) => {}
                 _ => problems.push(format!(

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::SupportedVersion;
-use moneykit_api::{ByteStream, ClientInfo, ResponseValue, types};
+use moneykit_api::{ClientInfo, ResponseValue, types};
 use reqwest::header::{self, HeaderMap, HeaderName};
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
@@ -19,7 +19,7 @@ use crate::auth::Credentials;
 use crate::classify::classify;
 use crate::error::{Error, MAX_SNIPPET_CHARS};
 use crate::observe::{AttemptEnd, AttemptObserver};
-use crate::request::{CreateAccessToken, Operation, Sealed};
+use crate::request::{ApiResult, CreateAccessToken, Operation, Sealed};
 use crate::retry::{RetryPolicy, renews_token};
 use crate::text::one_line;
 use crate::token::{IssuedToken, RequestToken, TokenCache, saturating_add};
@@ -28,20 +28,22 @@ use crate::token::{IssuedToken, RequestToken, TokenCache, saturating_add};
 /// without a request.
 pub const MAX_LINK_ID_LEN: usize = 256;
 
-type ApiResult<T> = Result<ResponseValue<T>, moneykit_api::Error<ByteStream>>;
-
 /// A decoded response, boxed where the generated future hands it over: a link's response is over
 /// a kilobyte, and every layer above (attempts, token renewal, deadline, span, request) would
 /// otherwise copy it on its way up (profiled: 1.2 kB memcpys were ~1k instructions per call).
 pub(crate) type BoxedResponse<T> = Box<ResponseValue<T>>;
 
-/// Headers a caller may not set on one call: the client sends the credentials and the API
-/// version itself, and the framing headers are reqwest's.
-const RESERVED_HEADERS: [HeaderName; 7] = [
+/// Headers a caller (one call, or the `AttemptObserver`) may not set: the client sends the
+/// credentials and the API version itself, the body's `Content-Type` and the `Accept` the
+/// generated method's, and the framing headers are reqwest's. Extra headers are added, not
+/// replaced, so one of these would be sent twice.
+const RESERVED_HEADERS: [HeaderName; 9] = [
     header::AUTHORIZATION,
     HeaderName::from_static("x-client-id"),
     HeaderName::from_static("x-client-secret"),
     HeaderName::from_static("moneykit-version"),
+    header::ACCEPT,
+    header::CONTENT_TYPE,
     header::HOST,
     header::CONTENT_LENGTH,
     header::TRANSFER_ENCODING,
@@ -272,7 +274,7 @@ impl CallRunner {
                 None => None,
             };
             let first =
-                attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer)
+                attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer, 0)
                     .await;
             let (Some(tokens), Some(seen), Err(error)) = (tokens, seen, &first) else {
                 return first;
@@ -286,8 +288,10 @@ impl CallRunner {
                 "renewing the access token and retrying once"
             );
             Span::current().record("retry_reason", reason);
+            let earlier = error.attempts();
             tokens.renew_after_expiry(seen).await?;
-            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer).await
+            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer, earlier)
+                .await
         });
         let result = call
             .deadline
@@ -340,10 +344,11 @@ impl Wire {
         };
         let send = || operation.send(&self.api, &self.version);
         let observer = self.observer.as_deref();
-        let result = attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry, observer)
-            .instrument(span.clone())
-            .await
-            .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
+        let result =
+            attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry, observer, 0)
+                .instrument(span.clone())
+                .await
+                .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
         record_outcome(&span, started, &result);
         result
     }
@@ -377,6 +382,7 @@ async fn attempts<T, E, F, Fut>(
     deadline: Deadline,
     retry_policy: &RetryPolicy,
     observer: Option<&dyn AttemptObserver>,
+    earlier: u32,
 ) -> Result<(BoxedResponse<T>, u32), Error>
 where
     E: DocumentedError,
@@ -386,9 +392,12 @@ where
     let span = Span::current();
     // In every event as well as in the span, so that each event reads on its own.
     let operation = E::OPERATION_ID;
-    let mut attempt = 0;
+    // `tries` counts against the retry policy; `attempt` numbers the attempt in the whole call
+    // (after `earlier` ones, before a token renewal), for the span, events, observer and error.
+    let mut tries = 0;
     loop {
-        attempt += 1;
+        tries += 1;
+        let attempt = earlier.saturating_add(tries);
         if attempt > 1 {
             span.record("http.request.resend_count", attempt - 1);
         }
@@ -438,7 +447,7 @@ where
             elapsed_ms = elapsed_ms(sent),
             "attempt failed"
         );
-        let Some(retry) = retry_policy.after_failure(attempt, &error) else {
+        let Some(retry) = retry_policy.after_failure(tries, &error) else {
             return Err(error);
         };
         if !deadline.allows_wait(retry.delay) {

@@ -31,10 +31,12 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
                 Ok(body) => from_response::<E>(status, headers, &body),
                 Err(refusal) => unreadable(refusal, status, headers),
             };
-            return finish::<E>(out);
+            return finish::<E>(out, true);
         }
         Err(other) => other,
     };
+    // A refused connection is the one transport failure that proves nothing was sent.
+    let mut reached = true;
     let out = match error {
         // The body of a success response may hold account numbers, and serde_json's message
         // may quote the offending value: keep only where decoding failed.
@@ -51,6 +53,7 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
                 // Never retried: the same answer would be refused again.
                 return refused(refusal).with_operation(E::OPERATION_ID);
             }
+            reached = !source.is_connect();
             let kind = if source.is_timeout() {
                 ErrorKind::Timeout
             } else {
@@ -69,29 +72,40 @@ pub(crate) async fn classify<E: DocumentedError>(error: moneykit_api::Error<Byte
             Error::new(ErrorKind::UnexpectedStatus)
         }
     };
-    finish::<E>(out)
+    finish::<E>(out, reached)
 }
 
-/// The operation's name on the error, and whether it may be retried.
-fn finish<E: DocumentedError>(error: Error) -> Error {
-    let reason = retry_reason(error.kind());
+/// The operation's name on the error, and whether it may be retried (`reached`: whether the
+/// request may have reached the server).
+fn finish<E: DocumentedError>(error: Error, reached: bool) -> Error {
+    let reason = retry_reason(&error, E::IDEMPOTENT, reached);
     error
         .with_operation(E::OPERATION_ID)
         .with_retry_reason(reason)
 }
 
-/// Why a failure of this kind may be sent again: a 429 (by its status or MoneyKit's
+/// Why a failure may be sent again: a 429 (by its status or MoneyKit's
 /// `api_error.rate_limit_exceeded`), a server error, or a transport failure. Nothing else, and
-/// nothing whose body was too large to read. Decided from the kind alone, so that the error
-/// a caller matches on and the retry it got always agree.
-pub(crate) fn retry_reason(kind: &ErrorKind) -> Option<&'static str> {
-    match kind {
-        ErrorKind::RateLimited { .. } => Some("rate_limited"),
-        ErrorKind::Server => Some("server_error"),
-        ErrorKind::Timeout => Some("timeout"),
-        ErrorKind::Connection => Some("connection"),
-        _ => None,
-    }
+/// nothing whose body was too large to read. Decided from the kind, so that the error a caller
+/// matches on and the retry it got always agree.
+///
+/// An operation that is not idempotent (`DocumentedError::IDEMPOTENT`, from the spec) may have
+/// acted on a request that failed after sending it (a timeout, a 5xx, a reset): it is sent again
+/// only when it provably did not reach the server (a refused connection) or when the server
+/// asked for it again with `Retry-After` (a 429 or a 5xx).
+pub(crate) fn retry_reason(error: &Error, idempotent: bool, reached: bool) -> Option<&'static str> {
+    let reason = match error.kind() {
+        ErrorKind::RateLimited { .. } => "rate_limited",
+        ErrorKind::Server => "server_error",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Connection => "connection",
+        _ => return None,
+    };
+    let asked_again = matches!(
+        error.kind(),
+        ErrorKind::RateLimited { .. } | ErrorKind::Server
+    ) && error.retry_after().is_some();
+    (idempotent || !reached || asked_again).then_some(reason)
 }
 
 fn from_response<E: DocumentedError>(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Error {
@@ -210,6 +224,37 @@ mod tests {
     use super::*;
     use moneykit_api::errors::{GetAccountsError, GetLinkError};
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_request_that_is_not_idempotent_is_retried_only_when_it_provably_did_not_act() {
+        let response = |kind: ErrorKind, retry_after: Option<Duration>| {
+            let body = ResponseBody {
+                retry_after,
+                ..Default::default()
+            };
+            Error::response(kind, 503, body)
+        };
+        let server = response(ErrorKind::Server, None);
+        let asked = response(ErrorKind::Server, Some(Duration::from_secs(1)));
+        let limited = response(ErrorKind::RateLimited { retry_after: None }, None);
+        let timeout = Error::new(ErrorKind::Timeout);
+        let connection = Error::new(ErrorKind::Connection);
+        for (error, reached, idempotent, not_idempotent) in [
+            (&server, true, Some("server_error"), None),
+            (&asked, true, Some("server_error"), Some("server_error")),
+            (&limited, true, Some("rate_limited"), None),
+            (&timeout, true, Some("timeout"), None),
+            (&connection, true, Some("connection"), None),
+            (&connection, false, Some("connection"), Some("connection")),
+        ] {
+            assert_eq!(retry_reason(error, true, reached), idempotent, "{error:?}");
+            assert_eq!(
+                retry_reason(error, false, reached),
+                not_idempotent,
+                "{error:?}"
+            );
+        }
+    }
 
     #[test]
     fn retry_after_seconds_and_dates() {

@@ -13,8 +13,9 @@ use crate::error::Error;
 /// [`ClientBuilder::attempt_observer`](crate::ClientBuilder::attempt_observer).
 ///
 /// Both methods run on the task that sends the request, inside the call's `moneykit.request`
-/// span (so `tracing::Span::current()` is the call's span, for trace propagation), and must
-/// return quickly: the request waits for them.
+/// span (so `tracing::Span::current()` is the call's span, for trace propagation; a token
+/// renewal runs in a task of its own, inside its own span), and must return quickly: the
+/// request waits for them.
 ///
 /// ```
 /// use moneykit::{AttemptEnd, AttemptObserver, Client};
@@ -61,7 +62,7 @@ pub trait AttemptObserver: Send + Sync + 'static {
 pub struct AttemptEnd<'a> {
     /// The spec's operation id (`get_link`).
     pub operation: &'static str,
-    /// The attempt's number in its call, from 1.
+    /// The attempt's number in its call, from 1 (counting on after a token renewal).
     pub attempt: u32,
     /// The response's status, if one arrived.
     pub status: Option<u16>,

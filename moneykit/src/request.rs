@@ -199,8 +199,8 @@ impl<O: Operation> Request<O> {
     }
 
     /// How this call's failed requests are repeated, instead of the client's
-    /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy). A token request the
-    /// call needs follows it too.
+    /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy). A token renewal the
+    /// call waits for does not: it runs under the client's settings, shared by every call.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.options_mut().retry = Some(policy);
         self

@@ -7,8 +7,12 @@ use crate::error::{Error, ErrorKind, UnauthorizedReason};
 
 /// How failed requests are repeated.
 ///
-/// Only the four operations this crate sends are ever retried, and all of them are idempotent
-/// (the three `GET`s and `POST /auth/token`). Whether a failure is retried follows from its
+/// An operation that is not idempotent (the spec says which: `x-moneykit-idempotent`, else
+/// only a `GET` is) is sent again only when it provably did not reach the server (a refused
+/// connection) or when the server asked for it again with `Retry-After`; never after a timeout,
+/// a 5xx without `Retry-After` or a reset, when it may already have acted. Today every
+/// operation is idempotent (the three `GET`s and `POST /auth/token`). Whether a failure is
+/// retried follows from its
 /// [`ErrorKind`], decided once when the failure is classified, so the kind a caller sees and
 /// the retry it got always agree (a 503 whose body says `api_error.rate_limit_exceeded` is
 /// rate limited; a 429 whose body says `link_error.not_found` is not found, and not retried).
@@ -183,14 +187,16 @@ mod tests {
 
     /// An error response of `kind`, as `classify` leaves it.
     fn classified(status: u16, kind: ErrorKind) -> Error {
-        let reason = retry_reason(&kind);
-        Error::response(kind, status, Default::default()).with_retry_reason(reason)
+        let error = Error::response(kind, status, Default::default());
+        let reason = retry_reason(&error, true, true);
+        error.with_retry_reason(reason)
     }
 
     /// A transport failure of `kind`, as `classify` leaves it.
     fn transport(kind: ErrorKind) -> Error {
-        let reason = retry_reason(&kind);
-        Error::new(kind).with_retry_reason(reason)
+        let error = Error::new(kind);
+        let reason = retry_reason(&error, true, true);
+        error.with_retry_reason(reason)
     }
 
     #[test]

@@ -114,7 +114,7 @@ async fn concurrent_calls_each_send_only_their_own_headers() {
     mount_token(&server, "tok_1", 3600, 1).await;
     mount_link(&server, json(200, LINK)).await;
     let client = credentials_client(&server);
-    // One task polls every call, interleaving them: no per-task state could tell them apart.
+    // One task polls every call, interleaving them.
     let calls = (0..CALLS).map(|n| {
         let request = client.link(LINK_ID).get();
         let request = if n % 2 == 0 {

@@ -17,7 +17,7 @@
 //!    prints the new fields and product, masks the new sensitive values, and shows the new
 //!    number with `--reveal`.
 //! 3. From the original again: a documented 409 on `GET /links/{id}` and two new operations (a
-//!    GET with a path and a query parameter, a POST with a JSON body, each with its
+//!    GET with a path and two query parameters (text and an integer), a POST with a JSON body, each with its
 //!    `x-moneykit-call`) regenerate and compile with nothing else changed; code calling the new
 //!    `moneykit` methods (with the query setter and the body argument) compiles; and the
 //!    sandbox's spec test fails naming the status and the two paths it cannot answer yet.
@@ -349,11 +349,18 @@ fn add_status_and_operations(spec: &mut Value) -> Result<(), String> {
         "description": "Only what changed since this date.",
         "schema": { "type": "string" }
     });
-    operation
+    // An integer is taken by value by the generated method, unlike a string.
+    let limit = json!({
+        "name": "limit", "in": "query", "required": false,
+        "description": "At most this many.",
+        "schema": { "type": "integer", "format": "int32" }
+    });
+    let parameters = operation
         .get_mut("parameters")
         .and_then(Value::as_sequence_mut)
-        .ok_or("GET /links/{id} has no parameters")?
-        .push(to_yaml(since)?);
+        .ok_or("GET /links/{id} has no parameters")?;
+    parameters.push(to_yaml(since)?);
+    parameters.push(to_yaml(limit)?);
     paths.insert(
         "/links/{id}/evolved".into(),
         to_yaml(json!({ "get": to_json(&evolved)? }))?,
@@ -367,7 +374,11 @@ fn add_status_and_operations(spec: &mut Value) -> Result<(), String> {
         .get_mut("parameters")
         .and_then(Value::as_sequence_mut)
         .ok_or("no parameters")?
-        .retain(|p| p.get("name") != Some(&Value::from("since")));
+        .retain(|p| {
+            !["since", "limit"]
+                .iter()
+                .any(|n| p.get("name") == Some(&Value::from(*n)))
+        });
     let body = json!({ "required": true, "content": { "application/json": { "schema": {
         "$ref": "#/components/schemas/EvolvedNote" } } } });
     operation.insert("requestBody".into(), to_yaml(body)?);
@@ -402,7 +413,8 @@ fn to_json(value: &Value) -> Result<serde_json::Value, String> {
 const USES_THE_NEW_OPERATIONS: &str = r#"fn main() {
     let client = moneykit::Client::builder().access_token("t").build().unwrap();
     let link = client.link("mk_1");
-    let _get: moneykit::Request<moneykit::GetEvolvedLink> = link.evolved().since("2024-01-01");
+    let _get: moneykit::Request<moneykit::GetEvolvedLink> =
+        link.evolved().since("2024-01-01").limit(10);
     let note = moneykit::types::EvolvedNote { text: "n".to_owned() };
     let _post: moneykit::Request<moneykit::AddEvolvedNote> = link.add_evolved_note(note);
 }
