@@ -55,7 +55,7 @@ use crate::{Operation, lock};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
-    answer: Answer,
+    answer: FaultKind,
     delay: Duration,
     times: u32,
     operation: Option<Operation>,
@@ -86,7 +86,7 @@ pub enum Delivery {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Answer {
+enum FaultKind {
     /// The call's normal answer (after the delay).
     Normal,
     /// A documented status (its first body for the operation) or a 5xx.
@@ -116,7 +116,7 @@ enum RetryAfter {
 }
 
 impl Fault {
-    fn new(answer: Answer) -> Self {
+    fn new(answer: FaultKind) -> Self {
         Fault {
             answer,
             delay: Duration::ZERO,
@@ -136,23 +136,23 @@ impl Fault {
     /// do. A call to an operation that does not document `status` is not answered by the fault
     /// (nor counted); [`Sandbox::fail`](crate::Sandbox::fail) refuses one no operation takes.
     pub fn status(status: u16) -> Self {
-        Fault::new(Answer::Status(status))
+        Fault::new(FaultKind::Status(status))
     }
 
     /// Answer with one documented error body, on the operations that document it.
     pub fn error(error: ApiError) -> Self {
-        Fault::new(Answer::Error(error))
+        Fault::new(FaultKind::Error(error))
     }
 
     /// Give the normal answer, `delay` late (on tokio's clock, so a paused clock skips it).
     pub fn delay(delay: Duration) -> Self {
-        Fault::new(Answer::Normal).after(delay)
+        Fault::new(FaultKind::Normal).after(delay)
     }
 
     /// Close the connection without answering, as a crashed server or a cut network would:
     /// the client sees the connection end before a status line.
     pub fn drop_connection() -> Self {
-        Fault::new(Answer::Drop)
+        Fault::new(FaultKind::Drop)
     }
 
     /// Answer exactly this, on any operation: `status` (200 to 599), `Content-Type:
@@ -162,7 +162,7 @@ impl Fault {
     /// of the wrong shape). [`retry_after`](Fault::retry_after) and
     /// [`retry_after_raw`](Fault::retry_after_raw) add a `Retry-After` to any status.
     pub fn respond(status: u16, content_type: impl Into<String>, body: impl Into<Bytes>) -> Self {
-        Fault::new(Answer::Respond {
+        Fault::new(FaultKind::Respond {
             status,
             content_type: content_type.into(),
             body: body.into(),
@@ -172,25 +172,25 @@ impl Fault {
     /// Accept the request and never answer, as a hung server would: the connection stays
     /// open, without a byte, until the client gives up or the sandbox stops (which closes it).
     pub fn silence() -> Self {
-        Fault::new(Answer::Silence)
+        Fault::new(FaultKind::Silence)
     }
 
     /// The normal answer's status line and headers, then a reset connection instead of its
     /// body ([`Delivery::ResetAfterHeaders`]).
     pub fn reset_after_headers() -> Self {
-        Fault::new(Answer::Normal).delivered(Delivery::ResetAfterHeaders)
+        Fault::new(FaultKind::Normal).delivered(Delivery::ResetAfterHeaders)
     }
 
     /// The normal answer's headers and the first half of its body, then a reset connection
     /// ([`Delivery::ResetMidBody`]).
     pub fn reset_mid_body() -> Self {
-        Fault::new(Answer::Normal).delivered(Delivery::ResetMidBody)
+        Fault::new(FaultKind::Normal).delivered(Delivery::ResetMidBody)
     }
 
     /// The normal answer's headers at once, then its body one byte every `every`
     /// ([`Delivery::Trickle`]): a client's timeouts, not the sandbox, must end the call.
     pub fn trickle(every: Duration) -> Self {
-        Fault::new(Answer::Normal).delivered(Delivery::Trickle(every))
+        Fault::new(FaultKind::Normal).delivered(Delivery::Trickle(every))
     }
 
     /// The operation's success status (201 for `POST /auth/token`, else 200),
@@ -198,14 +198,14 @@ impl Fault {
     /// client reads, up to 64 MiB (then it is closed as `…,0]`). A client must cap what it
     /// reads.
     pub fn endless_body() -> Self {
-        Fault::new(Answer::Endless)
+        Fault::new(FaultKind::Endless)
     }
 
     /// The operation's success status, `application/json` and a `Content-Length` of 1 GiB,
     /// then spaces for as long as the client reads, up to 64 MiB (then the connection is
     /// reset, short of the length announced). A client must refuse or cap the body.
     pub fn huge_length() -> Self {
-        Fault::new(Answer::HugeLength)
+        Fault::new(FaultKind::HugeLength)
     }
 
     /// Wait `delay` before answering (or dropping the connection).
@@ -260,14 +260,14 @@ impl Fault {
     /// without a status of its own.
     fn status_on(&self, operation: Operation) -> Option<u16> {
         match self.answer {
-            Answer::Status(status) => Some(status),
-            Answer::Error(error) => Some(error.status()),
-            Answer::Respond { status, .. } => Some(status),
-            Answer::Normal
-            | Answer::Drop
-            | Answer::Silence
-            | Answer::Endless
-            | Answer::HugeLength => None,
+            FaultKind::Status(status) => Some(status),
+            FaultKind::Error(error) => Some(error.status()),
+            FaultKind::Respond { status, .. } => Some(status),
+            FaultKind::Normal
+            | FaultKind::Drop
+            | FaultKind::Silence
+            | FaultKind::Endless
+            | FaultKind::HugeLength => None,
         }
         .filter(|_| self.takes(operation))
     }
@@ -275,15 +275,15 @@ impl Fault {
     /// Whether the fault can answer a call to `operation` at all.
     fn takes(&self, operation: Operation) -> bool {
         let documented = match self.answer {
-            Answer::Status(status) if is_server_error(status) => true,
-            Answer::Status(status) => ApiError::for_status(status, operation).is_some(),
-            Answer::Error(error) => error.is_documented_for(operation),
-            Answer::Normal
-            | Answer::Drop
-            | Answer::Respond { .. }
-            | Answer::Silence
-            | Answer::Endless
-            | Answer::HugeLength => true,
+            FaultKind::Status(status) if is_server_error(status) => true,
+            FaultKind::Status(status) => ApiError::for_status(status, operation).is_some(),
+            FaultKind::Error(error) => error.is_documented_for(operation),
+            FaultKind::Normal
+            | FaultKind::Drop
+            | FaultKind::Respond { .. }
+            | FaultKind::Silence
+            | FaultKind::Endless
+            | FaultKind::HugeLength => true,
         };
         documented
             && self.operation.is_none_or(|wanted| wanted == operation)
@@ -306,8 +306,8 @@ impl Fault {
         }
         if !Operation::ALL.iter().any(|&op| self.takes(op)) {
             let status = match self.answer {
-                Answer::Status(status) => status,
-                Answer::Error(error) => error.status(),
+                FaultKind::Status(status) => status,
+                FaultKind::Error(error) => error.status(),
                 _ => 0,
             };
             return Err(FaultError::Undocumented {
@@ -315,7 +315,7 @@ impl Fault {
                 operation: self.operation,
             });
         }
-        if let Answer::Respond {
+        if let FaultKind::Respond {
             status,
             content_type,
             ..
@@ -332,7 +332,7 @@ impl Fault {
         }
         let status = Operation::ALL.iter().find_map(|&op| self.status_on(op));
         if let Some(retry_after) = &self.retry_after {
-            let allowed = matches!(self.answer, Answer::Respond { .. })
+            let allowed = matches!(self.answer, FaultKind::Respond { .. })
                 || status.is_some_and(|status| status == 429 || is_server_error(status));
             if !allowed {
                 return Err(FaultError::RetryAfterNotAllowed { status });
@@ -348,7 +348,7 @@ impl Fault {
         if self.delivery != Delivery::Whole
             && matches!(
                 self.answer,
-                Answer::Drop | Answer::Silence | Answer::Endless | Answer::HugeLength
+                FaultKind::Drop | FaultKind::Silence | FaultKind::Endless | FaultKind::HugeLength
             )
         {
             return Err(FaultError::DeliveryNotAllowed);
@@ -509,23 +509,23 @@ impl FaultQueue {
             StatusCode::CREATED
         };
         let step = match taken.answer {
-            Answer::Normal => Step::Normal,
-            Answer::Drop => Step::Drop,
-            Answer::Silence => Step::Silence,
-            Answer::Endless => Step::Endless(success),
-            Answer::HugeLength => Step::HugeLength(success),
-            Answer::Status(status) if is_server_error(status) => {
+            FaultKind::Normal => Step::Normal,
+            FaultKind::Drop => Step::Drop,
+            FaultKind::Silence => Step::Silence,
+            FaultKind::Endless => Step::Endless(success),
+            FaultKind::HugeLength => Step::HugeLength(success),
+            FaultKind::Status(status) if is_server_error(status) => {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 Step::Reply(replies::server_error(status, seconds(&taken.retry_after)))
             }
-            Answer::Status(status) => {
+            FaultKind::Status(status) => {
                 // `matches` checked that the operation documents it.
                 let error = ApiError::for_status(status, operation).unwrap_or(ApiError::NotFound);
                 Step::Reply(error.reply(seconds(&taken.retry_after)))
             }
-            Answer::Error(error) => Step::Reply(error.reply(seconds(&taken.retry_after))),
-            Answer::Respond {
+            FaultKind::Error(error) => Step::Reply(error.reply(seconds(&taken.retry_after))),
+            FaultKind::Respond {
                 status,
                 content_type,
                 body,

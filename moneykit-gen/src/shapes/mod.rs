@@ -59,6 +59,17 @@ pub(super) fn json_name(field: &syn::Field) -> String {
     })
 }
 
+/// The function that decodes a kept presence (`Option<Option<T>>`): written by `presence.rs`,
+/// recognised by `readable.rs`.
+pub(super) const PRESENT_DESERIALIZER: &str = "crate::presence::deserialize_present";
+
+/// The setting `key` of the field's `#[serde(…)]` attributes as the path its string names
+/// (`skip_serializing_if = "::std::option::Option::is_none"`), so that two spellings of one
+/// path compare equal; `None` when no attribute has it or it names no path.
+pub(super) fn serde_path(field: &syn::Field, key: &str) -> Option<syn::Path> {
+    syn::parse_str(&serde_setting(field, key)?).ok()
+}
+
 /// The setting `key` of the field's `#[serde(…)]` attributes, read as syn parses them: the
 /// string of `key = "…"`, or `""` for a bare `key` (`default`); `None` when no attribute has it.
 pub(super) fn serde_setting(field: &syn::Field, key: &str) -> Option<String> {

@@ -2,7 +2,7 @@
 
 use quote::{ToTokens, quote};
 
-use super::{Shapes, json_name, serde_setting};
+use super::{PRESENT_DESERIALIZER, Shapes, json_name, serde_path, serde_setting};
 
 /// Rewrites the fields of `mod types` so that presence survives a round trip: an optional
 /// nullable property becomes `Option<Option<T>>` (absent, `null`, a value), and an array typify
@@ -23,7 +23,7 @@ pub(crate) fn keep_presence(types: &mut [syn::Item], shapes: &Shapes) {
                 let schema_ty = ty.to_token_stream().to_string().replace(' ', "");
                 field.ty = syn::parse_quote!(::std::option::Option<#ty>);
                 field.attrs.push(syn::parse_quote!(
-                    #[serde(default, deserialize_with = "crate::presence::deserialize_present")]
+                    #[serde(default, deserialize_with = #PRESENT_DESERIALIZER)]
                 ));
                 field
                     .attrs
@@ -45,10 +45,7 @@ pub(crate) fn keep_presence(types: &mut [syn::Item], shapes: &Shapes) {
 /// Whether the field is left out of serialization when `function` says so, the setting's string
 /// read as the path it names.
 fn skipped_if(field: &syn::Field, function: &syn::Path) -> bool {
-    serde_setting(field, "skip_serializing_if")
-        .and_then(|named| syn::parse_str::<syn::Path>(&named).ok())
-        .as_ref()
-        == Some(function)
+    serde_path(field, "skip_serializing_if").as_ref() == Some(function)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{json_name, option_inner, serde_setting, vec_item};
+use super::{PRESENT_DESERIALIZER, json_name, option_inner, serde_path, vec_item};
 
 /// Methods every generated type has through a trait (derived, `crate::Redact`, schemars) or a
 /// blanket impl. An inherent method of the same name would shadow the trait's in method-call
@@ -81,9 +81,8 @@ pub(crate) fn presence_accessors(types: &[syn::Item]) -> Vec<TokenStream> {
 /// The accessor of one field, if `keep_presence` gave it a second `Option`.
 fn accessor(field: &syn::Field) -> Option<TokenStream> {
     let inner = option_inner(option_inner(&field.ty)?)?;
-    if serde_setting(field, "deserialize_with").as_deref()
-        != Some("crate::presence::deserialize_present")
-    {
+    let present = syn::parse_str::<syn::Path>(PRESENT_DESERIALIZER).ok()?;
+    if serde_path(field, "deserialize_with") != Some(present) {
         return None;
     }
     let ident = field.ident.as_ref()?;
