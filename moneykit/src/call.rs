@@ -118,7 +118,6 @@ pub(crate) struct CallRunner {
     /// Present exactly for client credentials.
     tokens: Option<Arc<TokenCache>>,
     retry: RetryPolicy,
-    attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
 }
 
@@ -197,7 +196,6 @@ impl CallRunner {
             wire: built.unwrap_or_else(|| wire(None)),
             tokens,
             retry: settings.retry,
-            attempt_timeout: settings.attempt_timeout,
             call_timeout: settings.call_timeout,
         }
     }
@@ -213,11 +211,11 @@ impl CallRunner {
         let api = if options.attempt_timeout.is_none() && options.headers.is_empty() {
             Cow::Borrowed(own)
         } else {
-            let hooks = own
-                .inner()
-                .clone()
-                .attempt_timeout(options.attempt_timeout.unwrap_or(self.attempt_timeout))
-                .extra_headers(options.headers.clone());
+            // The client's hooks already hold its attempt timeout: only an override replaces it.
+            let mut hooks = own.inner().clone().extra_headers(options.headers.clone());
+            if let Some(timeout) = options.attempt_timeout {
+                hooks = hooks.attempt_timeout(timeout);
+            }
             Cow::Owned(moneykit_api::Client::new_with_client(
                 own.baseurl(),
                 own.client().clone(),
@@ -476,7 +474,6 @@ impl fmt::Debug for CallRunner {
         f.debug_struct("CallRunner")
             .field("credentials", &self.wire.credentials)
             .field("retry", &self.retry)
-            .field("attempt_timeout", &self.attempt_timeout)
             .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
     }
