@@ -539,13 +539,25 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
         .collect();
     let (label_texts, label_idents): (Vec<&String>, Vec<&&Ident>) =
         labels.iter().map(|(t, i)| (t, i)).unzip();
+    // Only what differs from the `Sealed` defaults (no link, no path parameter, no refusal).
     let link_id = match steps.first() {
         Some(first) if first.name == "link" && first.parameters.len() == 1 => {
             let ident = format_ident!("{}", first.parameters[0]);
-            quote!(::std::option::Option::Some(&self.#ident))
+            Some(quote! {
+                fn link_id(&self) -> ::std::option::Option<&str> {
+                    ::std::option::Option::Some(&self.#ident)
+                }
+            })
         }
-        _ => quote!(::std::option::Option::None),
+        _ => None,
     };
+    let path_parameters = (!label_texts.is_empty()).then(|| {
+        quote! {
+            fn path_parameters(&self) -> impl ::std::iter::Iterator<Item = (&'static str, &str)> {
+                [#((#label_texts, self.#label_idents.as_str())),*].into_iter()
+            }
+        }
+    });
     let refusals = fields
         .iter()
         .filter(|f| !f.in_path)
@@ -579,7 +591,16 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
                     return ::std::option::Option::Some(#why);
                 }
             }
-        });
+        })
+        .collect::<Vec<_>>();
+    let refusal = (!refusals.is_empty()).then(|| {
+        quote! {
+            fn refusal(&self) -> ::std::option::Option<&'static str> {
+                #(#refusals)*
+                ::std::option::Option::None
+            }
+        }
+    });
     let string: syn::Type = syn::parse_quote!(::std::string::String);
     let setters = fields.iter().filter_map(|f| {
         let ty = match &f.held {
@@ -646,18 +667,9 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
         impl crate::request::Sealed for #name {
             type Documented = moneykit_api::errors::#documented;
 
-            fn link_id(&self) -> ::std::option::Option<&str> {
-                #link_id
-            }
-
-            fn path_parameters(&self) -> impl ::std::iter::Iterator<Item = (&'static str, &str)> {
-                [#((#label_texts, self.#label_idents.as_str())),*].into_iter()
-            }
-
-            fn refusal(&self) -> ::std::option::Option<&'static str> {
-                #(#refusals)*
-                ::std::option::Option::None
-            }
+            #link_id
+            #path_parameters
+            #refusal
 
             fn send<'a>(
                 &'a self,
@@ -941,6 +953,11 @@ components:
         text: { type: string }
 "#;
 
+    /// Why `spec` makes no surface.
+    fn refusal_of(spec: &str) -> String {
+        crate::generate_all(spec).map(drop).unwrap_err().to_string()
+    }
+
     /// The generated surface of `spec`, parsed back.
     fn surface_of(spec: &str) -> syn::File {
         let [_, (path, source)] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
@@ -1040,10 +1057,7 @@ components:
             ("thing(id, other).items", "takes [\"id\", \"other\"] here"),
         ] {
             let spec = SPEC.replace("thing(id).items", call);
-            let error = crate::generate_all(&spec)
-                .map(drop)
-                .unwrap_err()
-                .to_string();
+            let error = refusal_of(&spec);
             assert!(error.contains(expected), "{call}: {error}");
         }
     }
@@ -1079,10 +1093,7 @@ components:
             ("name: since", "name: send", "would shadow `Request::send`"),
         ] {
             let spec = SPEC.replace(from, to);
-            let error = crate::generate_all(&spec)
-                .map(drop)
-                .unwrap_err()
-                .to_string();
+            let error = refusal_of(&spec);
             assert!(error.contains(expected), "{to}: {error}");
         }
     }
@@ -1106,10 +1117,7 @@ components:
             "- { name: id, in: path, required: true, schema: { type: string } }",
             "- { name: id, in: path, required: true, schema: { type: integer } }",
         );
-        let error = crate::generate_all(&spec)
-            .map(drop)
-            .unwrap_err()
-            .to_string();
+        let error = refusal_of(&spec);
         assert!(
             error.contains("the path parameter `id` is not a string"),
             "{error}"

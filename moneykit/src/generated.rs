@@ -27,9 +27,6 @@ impl crate::request::Sealed for GetAccountNumbers {
     ) -> impl ::std::iter::Iterator<Item = (&'static str, &str)> {
         [("link id", self.id.as_str())].into_iter()
     }
-    fn refusal(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::None
-    }
     fn send<'a>(
         &'a self,
         api: &'a moneykit_api::Client,
@@ -123,9 +120,6 @@ impl crate::request::Sealed for GetLink {
         &self,
     ) -> impl ::std::iter::Iterator<Item = (&'static str, &str)> {
         [("link id", self.id.as_str())].into_iter()
-    }
-    fn refusal(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::None
     }
     fn send<'a>(
         &'a self,

@@ -76,12 +76,16 @@ mod sealed {
         /// Whether this is the token request: sent without a token, and its token cached.
         const REQUESTS_TOKEN: bool = false;
 
-        /// The link the call is for: the span's `link_id`.
-        fn link_id(&self) -> Option<&str>;
+        /// The link the call is for, if any: the span's `link_id`.
+        fn link_id(&self) -> Option<&str> {
+            None
+        }
 
         /// Each path parameter with how an error names it (`link id`): checked before sending
         /// to be one URL segment.
-        fn path_parameters(&self) -> impl Iterator<Item = (&'static str, &str)>;
+        fn path_parameters(&self) -> impl Iterator<Item = (&'static str, &str)> {
+            std::iter::empty()
+        }
 
         /// Why the parameters cannot be sent, if they cannot.
         fn refusal(&self) -> Option<&'static str> {
@@ -135,14 +139,6 @@ impl sealed::Sealed for CreateAccessToken {
     type Documented = CreateAccessTokenError;
 
     const REQUESTS_TOKEN: bool = true;
-
-    fn link_id(&self) -> Option<&str> {
-        None
-    }
-
-    fn path_parameters(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        std::iter::empty()
-    }
 
     fn send<'a>(
         &'a self,
