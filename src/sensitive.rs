@@ -201,34 +201,32 @@ impl serde::de::Visitor<'_> for TextOnly {
     }
 
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Held, E> {
-        Err(E::custom(
-            "invalid type: a boolean (not shown), expected a string",
-        ))
+        Err(not_shown("a boolean"))
     }
 
     fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Held, E> {
-        Err(E::custom(
-            "invalid type: a number (not shown), expected a string",
-        ))
+        Err(not_shown("a number"))
     }
 
     fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Held, E> {
-        Err(E::custom(
-            "invalid type: a number (not shown), expected a string",
-        ))
+        Err(not_shown("a number"))
     }
 
     fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Held, E> {
-        Err(E::custom(
-            "invalid type: a number (not shown), expected a string",
-        ))
+        Err(not_shown("a number"))
     }
 
     fn visit_char<E: serde::de::Error>(self, _: char) -> Result<Held, E> {
-        Err(E::custom(
-            "invalid type: a character (not shown), expected a string",
-        ))
+        Err(not_shown("a character"))
     }
+}
+
+/// The error for a JSON value that is not a string, naming its type but never its value: a
+/// number sent where a masked string was expected may be an account number.
+fn not_shown<E: serde::de::Error>(what: &str) -> E {
+    E::custom(format_args!(
+        "invalid type: {what} (not shown), expected a string"
+    ))
 }
 
 /// The explicit opt-in to serialize sensitive values in full: `Revealed(&value)` serializes

@@ -255,28 +255,16 @@ async fn a_trickle_of_the_normal_answer_keeps_it_whole() {
     let http = paused_clock_http();
     let bearer = token(&http, &sandbox).await;
     let url = format!("{}{}", sandbox.base_url(), link_path());
-    let whole = http
-        .get(&url)
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let get = || async {
+        let response = http.get(&url).bearer_auth(&bearer).send().await.unwrap();
+        response.text().await.unwrap()
+    };
+    let whole = get().await;
     sandbox
         .fail(Fault::trickle(Duration::from_millis(10)))
         .unwrap();
     let started = Instant::now();
-    let trickled = http
-        .get(&url)
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let trickled = get().await;
     assert_eq!(trickled, whole);
     let expected = Duration::from_millis(10) * u32::try_from(whole.len()).unwrap();
     assert_eq!(started.elapsed(), expected);
