@@ -460,6 +460,9 @@ mod tests {
             call: None,
             parameters: Vec::new(),
             idempotent: true,
+            cli: None,
+            authenticated: true,
+            body: None,
         }
     }
 

@@ -22,11 +22,13 @@
 
 mod bodies;
 mod calls;
+mod cli;
 mod emit;
 mod headers;
 mod paths;
 mod prepare;
 mod schema_gate;
+mod server;
 mod shapes;
 mod surface;
 mod validate;
@@ -63,6 +65,17 @@ pub const GENERATED_PATH: &str = "src/generated.rs";
 /// to the workspace root: written by `cargo xtask regen`, compared by `cargo xtask check` and
 /// the root crate's drift test.
 pub const SURFACE_PATH: &str = "moneykit/src/generated.rs";
+
+/// Where the CLI's per-operation commands ([`generate_all`]) are checked in, relative to the
+/// workspace root.
+pub const CLI_PATH: &str = "moneykit-cli/src/generated.rs";
+
+/// Where the sandbox's server side ([`generate_all`]: its operations, routing, request checks
+/// and the trait of its behaviour) is checked in, relative to the workspace root.
+pub const SANDBOX_PATH: &str = "moneykit-sandbox/src/generated.rs";
+
+/// Every path [`generate_all`] writes, in its order.
+pub const GENERATED_PATHS: [&str; 4] = [GENERATED_PATH, SURFACE_PATH, CLI_PATH, SANDBOX_PATH];
 
 /// Why `checked_in` (the text of the file at `path`, such as [`GENERATED_PATH`]; `None` when it
 /// is missing) is not `generated`, what the spec gives now: the first line that differs and
@@ -134,16 +147,28 @@ pub fn generate(spec_yaml: &str) -> Result<String, GenError> {
 }
 
 /// Every file generated from `openapi.yaml`, with where it is checked in (relative to the
-/// workspace root): the low-level client ([`GENERATED_PATH`], what [`generate`] gives) and the
-/// ergonomic client's per-operation surface ([`SURFACE_PATH`]: each operation with an
-/// `x-moneykit-call` as data, how it is sent, its optional parameters' setters and the resource
-/// handles that start it).
-pub fn generate_all(spec_yaml: &str) -> Result<[(&'static str, String); 2], GenError> {
+/// workspace root), in the order of [`GENERATED_PATHS`]:
+/// - the low-level client ([`GENERATED_PATH`], what [`generate`] gives);
+/// - the ergonomic client's per-operation surface ([`SURFACE_PATH`]: each operation with an
+///   `x-moneykit-call` as data, how it is sent, its optional parameters' setters and the
+///   resource handles that start it);
+/// - the CLI's commands ([`CLI_PATH`]: one per such operation, its arguments and how it runs);
+/// - the sandbox's server side ([`SANDBOX_PATH`]: every operation's route, its checks of
+///   credentials, version, parameters and body, and the trait whose one method per operation
+///   the sandbox implements).
+///
+/// All four are read from the same operation table and generated methods.
+pub fn generate_all(spec_yaml: &str) -> Result<[(&'static str, String); 4], GenError> {
     let (file, prepared) = pipeline(spec_yaml)?;
-    let surface = surface::generate(&file, &prepared.operations)?;
+    let surfaces = surface::read_all(&file, &prepared.operations)?;
+    let surface = surface::generate(&surfaces)?;
+    let cli = cli::generate(&surfaces)?;
+    let server = server::generate(&surfaces)?;
     Ok([
         (GENERATED_PATH, with_header(&file)),
         (SURFACE_PATH, with_header(&surface)),
+        (CLI_PATH, with_header(&cli)),
+        (SANDBOX_PATH, with_header(&server)),
     ])
 }
 

@@ -80,6 +80,23 @@ pub(crate) struct Operation {
     /// Whether sending it twice does no more than sending it once: `x-moneykit-idempotent`,
     /// else whether it is a `GET`.
     pub idempotent: bool,
+    /// `x-moneykit-cli` (`accounts list`): the words of its CLI command, when they are not the
+    /// call path's names (`link(id).get` is `link get`).
+    pub cli: Option<String>,
+    /// Whether every security requirement it lists (its own, else the document's) needs
+    /// credentials: `false` when one of them is `{}` (the token request), or there are none.
+    pub authenticated: bool,
+    /// How its request body is sent, if it has one.
+    pub body: Option<BodyMedia>,
+}
+
+/// The media type of a request body, as far as the sandbox reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyMedia {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
 }
 
 /// One parameter of an operation.
@@ -89,6 +106,11 @@ pub(crate) struct Parameter {
     pub description: String,
     /// `x-moneykit-api-version: true`: the client fills it with its API version.
     pub api_version: bool,
+    /// Where it is sent: `path`, `query` or `header`.
+    pub location: String,
+    /// `x-moneykit-cli-flag`: its CLI flag's name when it is not the parameter's in kebab
+    /// case (`account-id` for `account_ids`, a name the CLI had before it was generated).
+    pub cli_flag: Option<String>,
 }
 
 /// The extension on the parameter that carries the API version: the client sends its own, so
@@ -96,6 +118,10 @@ pub(crate) struct Parameter {
 pub(crate) const API_VERSION_EXTENSION: &str = "x-moneykit-api-version";
 /// The extension that says where the ergonomic client starts an operation (`surface.rs`).
 pub(crate) const CALL_EXTENSION: &str = "x-moneykit-call";
+/// The extension that names an operation's CLI command (`accounts list`).
+pub(crate) const CLI_EXTENSION: &str = "x-moneykit-cli";
+/// The extension that names a parameter's CLI flag (`account-id`).
+pub(crate) const CLI_FLAG_EXTENSION: &str = "x-moneykit-cli-flag";
 /// The extension that says whether an operation may be sent again after it may have reached
 /// the server (a timeout, a 5xx): `true` or `false`; without it, only a `GET` may.
 pub(crate) const IDEMPOTENT_EXTENSION: &str = "x-moneykit-idempotent";
@@ -268,6 +294,11 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
                         description: text(parameter, "description"),
                         api_version: parameter.get(API_VERSION_EXTENSION)
                             == Some(&Value::Bool(true)),
+                        location: text(parameter, "in"),
+                        cli_flag: parameter
+                            .get(CLI_FLAG_EXTENSION)
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
                     })
                     .collect();
                 all.push(Operation {
@@ -285,12 +316,46 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
                         .get(IDEMPOTENT_EXTENSION)
                         .and_then(Value::as_bool)
                         .unwrap_or(method == "get"),
+                    cli: op
+                        .get(CLI_EXTENSION)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    authenticated: authenticated(&snapshot, op),
+                    body: body_media(&snapshot, op),
                 });
             }
         }
     }
     all.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     all
+}
+
+/// Whether `op` needs credentials: it (else the document) lists security requirements and none
+/// of them is `{}`.
+fn authenticated(doc: &Value, op: &Value) -> bool {
+    let requirements = op
+        .get("security")
+        .or_else(|| doc.get("security"))
+        .and_then(Value::as_array);
+    requirements.is_some_and(|all| {
+        !all.is_empty()
+            && all
+                .iter()
+                .all(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+    })
+}
+
+/// The media type of `op`'s request body, `$ref` resolved: JSON, else a form.
+fn body_media(doc: &Value, op: &Value) -> Option<BodyMedia> {
+    let body = crate::resolve(doc, op.get("requestBody")?);
+    let content = body.get("content")?.as_object()?;
+    if content.contains_key("application/json") {
+        Some(BodyMedia::Json)
+    } else if content.contains_key("application/x-www-form-urlencoded") {
+        Some(BodyMedia::Form)
+    } else {
+        None
+    }
 }
 
 fn op_id(doc: &Value, path: &str, method: &str) -> Option<String> {

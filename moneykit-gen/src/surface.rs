@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 
 use crate::GenError;
-use crate::prepare::Operation;
+use crate::prepare::{Operation, Parameter};
 
 /// One step of a call path: `link(id)` is a handle taking the path parameter `id`; the last
 /// step is the method.
@@ -61,7 +61,7 @@ pub(crate) fn parse_call(text: &str) -> Result<Vec<Step>, String> {
 }
 
 /// The path parameters of a path template, in order (`/links/{id}/x/{y}` → `id`, `y`).
-fn path_parameters(path: &str) -> Vec<&str> {
+pub(crate) fn path_parameters(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .collect()
@@ -181,7 +181,7 @@ pub(crate) fn check(operations: &[Operation]) -> Vec<String> {
 }
 
 /// How a parameter of the generated method is held and passed.
-enum Held {
+pub(crate) enum Held {
     /// `&'a str`: a `String`, passed as `&self.x`.
     Str,
     /// `&'a T`: a `T`, passed as `&self.x`.
@@ -197,7 +197,7 @@ enum Held {
 }
 
 impl Held {
-    fn is_optional(&self) -> bool {
+    pub(crate) fn is_optional(&self) -> bool {
         matches!(
             self,
             Held::Optional(_) | Held::OptionalStr | Held::OptionalValue(_)
@@ -245,15 +245,18 @@ const RESERVED_ON_REQUEST: [&str; 11] = [
 ];
 
 /// One parameter of the generated method, other than the API version.
-struct Field {
-    ident: Ident,
-    held: Held,
+pub(crate) struct Field<'a> {
+    pub ident: Ident,
+    pub held: Held,
     /// A path parameter (checked as one URL segment), rather than a query parameter or body.
-    in_path: bool,
-    description: String,
+    pub in_path: bool,
+    /// The spec's parameter it is; `None` for the request body (the one argument of the
+    /// generated method that is no parameter).
+    pub parameter: Option<&'a Parameter>,
+    pub description: String,
 }
 
-impl Field {
+impl Field<'_> {
     fn stored_type(&self) -> TokenStream {
         match &self.held {
             Held::Str => quote!(::std::string::String),
@@ -318,7 +321,7 @@ impl VisitMut for FromApiCrate {
 }
 
 /// `T` without the lifetime of a `&'a T`, its paths made absolute.
-fn owned(ty: &syn::Type) -> syn::Type {
+pub(crate) fn owned(ty: &syn::Type) -> syn::Type {
     let mut ty = match ty {
         syn::Type::Reference(reference) => (*reference.elem).clone(),
         other => other.clone(),
@@ -328,7 +331,7 @@ fn owned(ty: &syn::Type) -> syn::Type {
 }
 
 /// `T` of `Option<T>` or `ResponseValue<T>`: the one type argument of the last segment.
-fn argument_of<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+pub(crate) fn argument_of<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };
@@ -351,7 +354,7 @@ fn is_str(ty: &syn::Type) -> bool {
 }
 
 /// Whether `ty` is `String` or a `Vec` of it (so an empty value can be refused).
-fn holds_strings(ty: &syn::Type) -> bool {
+pub(crate) fn holds_strings(ty: &syn::Type) -> bool {
     let ty = argument_of(ty, "Vec").unwrap_or(ty);
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"))
 }
@@ -370,21 +373,45 @@ fn method<'a>(file: &'a syn::File, operation_id: &str) -> Option<&'a syn::ImplIt
 }
 
 /// One operation, read from its generated method.
-struct Surface<'a> {
-    op: &'a Operation,
-    steps: Vec<Step>,
-    name: Ident,
-    fields: Vec<Field>,
+pub(crate) struct Surface<'a> {
+    pub op: &'a Operation,
+    /// Its call path's steps; none for an operation without one.
+    pub steps: Vec<Step>,
+    pub name: Ident,
+    pub fields: Vec<Field<'a>>,
     /// The generated method's arguments, in order: a field, or the API version.
     arguments: Vec<Option<usize>>,
     /// The type of the API version the method takes (the client passes its own).
     version: Option<syn::Type>,
-    output: syn::Type,
+    pub output: syn::Type,
 }
 
-fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'a>, String> {
+/// Every operation, read from its generated method; the problems, if any cannot be.
+pub(crate) fn read_all<'a>(
+    file: &syn::File,
+    operations: &'a [Operation],
+) -> Result<Vec<Surface<'a>>, GenError> {
+    let mut surfaces = Vec::new();
+    let mut problems = Vec::new();
+    for op in operations {
+        match read(file, op) {
+            Ok(surface) => surfaces.push(surface),
+            Err(problem) => problems.push(format!("{}: {problem}", op.operation_id)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(surfaces)
+    } else {
+        Err(GenError::Invalid(problems))
+    }
+}
+
+fn read<'a>(file: &syn::File, op: &'a Operation) -> Result<Surface<'a>, String> {
     let id = &op.operation_id;
-    let steps = parse_call(call)?;
+    let steps = match &op.call {
+        Some(call) => parse_call(call)?,
+        None => Vec::new(),
+    };
     let method = method(file, id).ok_or_else(|| format!("no generated method `{id}`"))?;
     let in_path = path_parameters(&op.path);
     let version: Vec<String> = op
@@ -393,11 +420,10 @@ fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'
         .filter(|p| p.api_version)
         .map(|p| heck::AsSnakeCase(&p.name).to_string())
         .collect();
-    let described = |name: &str| {
+    let parameter = |name: &str| {
         op.parameters
             .iter()
             .find(|p| heck::AsSnakeCase(&p.name).to_string() == name)
-            .map_or_else(String::new, |p| p.description.clone())
     };
     let (mut fields, mut arguments, mut version_type) = (Vec::new(), Vec::new(), None);
     for input in method.sig.inputs.iter().skip(1) {
@@ -434,9 +460,11 @@ fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'
             ));
         }
         arguments.push(Some(fields.len()));
+        let parameter = parameter(&name);
         fields.push(Field {
             in_path,
-            description: described(&ident.to_string()),
+            description: parameter.map_or_else(String::new, |p| p.description.clone()),
+            parameter,
             ident,
             held,
         });
@@ -460,23 +488,11 @@ fn read<'a>(file: &syn::File, op: &'a Operation, call: &str) -> Result<Surface<'
 }
 
 /// The source of `moneykit/src/generated.rs` from the generated low-level client `file`.
-pub(crate) fn generate(file: &syn::File, operations: &[Operation]) -> Result<syn::File, GenError> {
-    let mut surfaces = Vec::new();
-    let mut problems = Vec::new();
-    for op in operations {
-        if let Some(call) = &op.call {
-            match read(file, op, call) {
-                Ok(surface) => surfaces.push(surface),
-                Err(problem) => problems.push(format!("{}: {problem}", op.operation_id)),
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(GenError::Invalid(problems));
-    }
+pub(crate) fn generate(all: &[Surface<'_>]) -> Result<syn::File, GenError> {
+    let surfaces: Vec<&Surface<'_>> = all.iter().filter(|s| s.op.call.is_some()).collect();
     let operations = surfaces
         .iter()
-        .map(operation_items)
+        .map(|s| operation_items(s))
         .collect::<Result<Vec<_>, _>>()?;
     let handles = handles(&surfaces);
     let table = surfaces.iter().map(|s| {
@@ -686,7 +702,7 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
 
 /// How an error names a path parameter: `link id` for `link(id)`, `account id` for
 /// `account_id`.
-fn path_label(steps: &[Step], parameter: &str) -> String {
+pub(crate) fn path_label(steps: &[Step], parameter: &str) -> String {
     let owner = steps
         .iter()
         .find(|s| s.parameters.iter().any(|p| p == parameter));
@@ -698,7 +714,7 @@ fn path_label(steps: &[Step], parameter: &str) -> String {
 
 /// The resource handles (`Link`, …), the `Client` methods that start them, and each operation's
 /// method on its handle.
-fn handles(surfaces: &[Surface<'_>]) -> TokenStream {
+fn handles(surfaces: &[&Surface<'_>]) -> TokenStream {
     // Handle → (its own parameters, the operations and sub-handles it starts).
     let mut items = Vec::new();
     let mut known: BTreeMap<Vec<String>, ()> = BTreeMap::new();
@@ -960,7 +976,7 @@ components:
 
     /// The generated surface of `spec`, parsed back.
     fn surface_of(spec: &str) -> syn::File {
-        let [_, (path, source)] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
+        let [_, (path, source), ..] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(path, crate::SURFACE_PATH);
         syn::parse_file(&source).unwrap()
     }

@@ -110,6 +110,22 @@ fn check_operations(doc: &Value, problems: &mut Vec<String>) {
                     crate::prepare::CALL_EXTENSION
                 )),
             }
+            let is_kebab = |word: &str| {
+                word.starts_with(|c: char| c.is_ascii_lowercase())
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            };
+            if let Some(cli) = op.get(crate::prepare::CLI_EXTENSION)
+                && !cli
+                    .as_str()
+                    .is_some_and(|words| !words.is_empty() && words.split(' ').all(is_kebab))
+            {
+                problems.push(format!(
+                    "{place}: `{}` is the CLI command's words in kebab case (`accounts list`)",
+                    crate::prepare::CLI_EXTENSION
+                ));
+            }
             let params = item
                 .get("parameters")
                 .into_iter()
@@ -119,6 +135,14 @@ fn check_operations(doc: &Value, problems: &mut Vec<String>) {
                 .map(|p| crate::resolve(doc, p));
             for param in params {
                 let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+                if let Some(flag) = param.get(crate::prepare::CLI_FLAG_EXTENSION)
+                    && !flag.as_str().is_some_and(is_kebab)
+                {
+                    problems.push(format!(
+                        "{place}: `{}` of `{name}` is one flag name in kebab case",
+                        crate::prepare::CLI_FLAG_EXTENSION
+                    ));
+                }
                 match param.get("in").and_then(Value::as_str) {
                     Some("path") if param.get("required") != Some(&Value::Bool(true)) => problems
                         .push(format!(

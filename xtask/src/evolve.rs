@@ -146,12 +146,8 @@ impl Copy {
             .lines()
             .map(|line| line[3..].trim())
             .filter(|path| {
-                ![
-                    "openapi.yaml",
-                    moneykit_gen::GENERATED_PATH,
-                    moneykit_gen::SURFACE_PATH,
-                ]
-                .contains(path)
+                *path != "openapi.yaml"
+                    && !moneykit_gen::GENERATED_PATHS.contains(path)
                     && !path.starts_with("tests/snapshots/")
             })
             .collect();
