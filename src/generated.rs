@@ -3635,6 +3635,13 @@ for full account, routing, sort-code and IBAN numbers (shown as their last
 four characters), `secret` for access tokens and client secrets (shown as
 nothing).
 
+`x-moneykit-call` says where the Rust client starts an operation
+(`link(id).accounts` is `client.link(id).accounts()`); `false` for the
+token request, which the client sends itself. The `moneykit` command's
+words for it are its call path's names unless `x-moneykit-cli` gives
+them (`accounts list`), and a parameter's flag is its name in kebab case
+unless `x-moneykit-cli-flag` gives it (`account-id`).
+
 
 Version: 2023-02-18*/
 pub struct Client {

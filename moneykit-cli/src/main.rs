@@ -25,6 +25,11 @@
 
 mod cli;
 mod failure;
+// The generated commands (`cargo xtask regen` writes them), included rather than a module file
+// so that rustfmt leaves the generator's formatting alone.
+mod generated {
+    include!("generated.rs");
+}
 mod render;
 mod verbose;
 
@@ -34,7 +39,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use moneykit::Client;
 
-use crate::cli::{AccountsCommand, Cli, Command, LinkCommand, OutputFormat, Target};
+use crate::cli::{Cli, Command, OutputFormat, Target};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
@@ -154,35 +159,12 @@ async fn execute(
     command: Command,
     format: OutputFormat,
 ) -> Result<String, Failure> {
-    let rendered = match command {
+    match command {
         Command::Token => {
             let response = client.authenticate().await.map_err(Failure::Api)?;
-            render::token(&response, format)
+            render::token(&response, format).map_err(Failure::Local)
         }
-        Command::Link(LinkCommand::Get { link_id }) => {
-            let link = client.link(link_id).get().await.map_err(Failure::Api)?;
-            render::link(&link, format)
-        }
-        Command::Accounts(AccountsCommand::List {
-            link_id,
-            account_ids,
-        }) => {
-            let mut request = client.link(link_id).accounts();
-            if !account_ids.is_empty() {
-                request = request.account_ids(account_ids);
-            }
-            let response = request.send().await.map_err(Failure::Api)?;
-            render::accounts(&response, format)
-        }
-        Command::Accounts(AccountsCommand::Numbers { link_id, reveal }) => {
-            let response = client
-                .link(link_id)
-                .account_numbers()
-                .await
-                .map_err(Failure::Api)?;
-            render::numbers(response, reveal, format)
-        }
+        Command::Api(command) => generated::execute(client, command, format).await,
         Command::Completions { .. } => unreachable!("answered before a client is built"),
-    };
-    rendered.map_err(Failure::Local)
+    }
 }

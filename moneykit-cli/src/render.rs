@@ -11,6 +11,8 @@ use moneykit::types::{
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
 use moneykit::{Amount, Revealed, Timestamp, one_line};
+use std::any::Any;
+
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -38,34 +40,53 @@ pub fn token(response: &CreateAccessTokenResponse, format: OutputFormat) -> Resu
     }
 }
 
-/// `link get`. Masked like every output (serializing masks every sensitive value): a sensitive
-/// property the spec adds to links later is never printed in full.
-pub fn link(link: &LinkCommon, format: OutputFormat) -> Result<String, String> {
-    match format {
-        OutputFormat::Json => json(link, Reveal::No),
-        OutputFormat::Table => Ok(link_table(link)),
-    }
-}
-
-/// `accounts list`, masked like `link get`.
-pub fn accounts(response: &GetAccountsResponse, format: OutputFormat) -> Result<String, String> {
-    match format {
-        OutputFormat::Json => json(response, Reveal::No),
-        OutputFormat::Table => Ok(accounts_table(&response.accounts)),
-    }
-}
-
-/// `accounts numbers`. Masked unless `reveal` (`--reveal`), in the JSON too.
-pub fn numbers(
-    response: GetAccountNumbersResponseLegacy20230218,
+/// What an operation's command prints (`generated.rs` calls it for each): masked unless `reveal`
+/// (`--reveal`), in the JSON too. The tables of the responses people read most (a link, its
+/// accounts, its account numbers) have their own columns; any other response is a table of its
+/// top-level properties, each value as compact JSON.
+pub fn output<T: Serialize + 'static>(
+    response: &T,
     reveal: bool,
     format: OutputFormat,
 ) -> Result<String, String> {
     let reveal = if reveal { Reveal::Yes } else { Reveal::No };
-    match format {
-        OutputFormat::Json => json(&response, reveal),
-        OutputFormat::Table => numbers_table(&response.accounts, reveal),
+    if format == OutputFormat::Json {
+        return json(response, reveal);
     }
+    let any: &dyn Any = response;
+    if let Some(link) = any.downcast_ref::<LinkCommon>() {
+        Ok(link_table(link))
+    } else if let Some(response) = any.downcast_ref::<GetAccountsResponse>() {
+        Ok(accounts_table(&response.accounts))
+    } else if let Some(response) = any.downcast_ref::<GetAccountNumbersResponseLegacy20230218>() {
+        numbers_table(&response.accounts, reveal)
+    } else {
+        properties_table(response, reveal)
+    }
+}
+
+/// `name  value` per top-level property; a value that is not text as compact JSON.
+fn properties_table<T: Serialize>(response: &T, reveal: Reveal) -> Result<String, String> {
+    let value = match reveal {
+        Reveal::Yes => serde_json::to_value(Revealed(response)),
+        Reveal::No => serde_json::to_value(response),
+    }
+    .map_err(|e| format!("could not encode the output: {e}"))?;
+    let Some(properties) = value.as_object() else {
+        return Ok(format!("{}\n", clean(&value.to_string())));
+    };
+    let rows: Vec<(&str, String)> = properties
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Null => "-".to_owned(),
+                other => other.to_string(),
+            };
+            (name.as_str(), clean(&text))
+        })
+        .collect();
+    Ok(pairs(&rows))
 }
 
 /// Whether sensitive values are printed in full: only `--reveal` opts in.
@@ -374,6 +395,25 @@ mod tests {
         assert_eq!(shown("0.30000000000000004"), "0.30000000000000004");
         assert_eq!(amount(None), "-");
         assert_eq!(clean("a\u{1b}[2Jb\n"), "a [2Jb");
+    }
+
+    #[test]
+    fn a_response_without_its_own_table_is_a_table_of_its_properties_masked() {
+        // The token response stands for any response the renderer has no columns for.
+        let response = CreateAccessTokenResponse {
+            access_token: "tok_secret_value_123".into(),
+            expires_in: 3600,
+            token_type: "bearer".into(),
+        };
+        let masked = output(&response, false, OutputFormat::Table).unwrap();
+        assert!(masked.contains("expires_in    3600\n"), "{masked}");
+        assert!(masked.contains("token_type    bearer\n"), "{masked}");
+        assert!(!masked.contains("tok_"), "{masked}");
+        let revealed = output(&response, true, OutputFormat::Table).unwrap();
+        assert!(
+            revealed.contains("access_token  tok_secret_value_123\n"),
+            "{revealed}"
+        );
     }
 
     #[test]

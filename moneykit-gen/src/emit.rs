@@ -463,6 +463,7 @@ mod tests {
             cli: None,
             authenticated: true,
             body: None,
+            success: 200,
         }
     }
 

@@ -88,6 +88,8 @@ pub(crate) struct Operation {
     pub authenticated: bool,
     /// How its request body is sent, if it has one.
     pub body: Option<BodyMedia>,
+    /// Its first documented success status (`200`, `201`).
+    pub success: u16,
 }
 
 /// The media type of a request body, as far as the sandbox reads it.
@@ -245,6 +247,12 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
                 continue;
             };
             let operation_id = op_id(&snapshot, path, method);
+            let success = responses
+                .keys()
+                .filter_map(|status| status.parse::<u16>().ok())
+                .filter(|status| (200..300).contains(status))
+                .min()
+                .unwrap_or(200);
             let mut documented = Vec::new();
             for (status, response) in responses.iter_mut() {
                 let Some(status) = status.parse::<u16>().ok().filter(|s| *s >= 400) else {
@@ -322,6 +330,7 @@ fn move_error_bodies_out(doc: &mut Value) -> Vec<Operation> {
                         .map(str::to_owned),
                     authenticated: authenticated(&snapshot, op),
                     body: body_media(&snapshot, op),
+                    success,
                 });
             }
         }

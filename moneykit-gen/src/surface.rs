@@ -886,7 +886,7 @@ fn operation_method(surface: &Surface<'_>, handle_steps: &[Step], method: &Step)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -908,7 +908,7 @@ mod tests {
         }
     }
 
-    const SPEC: &str = r#"openapi: 3.0.3
+    pub(crate) const SPEC: &str = r#"openapi: 3.0.3
 info: { title: t, version: '1' }
 paths:
   /things/{id}/items:

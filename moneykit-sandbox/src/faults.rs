@@ -503,11 +503,7 @@ impl FaultQueue {
             fault.clone()
         };
         drop(faults);
-        let success = if operation.takes_link() {
-            StatusCode::OK
-        } else {
-            StatusCode::CREATED
-        };
+        let success = StatusCode::from_u16(operation.spec().success).unwrap_or(StatusCode::OK);
         let step = match taken.answer {
             FaultKind::Normal => Step::Normal,
             FaultKind::Drop => Step::Drop,

@@ -1,86 +1,41 @@
-//! The four operations of `openapi.yaml` the sandbox serves, named as the spec names them.
+//! What the sandbox reads of an operation besides its generated description (`generated.rs`):
+//! its name, which link it is about, and which operation a request is for.
 
 use std::fmt;
 
-use moneykit_api::errors::{
-    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
-};
-
-/// An operation of the API, by its `operationId`. New operations may be added, so match with a
-/// `_` arm.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `POST /auth/token` (`create_access_token`).
-    CreateAccessToken,
-    /// `GET /links/{id}` (`get_link`).
-    GetLink,
-    /// `GET /links/{id}/accounts` (`get_accounts`).
-    GetAccounts,
-    /// `GET /links/{id}/accounts/numbers` (`get_account_numbers`).
-    GetAccountNumbers,
-}
+use crate::Operation;
 
 impl Operation {
-    /// Every operation, in the spec's order of paths.
-    pub const ALL: &'static [Operation] = &[
-        Operation::GetLink,
-        Operation::GetAccounts,
-        Operation::GetAccountNumbers,
-        Operation::CreateAccessToken,
-    ];
-
-    /// The spec's `operationId`, e.g. `get_accounts`.
-    pub fn as_str(self) -> &'static str {
-        self.statuses_and_id().1
-    }
-
-    /// The error statuses `openapi.yaml` documents for the operation (from the generated
-    /// `moneykit_api::errors`, so they follow the spec).
-    pub fn documented_statuses(self) -> &'static [u16] {
-        self.statuses_and_id().0
-    }
-
-    fn statuses_and_id(self) -> (&'static [u16], &'static str) {
-        fn of<E: DocumentedError>() -> (&'static [u16], &'static str) {
-            (E::STATUSES, E::OPERATION_ID)
-        }
-        match self {
-            Operation::CreateAccessToken => of::<CreateAccessTokenError>(),
-            Operation::GetLink => of::<GetLinkError>(),
-            Operation::GetAccounts => of::<GetAccountsError>(),
-            Operation::GetAccountNumbers => of::<GetAccountNumbersError>(),
-        }
-    }
-
-    /// Whether the operation is one of the three that take a link id.
+    /// Whether the operation is about one link (its path names it, so a fault can target it).
     pub(crate) fn takes_link(self) -> bool {
-        self != Operation::CreateAccessToken
+        self.spec().link_parameter.is_some()
     }
 
     /// The operation the router sends `method` and `path` (as received, before percent-decoding)
-    /// to, if any: the same segments and methods as the routes in `lib.rs`.
+    /// to, if any: the route whose template matches segment by segment (a `{parameter}` takes
+    /// any non-empty segment) and, where two match, the one with more fixed segments, as axum
+    /// prefers. axum answers `HEAD` with the `GET` route.
     pub(crate) fn route(method: &str, path: &str) -> Option<Operation> {
-        let mut segments = path.strip_prefix('/')?.split('/');
-        let operation = match (segments.next(), segments.next(), segments.next()) {
-            (Some("auth"), Some("token"), None) => Operation::CreateAccessToken,
-            (Some("links"), Some(id), rest) if !id.is_empty() => match (rest, segments.next()) {
-                (None, _) => Operation::GetLink,
-                (Some("accounts"), None) => Operation::GetAccounts,
-                (Some("accounts"), Some("numbers")) if segments.next().is_none() => {
-                    Operation::GetAccountNumbers
-                }
-                _ => return None,
-            },
-            _ => return None,
+        let method = if method == "HEAD" { "GET" } else { method };
+        let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
+        let fixed_segments = |template: &str| {
+            let template: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+            let matches = template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(part, segment)| {
+                    if part.starts_with('{') {
+                        !segment.is_empty()
+                    } else {
+                        part == segment
+                    }
+                });
+            matches.then(|| template.iter().filter(|p| !p.starts_with('{')).count())
         };
-        // axum answers HEAD with the GET handler.
-        let routed = if operation.takes_link() {
-            method == "GET" || method == "HEAD"
-        } else {
-            method == "POST"
-        };
-        routed.then_some(operation)
+        Operation::ALL
+            .iter()
+            .filter(|op| op.spec().method == method)
+            .filter_map(|&op| Some((fixed_segments(op.spec().path)?, op)))
+            .max_by_key(|(fixed, _)| *fixed)
+            .map(|(_, op)| op)
     }
 }
 
@@ -126,5 +81,26 @@ mod tests {
                 .contains(&400)
         );
         assert!(!Operation::GetLink.documented_statuses().contains(&400));
+    }
+
+    /// Every operation of `openapi.yaml` is served: its variant, route and spec come from the
+    /// generated `generated.rs` (and its behaviour must exist, or the crate does not compile);
+    /// a stale `generated.rs` fails here naming the operation.
+    #[test]
+    fn every_operation_of_the_spec_is_served() {
+        let served: Vec<(&str, &str)> = Operation::ALL
+            .iter()
+            .map(|op| (op.as_str(), op.spec().path))
+            .collect();
+        let missing: Vec<String> = moneykit_api::PATH_TEMPLATES
+            .iter()
+            .filter(|template| !served.contains(template))
+            .map(|(operation, path)| format!("{operation} ({path})"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "operations the sandbox does not serve (run `cargo xtask regen`): {missing:?}"
+        );
+        assert_eq!(served.len(), moneykit_api::PATH_TEMPLATES.len());
     }
 }

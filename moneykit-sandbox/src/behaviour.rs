@@ -1,0 +1,208 @@
+//! What the sandbox does for each operation, once the generated server side
+//! (`generated.rs`, through `handling.rs`) has routed the request and checked its credentials,
+//! `moneykit-version`, parameters and body: [`Behaviour`], one method per operation of
+//! `openapi.yaml`. The link operations check the link (scenario, rate limit, state, products)
+//! and answer from it. Every answer is a generated type serialized as JSON; a link's unfiltered
+//! bodies were serialized when it was stored.
+// A failed check returns the reply itself; it is built once per request, so its size is moot.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use moneykit_api::Secret;
+use moneykit_api::types::{
+    BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, Product, PublicLinkState,
+};
+
+use crate::Operation;
+use crate::generated::Behaviour;
+use crate::handling::{Admitted, Answer};
+use crate::replies::{
+    bad_state, cached_json, deleted, forbidden, invalid_grant, json, not_found, unauthorized,
+};
+use crate::seed::scenario;
+use crate::state::{AppState, credentials};
+use crate::store::ServedLink;
+
+impl Behaviour for AppState {
+    /// `POST /auth/token`: client credentials in the form body or as HTTP Basic; 201 with a new
+    /// token, 400 for a wrong `grant_type`, 401 for wrong credentials. (The 422s of an
+    /// unsupported `moneykit-version` or a malformed body came first, as the API (FastAPI)
+    /// validates the request before it looks at the credentials.)
+    fn create_access_token(
+        &self,
+        request: &Admitted,
+        form: BodyCreateAccessTokenAuthTokenPost,
+    ) -> Answer {
+        if form.grant_type.as_deref() != Some("client_credentials") {
+            return Err(invalid_grant());
+        }
+        // A masked secret (`••••`) reveals nothing, so it is as good as none.
+        let secret = form.client_secret.as_ref().and_then(Secret::reveal);
+        let basic = basic_credentials(request.headers())?;
+        let (client_id, client_secret) = match (basic, form.client_id, secret) {
+            (Some(pair), _, _) => pair,
+            (None, Some(id), Some(secret)) => (id, secret.to_owned()),
+            _ => return Err(unauthorized("Missing client credentials")),
+        };
+        if !self.config.accepts(&client_id, &client_secret) {
+            return Err(unauthorized("Invalid client credentials"));
+        }
+        let body = CreateAccessTokenResponse {
+            access_token: self.issue_token().into(),
+            // At most i64::MAX by construction; the fallback only keeps this free of a panic.
+            expires_in: i64::try_from(self.config.token_lifetime_secs()).unwrap_or(i64::MAX),
+            token_type: "bearer".to_owned(),
+        };
+        Ok(json(StatusCode::CREATED, body))
+    }
+
+    /// `GET /links/{id}`: the link in any state.
+    fn get_link(&self, _: &Admitted, id: String) -> Answer {
+        let served = self.served_link(&id, Operation::GetLink)?;
+        Ok(cached_json(served.link_body.clone()))
+    }
+
+    /// `GET /links/{id}/accounts`, optionally filtered by `account_ids` (unknown ids match
+    /// nothing, as a filter does).
+    fn get_accounts(&self, _: &Admitted, id: String, account_ids: Option<Vec<String>>) -> Answer {
+        let served = self.connected_link(&id, Operation::GetAccounts)?;
+        if served.link().products.get(&Product::Accounts).is_none() {
+            return Err(forbidden("Accounts access not permitted"));
+        }
+        let Some(wanted) = account_ids else {
+            return Ok(cached_json(served.accounts_body.clone()));
+        };
+        let accounts = served
+            .data
+            .accounts
+            .iter()
+            .map(|(account, _)| account)
+            .filter(|account| wanted.contains(&account.account_id))
+            .cloned()
+            .collect();
+        Ok(json(
+            StatusCode::OK,
+            served.data.accounts_response(accounts),
+        ))
+    }
+
+    /// `GET /links/{id}/accounts/numbers`: the accounts that have numbers.
+    fn get_account_numbers(&self, _: &Admitted, id: String) -> Answer {
+        let served = self.connected_link(&id, Operation::GetAccountNumbers)?;
+        if served
+            .link()
+            .products
+            .get(&Product::AccountNumbers)
+            .is_none()
+        {
+            return Err(forbidden("Account numbers access not permitted"));
+        }
+        Ok(cached_json(served.numbers_body.clone()))
+    }
+}
+
+impl AppState {
+    /// The link `id` in any state, after its scenario and the rate limit.
+    fn served_link(&self, id: &str, operation: Operation) -> Result<Arc<ServedLink>, Response> {
+        if let Some(error) = scenario(id) {
+            return Err(error.reply(None));
+        }
+        let served = self.links.get(id).ok_or_else(not_found)?;
+        self.count(id, operation)?;
+        Ok(served)
+    }
+
+    /// The link `id`, which must be connected to have data.
+    fn connected_link(&self, id: &str, operation: Operation) -> Result<Arc<ServedLink>, Response> {
+        let served = self.served_link(id, operation)?;
+        let link = served.link();
+        match &link.state {
+            PublicLinkState::Connected => Ok(served),
+            PublicLinkState::Deleted => Err(deleted()),
+            _ => {
+                let code = link
+                    .error_code
+                    .as_ref()
+                    .and_then(Option::as_ref)
+                    .map_or("incomplete", |code| code.as_str());
+                Err(bad_state(code))
+            }
+        }
+    }
+}
+
+/// `Authorization: Basic base64(id:secret)`, if present. Another scheme is left to the body.
+///
+/// RFC 6749 §2.3.1 has the client form-encode (`application/x-www-form-urlencoded`) the id and
+/// the secret before they are joined and base64-encoded, so that a `:` in the id or any byte
+/// survives: each is form-decoded after the split on the first `:`. A part that does not decode
+/// (a `%` without two hex digits after it, or bytes that are not UTF-8) cannot have been
+/// encoded, so it is taken as sent, as it was before the sandbox decoded Basic credentials. A
+/// part that decodes is read as encoded (`a+b` is `a b`): that is what the RFC says it is.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Response> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let Some(encoded) = value
+        .to_str()
+        .ok()
+        .and_then(|value| credentials(value, "Basic"))
+    else {
+        return Ok(None);
+    };
+    let malformed = || unauthorized("Malformed Basic credentials");
+    let decoded = STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(malformed)?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let decode = |part: &str| form_decode(part).unwrap_or_else(|| part.to_owned());
+    Ok(Some((decode(id), decode(secret))))
+}
+
+/// One `application/x-www-form-urlencoded` component decoded: `+` is a space, `%XX` a byte.
+/// `None` when a `%` is not followed by two hex digits or the bytes are not UTF-8 (strict,
+/// unlike a lenient decoder that keeps a stray `%`: the caller then knows the part was not
+/// encoded).
+fn form_decode(part: &str) -> Option<String> {
+    fn hex(digit: u8) -> Option<u8> {
+        char::from(digit)
+            .to_digit(16)
+            .and_then(|value| u8::try_from(value).ok())
+    }
+    let mut bytes = part.bytes();
+    let mut decoded = Vec::with_capacity(part.len());
+    while let Some(byte) = bytes.next() {
+        decoded.push(match byte {
+            b'+' => b' ',
+            b'%' => {
+                let high = hex(bytes.next()?)?;
+                let low = hex(bytes.next()?)?;
+                high << 4 | low
+            }
+            other => other,
+        });
+    }
+    String::from_utf8(decoded).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_decode;
+
+    #[test]
+    fn form_decoding_is_strict() {
+        assert_eq!(form_decode("a+b%2B%C3%A9%3A").as_deref(), Some("a b+é:"));
+        assert_eq!(form_decode("plain_id-1.x").as_deref(), Some("plain_id-1.x"));
+        for undecodable in ["100%", "%4", "%zz", "%+1", "%C3", "%FF"] {
+            assert_eq!(form_decode(undecodable), None, "{undecodable}");
+        }
+    }
+}
