@@ -1,7 +1,7 @@
-//! Drift guards: the JSON Schema of every response type (a snapshot), and the checked-in
-//! generated sources (`src/generated.rs`, which the build script also compares, and
-//! `moneykit/src/generated.rs`). `cargo xtask regen` updates them after a change to
-//! `openapi.yaml`.
+//! Drift guards: the JSON Schema of every response type (a snapshot), and the four checked-in
+//! generated sources (`moneykit_gen::GENERATED_PATHS`: `src/generated.rs`, which the build
+//! script also compares, and `generated.rs` of `moneykit`, the CLI and the sandbox).
+//! `cargo xtask regen` updates them after a change to `openapi.yaml`.
 
 use moneykit_api::types;
 

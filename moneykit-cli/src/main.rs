@@ -12,6 +12,9 @@
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
+//! Every command but `token` and `completions` is generated from `openapi.yaml`
+//! (`generated.rs`, written by `cargo xtask regen`): one per operation, each with `--reveal`.
+//!
 //! It is a thin shell over the `moneykit` client: arguments in, one call, the decoded response
 //! out (pretty JSON, the default when stdout is not a terminal, or aligned tables), and on failure
 //! one line on stderr and an exit code per kind of failure (see `failure.rs`).

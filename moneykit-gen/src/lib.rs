@@ -1,5 +1,7 @@
 //! `moneykit-gen` turns the MoneyKit OpenAPI contract (`openapi.yaml`) into the Rust source of
-//! the low-level client.
+//! the low-level client and, with [`generate_all`], the per-operation code of the crates over
+//! it: `moneykit`'s methods (`surface`), the CLI's commands (`cli`) and the sandbox's server
+//! side (`server`), all read from one table of the operations.
 //!
 //! One function, [`generate`], serves `cargo xtask regen|check` (which write and compare the
 //! checked-in [`GENERATED_PATH`]), the root crate's `build.rs` (which compares it, with

@@ -1,5 +1,9 @@
-//! A local MoneyKit API sandbox: `POST /auth/token` and the three link endpoints, as
-//! `openapi.yaml` describes them, serving seeded links and a link for every documented error.
+//! A local MoneyKit API sandbox: every operation of `openapi.yaml`, as it describes them,
+//! serving seeded links and a link for every documented error.
+//!
+//! Its server side (routes, the credential, version, parameter and body checks, [`Operation`])
+//! is generated from the spec into `src/generated.rs` with a `Behaviour` trait of one method
+//! per operation; `src/behaviour.rs` implements it, the only per-operation code written here.
 //!
 //! It is for trying the client offline and for integration tests, downstream ones included:
 //! start it in-process on a random port, point a client at [`Sandbox::base_url`] with

@@ -17,10 +17,14 @@
 //!    prints the new fields and product, masks the new sensitive values, and shows the new
 //!    number with `--reveal`.
 //! 3. From the original again: a documented 409 on `GET /links/{id}` and two new operations (a
-//!    GET with a path and two query parameters (text and an integer), a POST with a JSON body, each with its
-//!    `x-moneykit-call`) regenerate and compile with nothing else changed; code calling the new
-//!    `moneykit` methods (with the query setter and the body argument) compiles; and the
-//!    sandbox's spec test fails naming the status and the two paths it cannot answer yet.
+//!    GET with a path and two query parameters (text and an integer), a POST with a JSON body,
+//!    each with its `x-moneykit-call`) regenerate with nothing else changed, and the sandbox
+//!    then fails to compile naming the two `Behaviour` methods it lacks. With those two methods
+//!    written into `behaviour.rs` (the only Rust a new operation costs) the workspace compiles;
+//!    code calling the new `moneykit` methods (with the query setters and the body argument)
+//!    compiles; the CLI's generated `link evolved` and `link add-evolved-note` reach the
+//!    behaviours through `--sandbox` with their flags and `--body`; and the sandbox's spec test
+//!    fails naming the status and the two paths it does not exercise yet.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,9 +64,13 @@ pub fn run(root: &Path) -> Result<(), String> {
     copy.reset()?;
     println!("xtask evolve: a new documented status and two new operations");
     copy.edit_spec(add_status_and_operations)?;
-    copy.regen_and_check()?;
+    succeed(copy.cargo(&["xtask", "regen"]), "cargo xtask regen")?;
     copy.assert_only_generated_changed()?;
+    copy.expect_check_failure(&["get_evolved_link", "add_evolved_note"])?;
+    copy.add_behaviour()?;
+    copy.check()?;
     copy.uses_the_new_operations()?;
+    cli_sends_the_new_operations(&copy)?;
     copy.expect_failure(
         "moneykit-sandbox",
         "spec",
@@ -134,10 +142,47 @@ impl Copy {
 
     fn regen_and_check(&self) -> Result<(), String> {
         succeed(self.cargo(&["xtask", "regen"]), "cargo xtask regen")?;
+        self.check()
+    }
+
+    fn check(&self) -> Result<(), String> {
         succeed(
             self.cargo(&["check", "--workspace", "--all-targets", "--quiet"]),
             "cargo check --workspace --all-targets",
         )
+    }
+
+    /// The sandbox, regenerated with new operations but not given their behaviour, does not
+    /// compile, and the error names each operation.
+    fn expect_check_failure(&self, operations: &[&str]) -> Result<(), String> {
+        let ran = self
+            .cargo(&["check", "--quiet", "-p", "moneykit-sandbox"])
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let said = String::from_utf8_lossy(&ran.stderr);
+        let unnamed: Vec<&&str> = operations.iter().filter(|o| !said.contains(**o)).collect();
+        if ran.status.success() || !unnamed.is_empty() {
+            return Err(format!(
+                "`cargo check -p moneykit-sandbox` should fail naming the behaviours it lacks \
+                 {operations:?}; it did not name {unnamed:?}:\n{said}"
+            ));
+        }
+        println!("  the sandbox does not compile without {operations:?}");
+        Ok(())
+    }
+
+    /// Writes the one piece of Rust a new operation costs: its sandbox behaviour.
+    fn add_behaviour(&self) -> Result<(), String> {
+        let path = self.dir.join("moneykit-sandbox/src/behaviour.rs");
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let anchor = "impl Behaviour for AppState {\n";
+        if !text.contains(anchor) {
+            return Err(format!("{} has no `{}`", path.display(), anchor.trim()));
+        }
+        let text = text.replacen(anchor, &format!("{anchor}{NEW_BEHAVIOUR}"), 1);
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        println!("  wrote the two behaviour methods in moneykit-sandbox/src/behaviour.rs");
+        Ok(())
     }
 
     fn assert_only_generated_changed(&self) -> Result<(), String> {
@@ -415,6 +460,91 @@ const USES_THE_NEW_OPERATIONS: &str = r#"fn main() {
     let _post: moneykit::Request<moneykit::AddEvolvedNote> = link.add_evolved_note(note);
 }
 "#;
+
+/// The sandbox behaviour of the two new operations. Each answers only the request the drill
+/// sends (404 otherwise), so the CLI's success shows its flags and body arrived typed.
+const NEW_BEHAVIOUR: &str = r#"    fn get_evolved_link(
+        &self,
+        _: &Admitted,
+        id: String,
+        limit: Option<i32>,
+        since: Option<String>,
+    ) -> Answer {
+        let served = self.served_link(&id, Operation::GetEvolvedLink)?;
+        if since.as_deref() != Some("2024-01-01") || limit != Some(3) {
+            return Err(not_found());
+        }
+        Ok(cached_json(served.link_body.clone()))
+    }
+
+    fn add_evolved_note(
+        &self,
+        _: &Admitted,
+        id: String,
+        body: moneykit_api::types::EvolvedNote,
+    ) -> Answer {
+        let served = self.served_link(&id, Operation::AddEvolvedNote)?;
+        if body.text != "n" {
+            return Err(not_found());
+        }
+        Ok(cached_json(served.link_body.clone()))
+    }
+
+"#;
+
+/// The copy's CLI sends the new operations to its embedded sandbox: their commands exist, their
+/// flags and body reach the behaviour, and a body that is not JSON is a usage error (exit 2).
+fn cli_sends_the_new_operations(copy: &Copy) -> Result<(), String> {
+    succeed(
+        copy.cargo(&["build", "--quiet", "-p", "moneykit-cli"]),
+        "cargo build -p moneykit-cli",
+    )?;
+    let moneykit = copy.target.join("debug/moneykit");
+    let link = "mk_sandbox_us";
+    let sent: [&[&str]; 2] = [
+        &[
+            "link",
+            "evolved",
+            link,
+            "--since",
+            "2024-01-01",
+            "--limit",
+            "3",
+        ],
+        &[
+            "link",
+            "add-evolved-note",
+            link,
+            "--body",
+            r#"{"text":"n"}"#,
+        ],
+    ];
+    for args in sent {
+        let printed = output(
+            Command::new(&moneykit)
+                .args(["--sandbox", "--output", "json"])
+                .args(args),
+        )?;
+        if !printed.contains(&format!("\"link_id\": \"{link}\"")) {
+            return Err(format!(
+                "moneykit {args:?} did not print the link:\n{printed}"
+            ));
+        }
+        println!("  moneykit --sandbox {} answers", args.join(" "));
+    }
+    let refused = Command::new(&moneykit)
+        .args(["--sandbox", "link", "add-evolved-note", link, "--body", "{"])
+        .output()
+        .map_err(|e| format!("cannot run moneykit: {e}"))?;
+    if refused.status.code() != Some(2) {
+        return Err(format!(
+            "a body that is not JSON should exit 2, not {:?}: {}",
+            refused.status.code(),
+            String::from_utf8_lossy(&refused.stderr)
+        ));
+    }
+    Ok(())
+}
 
 /// The copy's CLI against a local server that answers with the three additions.
 fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {

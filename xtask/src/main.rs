@@ -3,7 +3,7 @@
 //! them is stale or unreferenced; `cargo xtask evolve` proves on a scratch copy that additive
 //! spec changes need no hand edit (see `evolve.rs`); `cargo xtask bench` runs the benchmark
 //! suite and writes `BENCHMARKS.md` (see `bench/`). It only orchestrates: the generated code comes from
-//! `moneykit-gen` (written to, or compared with, `src/generated.rs`), and the snapshot diffs
+//! `moneykit-gen` (written to, or compared with, `moneykit_gen::GENERATED_PATHS`), and the snapshot diffs
 //! come from insta.
 #![forbid(unsafe_code)]
 
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Some("check") => check(),
         Some("evolve") => evolve::run(&root()),
         Some("bench") => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
-        _ => Err("usage: cargo xtask <regen|check|evolve|bench>\n  regen   update src/generated.rs and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)\n  bench   measure client, decode, sandbox and build cost, write BENCHMARKS.md (see BENCHMARKS.md)".to_owned()),
+        _ => Err("usage: cargo xtask <regen|check|evolve|bench>\n  regen   update the generated sources and snapshots after editing openapi.yaml\n  check   fail with a diff if anything is stale (CI)\n  evolve  prove on a scratch copy that additive spec changes need no hand edit (CI)\n  bench   measure client, decode, sandbox and build cost, write BENCHMARKS.md (see BENCHMARKS.md)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
