@@ -39,7 +39,7 @@ pub use redact::Redact;
 pub use reqwest;
 /// `rust_decimal`, whose [`Decimal`](rust_decimal::Decimal) every [`Amount`] holds.
 pub use rust_decimal;
-pub use sensitive::{Revealed, Secret, Sensitive};
+pub use sensitive::{Revealed, RevealedSensitive, Secret, Sensitive};
 pub use timestamp::{Timestamp, TimestampParseError};
 
 // The generated code expects to sit at the crate root: its open enums and timestamp fields are

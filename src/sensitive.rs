@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::thread::LocalKey;
 
 /// What `Debug`, `Display` and serialization show of a [`Secret`], and how every mask starts.
 const MASK: &str = "••••";
@@ -50,14 +51,16 @@ impl Held {
         }
     }
 
-    /// What `Serialize` writes: the value only inside [`Revealed`].
+    /// What `Serialize` writes: the value only when `revealed` (inside [`Revealed`], or for a
+    /// [`Sensitive`] inside [`RevealedSensitive`]).
     fn serialize<S: serde::Serializer>(
         &self,
+        revealed: bool,
         masked: impl FnOnce() -> String,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match self {
-            Held::Value(value) if revealing() => serializer.serialize_str(value),
+            Held::Value(value) if revealed => serializer.serialize_str(value),
             Held::Value(_) => serializer.serialize_str(&masked()),
             Held::Masked(mask) => serializer.serialize_str(mask),
         }
@@ -157,13 +160,15 @@ impl fmt::Display for Secret {
 
 impl serde::Serialize for Sensitive {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(|| self.masked(), serializer)
+        let revealed = revealing(&REVEALING) || revealing(&REVEALING_SENSITIVE);
+        self.0.serialize(revealed, || self.masked(), serializer)
     }
 }
 
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(|| MASK.to_owned(), serializer)
+        self.0
+            .serialize(revealing(&REVEALING), || MASK.to_owned(), serializer)
     }
 }
 
@@ -251,7 +256,30 @@ pub struct Revealed<'a, T: ?Sized>(pub &'a T);
 
 impl<T: serde::Serialize + ?Sized> serde::Serialize for Revealed<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let _revealing = RevealingScope::enter();
+        let _revealing = RevealingScope::enter(&REVEALING);
+        self.0.serialize(serializer)
+    }
+}
+
+/// [`Revealed`] for output meant for people: every [`Sensitive`] in `value` written out, every
+/// [`Secret`] still masked. An account number is what a person asks to see (a CLI's
+/// `--reveal`); a credential has no reader on a screen.
+///
+/// ```
+/// use moneykit_api::{RevealedSensitive, Secret, Sensitive};
+///
+/// let pair = (Sensitive::from("235905558062"), Secret::from("tok_123456789"));
+/// assert_eq!(
+///     serde_json::to_string(&RevealedSensitive(&pair)).unwrap(),
+///     r#"["235905558062","••••"]"#
+/// );
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RevealedSensitive<'a, T: ?Sized>(pub &'a T);
+
+impl<T: serde::Serialize + ?Sized> serde::Serialize for RevealedSensitive<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let _revealing = RevealingScope::enter(&REVEALING_SENSITIVE);
         self.0.serialize(serializer)
     }
 }
@@ -259,25 +287,29 @@ impl<T: serde::Serialize + ?Sized> serde::Serialize for Revealed<'_, T> {
 thread_local! {
     /// How many [`Revealed`] serializations are running on this thread (they may nest).
     static REVEALING: Cell<u32> = const { Cell::new(0) };
+    /// How many [`RevealedSensitive`] serializations are running on this thread.
+    static REVEALING_SENSITIVE: Cell<u32> = const { Cell::new(0) };
 }
 
-fn revealing() -> bool {
-    REVEALING.with(|depth| depth.get() > 0)
+fn revealing(depth: &'static LocalKey<Cell<u32>>) -> bool {
+    depth.with(|depth| depth.get() > 0)
 }
 
-/// Counts one running [`Revealed`] serialization; the count drops even if serializing panics.
-struct RevealingScope;
+/// Counts one running serialization of [`Revealed`] or [`RevealedSensitive`] (its `depth`);
+/// the count drops even if serializing panics.
+struct RevealingScope(&'static LocalKey<Cell<u32>>);
 
 impl RevealingScope {
-    fn enter() -> Self {
-        REVEALING.with(|depth| depth.set(depth.get().saturating_add(1)));
-        RevealingScope
+    fn enter(depth: &'static LocalKey<Cell<u32>>) -> Self {
+        depth.with(|depth| depth.set(depth.get().saturating_add(1)));
+        RevealingScope(depth)
     }
 }
 
 impl Drop for RevealingScope {
     fn drop(&mut self) {
-        REVEALING.with(|depth| depth.set(depth.get().saturating_sub(1)));
+        self.0
+            .with(|depth| depth.set(depth.get().saturating_sub(1)));
     }
 }
 

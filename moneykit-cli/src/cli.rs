@@ -354,6 +354,46 @@ mod tests {
         }
     }
 
+    /// No command takes a name of `moneykit`'s own arguments: clap would hand the command's value
+    /// to the global one (`-v`), or read the top-level flag as the command's parameter. The
+    /// generator cannot see these names; this test can.
+    #[test]
+    fn commands_leave_the_top_level_arguments_alone() {
+        fn names(argument: &clap::Arg) -> Vec<String> {
+            let id = argument.get_id().to_string();
+            [Some(id), argument.get_long().map(str::to_owned)]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        fn clashes(command: &clap::Command, top: &[String], path: &str, found: &mut Vec<String>) {
+            for argument in command.get_arguments() {
+                let clash = names(argument).into_iter().find(|name| top.contains(name));
+                if let Some(name) = clash {
+                    found.push(format!("`{path}` takes `{name}`"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                clashes(sub, top, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let cli = Cli::command();
+        let top: Vec<String> = cli
+            .get_arguments()
+            .flat_map(names)
+            .filter(|name| !["help", "version"].contains(&name.as_str()))
+            .collect();
+        assert!(top.contains(&"verbose".to_owned()) && top.contains(&"base-url".to_owned()));
+        let mut found = Vec::new();
+        for sub in cli.get_subcommands() {
+            clashes(sub, &top, sub.get_name(), &mut found);
+        }
+        assert!(
+            found.is_empty(),
+            "commands with a top-level argument's name: {found:?}"
+        );
+    }
+
     #[test]
     fn json_arguments_are_typed_or_a_usage_error() {
         let value: Vec<u8> = json_argument("--body", "[1, 2]").unwrap_or_else(|_| panic!());

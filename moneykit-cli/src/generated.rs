@@ -47,7 +47,8 @@ pub(crate) struct GetAccountNumbersArgs {
     /// The unique ID for this link.
     #[arg(value_name = "LINK_ID")]
     id: ::std::string::String,
-    /// Print sensitive values (account numbers, personal data) in full.
+    /// Print sensitive values (account numbers, personal data) in full; tokens and
+    /// secrets stay masked.
     #[arg(long)]
     reveal: bool,
 }
@@ -60,7 +61,8 @@ pub(crate) struct GetAccountsArgs {
     /// An optional list of account IDs to filter the results.
     #[arg(long = "account-id", value_name = "ACCOUNT_ID")]
     account_ids: Vec<::std::string::String>,
-    /// Print sensitive values (account numbers, personal data) in full.
+    /// Print sensitive values (account numbers, personal data) in full; tokens and
+    /// secrets stay masked.
     #[arg(long)]
     reveal: bool,
 }
@@ -70,7 +72,8 @@ pub(crate) struct GetLinkArgs {
     /// The unique ID for this link.
     #[arg(value_name = "LINK_ID")]
     id: ::std::string::String,
-    /// Print sensitive values (account numbers, personal data) in full.
+    /// Print sensitive values (account numbers, personal data) in full; tokens and
+    /// secrets stay masked.
     #[arg(long)]
     reveal: bool,
 }

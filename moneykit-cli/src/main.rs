@@ -6,9 +6,9 @@
 //!          [--api-version VERSION] [--timeout SECONDS] [--retries N] [-v|-vv]
 //!          [--sandbox] [--output json|table] <COMMAND>
 //!   token                                  # prints token_type and expires_in
-//!   link get <LINK_ID>
-//!   accounts list <LINK_ID> [--account-id ID]...
-//!   accounts numbers <LINK_ID> [--reveal]   # masked unless --reveal
+//!   link get <LINK_ID> [--reveal]
+//!   accounts list <LINK_ID> [--account-id ID]... [--reveal]
+//!   accounts numbers <LINK_ID> [--reveal]   # masked unless --reveal (tokens always are)
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!

@@ -1,7 +1,8 @@
 //! What each command prints: pretty JSON of the decoded response, or aligned tables for people.
 //!
 //! Serializing masks every `moneykit::Sensitive` and `Secret`, whatever struct it sits in, so
-//! every output is masked unless `--reveal` opts in through [`Revealed`]. The tables list products
+//! every output is masked unless `--reveal` opts in through [`RevealedSensitive`], which writes
+//! out account numbers and keeps tokens and secrets masked even then. The tables list products
 //! and number kinds through what the generator derived (`LinkProducts::iter`, the serialized
 //! shape of the numbers), so a product or number kind added to `openapi.yaml` shows up here
 //! without an edit.
@@ -10,7 +11,7 @@ use moneykit::types::{
     AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
-use moneykit::{Amount, Revealed, Timestamp, one_line};
+use moneykit::{Amount, RevealedSensitive, Timestamp, one_line};
 use std::any::Any;
 
 use serde::Serialize;
@@ -68,7 +69,7 @@ pub fn output<T: Serialize + 'static>(
 /// `name  value` per top-level property; a value that is not text as compact JSON.
 fn properties_table<T: Serialize>(response: &T, reveal: Reveal) -> Result<String, String> {
     let value = match reveal {
-        Reveal::Yes => serde_json::to_value(Revealed(response)),
+        Reveal::Yes => serde_json::to_value(RevealedSensitive(response)),
         Reveal::No => serde_json::to_value(response),
     }
     .map_err(|e| format!("could not encode the output: {e}"))?;
@@ -98,7 +99,7 @@ enum Reveal {
 
 fn json<T: Serialize>(value: &T, reveal: Reveal) -> Result<String, String> {
     match reveal {
-        Reveal::Yes => serde_json::to_string_pretty(&Revealed(value)),
+        Reveal::Yes => serde_json::to_string_pretty(&RevealedSensitive(value)),
         Reveal::No => serde_json::to_string_pretty(value),
     }
     .map(|mut text| {
@@ -251,7 +252,7 @@ fn numbers_table(
         let id = clean(&account.account_id);
         let name = clean(&account.name);
         let kinds = match reveal {
-            Reveal::Yes => serde_json::to_value(Revealed(&account.numbers)),
+            Reveal::Yes => serde_json::to_value(RevealedSensitive(&account.numbers)),
             Reveal::No => serde_json::to_value(&account.numbers),
         }
         .map_err(|e| format!("could not encode the numbers: {e}"))?;
@@ -409,11 +410,9 @@ mod tests {
         assert!(masked.contains("expires_in    3600\n"), "{masked}");
         assert!(masked.contains("token_type    bearer\n"), "{masked}");
         assert!(!masked.contains("tok_"), "{masked}");
+        // `--reveal` is for account numbers: a token stays masked even then.
         let revealed = output(&response, true, OutputFormat::Table).unwrap();
-        assert!(
-            revealed.contains("access_token  tok_secret_value_123\n"),
-            "{revealed}"
-        );
+        assert!(revealed.contains("access_token  ••••\n"), "{revealed}");
     }
 
     #[test]

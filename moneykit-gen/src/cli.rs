@@ -19,8 +19,12 @@ use syn::visit_mut::VisitMut;
 use crate::GenError;
 use crate::surface::{Field, Held, Surface, argument_of, path_label};
 
-/// Flags every command has already: a parameter may not take their names.
-const RESERVED_FLAGS: [&str; 2] = ["reveal", "help"];
+/// Arguments every generated command has already (`--reveal`, clap's `--help`, and `--body`
+/// for a body): a parameter may not take their names, as a field or as a flag. The global flags
+/// of `moneykit` are kept apart by the CLI's own test, which knows them.
+const RESERVED_ARGUMENTS: [&str; 3] = ["reveal", "help", "body"];
+/// Commands of `moneykit` that are not generated, and clap's `help`.
+const RESERVED_COMMANDS: [&str; 3] = ["token", "completions", "help"];
 
 /// The source of `moneykit-cli/src/generated.rs`.
 pub(crate) fn generate(surfaces: &[Surface<'_>]) -> Result<syn::File, GenError> {
@@ -141,7 +145,8 @@ fn command(surface: &Surface<'_>) -> Result<Command, String> {
         #[derive(::clap::Args)]
         pub(crate) struct #args_name {
             #(#fields)*
-            /// Print sensitive values (account numbers, personal data) in full.
+            /// Print sensitive values (account numbers, personal data) in full; tokens and
+            /// secrets stay masked.
             #[arg(long)]
             reveal: bool,
         }
@@ -178,11 +183,16 @@ fn argument(
         let (Held::Ref(ty) | Held::Value(ty)) = &field.held else {
             return Err("an optional request body has no CLI form".to_owned());
         };
-        let name = quote!(#ty).to_string().replace(' ', "");
-        let doc = format!(
-            " The request body, as JSON (`{}`).",
-            name.rsplit("::").next().unwrap_or(&name)
-        );
+        let doc = match ty {
+            syn::Type::Path(path) => {
+                let name = path.path.segments.last().map(|s| s.ident.to_string());
+                format!(
+                    " The request body, as JSON (`{}`).",
+                    name.unwrap_or_default()
+                )
+            }
+            _ => " The request body, as JSON.".to_owned(),
+        };
         let declaration = quote! {
             #[doc = #doc]
             #[arg(long, value_name = "JSON")]
@@ -193,6 +203,12 @@ fn argument(
         };
         return Ok((declaration, Some(read), None));
     };
+    if RESERVED_ARGUMENTS.contains(&ident.to_string().as_str()) {
+        return Err(format!(
+            "the parameter `{}` would be the argument `{ident}`, which every command has",
+            parameter.name
+        ));
+    }
     let doc = if description.is_empty() {
         format!(" The {}.", path_label(&surface.steps, &parameter.name))
     } else {
@@ -211,7 +227,7 @@ fn argument(
         .cli_flag
         .clone()
         .unwrap_or_else(|| parameter.name.replace('_', "-").to_lowercase());
-    if RESERVED_FLAGS.contains(&flag.as_str()) {
+    if RESERVED_ARGUMENTS.contains(&flag.as_str()) {
         return Err(format!(
             "the parameter `{}` would be the flag --{flag}, which every command has",
             parameter.name
@@ -220,9 +236,16 @@ fn argument(
     let value_name = flag.to_shouty_snake_case();
     // Bare `Option` and `Vec`: clap's derive recognizes them by those names only (an optional
     // flag, a repeated one).
+    let mut required = None;
     let (ty, setter) = match &field.held {
         Held::Str => (quote!(#string), None),
-        Held::Ref(ty) | Held::Value(ty) => (quote!(#ty), None),
+        Held::Ref(ty) | Held::Value(ty) => match argument_of(ty, "Vec") {
+            Some(item) => {
+                required = Some(quote!(required = true,));
+                (quote!(Vec<#item>), None)
+            }
+            None => (quote!(#ty), None),
+        },
         Held::OptionalStr => (
             quote!(Option<#string>),
             Some(quote! {
@@ -246,7 +269,7 @@ fn argument(
     };
     let declaration = quote! {
         #[doc = #doc]
-        #[arg(long = #flag, value_name = #value_name)]
+        #[arg(long = #flag, value_name = #value_name, #required)]
         #ident: #ty,
     };
     Ok((declaration, None, setter))
@@ -299,6 +322,14 @@ fn tree(commands: &[Command]) -> Result<Group, String> {
         let Some((last, prefix)) = command.words.split_last() else {
             return Err(format!("{}: a command needs a word", command.operation_id));
         };
+        if let Some(reserved) =
+            (command.words.first()).filter(|w| RESERVED_COMMANDS.contains(&w.as_str()))
+        {
+            return Err(format!(
+                "{}: `{reserved}` is a command of `moneykit` that is not generated",
+                command.operation_id
+            ));
+        }
         let mut group = &mut root;
         for word in prefix {
             if group.leaves.contains_key(word) {
@@ -320,7 +351,39 @@ fn tree(commands: &[Command]) -> Result<Group, String> {
             ));
         }
     }
-    Ok(root)
+    let mut problems = Vec::new();
+    names_once(&root, &[], &mut BTreeMap::new(), &mut problems);
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(root),
+    }
+}
+
+/// Refuses words that would give two enums one name (`api` is the root's `ApiCommand`), or two
+/// variants of one enum one name (`v-2` and `v2` are both `V2`).
+fn names_once(
+    group: &Group,
+    prefix: &[String],
+    enums: &mut BTreeMap<syn::Ident, Vec<String>>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(known) = enums.insert(enum_name(prefix), prefix.to_vec()) {
+        problems.push(format!(
+            "`{}` and `{}` would be one type",
+            known.join(" "),
+            prefix.join(" ")
+        ));
+    }
+    let mut variants: BTreeMap<syn::Ident, &String> = BTreeMap::new();
+    for word in group.groups.keys().chain(group.leaves.keys()) {
+        if let Some(known) = variants.insert(variant(word), word) {
+            problems.push(format!("`{known}` and `{word}` would be one command"));
+        }
+    }
+    for (word, sub) in &group.groups {
+        let path: Vec<String> = prefix.iter().chain([word]).cloned().collect();
+        names_once(sub, &path, enums, problems);
+    }
 }
 
 fn enum_name(prefix: &[String]) -> syn::Ident {
@@ -445,11 +508,11 @@ mod tests {
         assert!(items.contains("value_name = \"THING_ID\""), "{items}");
         assert!(items.contains("long = \"tags\""), "{items}");
         assert!(
-            items.contains("tags : :: std :: vec :: Vec < :: std :: string :: String >"),
+            items.contains("tags : Vec < :: std :: string :: String >"),
             "{items}"
         );
         assert!(
-            items.contains("since : :: std :: option :: Option"),
+            items.contains("since : Option < :: std :: string :: String >"),
             "{items}"
         );
         assert!(items.contains("reveal : bool"), "{items}");
@@ -506,11 +569,48 @@ mod tests {
             why.contains("`items` is both a command and a group"),
             "{why}"
         );
-        let reveal = SPEC.replace("        - name: since\n", "        - name: reveal\n");
-        let why = crate::generate_all(&reveal)
+        for (from, to, why_not) in [
+            (
+                "        - name: since\n",
+                "        - name: reveal\n",
+                "the argument `reveal`, which every command has",
+            ),
+            (
+                "        - name: since\n",
+                "        - name: since\n          x-moneykit-cli-flag: body\n",
+                "the flag --body, which every command has",
+            ),
+            (
+                "x-moneykit-call: thing(id).items",
+                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: token list",
+                "`token` is a command of `moneykit`",
+            ),
+            (
+                "x-moneykit-call: thing(id).items",
+                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: api items",
+                "`` and `api` would be one type",
+            ),
+        ] {
+            let spec = SPEC.replace(from, to);
+            let why = crate::generate_all(&spec)
+                .map(drop)
+                .unwrap_err()
+                .to_string();
+            assert!(why.contains(why_not), "{why}");
+        }
+        let one_variant = SPEC
+            .replace(
+                "x-moneykit-call: thing(id).items",
+                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: thing v-2",
+            )
+            .replace(
+                "x-moneykit-call: thing(id).add_note",
+                "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing v2",
+            );
+        let why = crate::generate_all(&one_variant)
             .map(drop)
             .unwrap_err()
             .to_string();
-        assert!(why.contains("--reveal, which every command has"), "{why}");
+        assert!(why.contains("`v-2` and `v2` would be one command"), "{why}");
     }
 }

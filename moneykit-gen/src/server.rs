@@ -60,19 +60,7 @@ pub(crate) fn generate(surfaces: &[Surface<'_>]) -> Result<syn::File, GenError> 
                 .map(|p| p.name.as_str()),
         );
         let link = option(link_parameter(s));
-        let body = match op.body {
-            None => quote!(::std::option::Option::None),
-            Some(BodyMedia::Json) => {
-                quote!(::std::option::Option::Some(
-                    crate::handling::BodyMedia::Json
-                ))
-            }
-            Some(BodyMedia::Form) => {
-                quote!(::std::option::Option::Some(
-                    crate::handling::BodyMedia::Form
-                ))
-            }
-        };
+        let reads_body = op.body.is_some();
         quote! {
             &crate::handling::OperationSpec {
                 method: #method,
@@ -81,7 +69,7 @@ pub(crate) fn generate(surfaces: &[Surface<'_>]) -> Result<syn::File, GenError> 
                 authenticated: #authenticated,
                 api_version_header: #version,
                 link_parameter: #link,
-                body: #body,
+                reads_body: #reads_body,
             }
         }
     });
@@ -182,6 +170,17 @@ fn routes(surfaces: &[Surface<'_>]) -> Vec<TokenStream> {
 /// An operation's axum handler and its `Behaviour` method.
 fn operation(surface: &Surface<'_>) -> Result<(TokenStream, TokenStream), String> {
     let op = surface.op;
+    // The checks before the behaviour answer 401 (no credentials) and 422 (a parameter, the
+    // version or the body invalid): the spec must document them where they can happen.
+    let documents = |status: u16| op.errors.iter().any(|e| e.status == status);
+    if op.authenticated && !documents(401) {
+        return Err("it needs credentials but documents no 401, the answer without them".into());
+    }
+    if (!op.parameters.is_empty() || op.body.is_some()) && !documents(422) {
+        return Err(
+            "it takes parameters or a body but documents no 422, the answer to invalid ones".into(),
+        );
+    }
     let id = format_ident!("{}", op.operation_id);
     let variant = &surface.name;
     let mut extractions = Vec::new();
@@ -385,6 +384,31 @@ mod tests {
             items.contains("crate :: handling :: required (request . query"),
             "{items}"
         );
+    }
+
+    #[test]
+    fn statuses_the_checks_answer_must_be_documented() {
+        let without_422 = SPEC.replacen(
+            "        '422': { $ref: '#/components/responses/Invalid' }\n",
+            "",
+            1,
+        );
+        let why = crate::generate_all(&without_422)
+            .map(drop)
+            .unwrap_err()
+            .to_string();
+        assert!(why.contains("documents no 422"), "{why}");
+        let secured = SPEC
+            .replace("paths:\n", "security:\n  - Key: []\npaths:\n")
+            .replace(
+                "components:\n",
+                "components:\n  securitySchemes:\n    Key: { type: apiKey, in: header, name: k }\n",
+            );
+        let why = crate::generate_all(&secured)
+            .map(drop)
+            .unwrap_err()
+            .to_string();
+        assert!(why.contains("documents no 401"), "{why}");
     }
 
     #[test]

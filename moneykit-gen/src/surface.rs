@@ -934,6 +934,7 @@ paths:
           content:
             application/json:
               schema: { $ref: '#/components/schemas/Note' }
+        '422': { $ref: '#/components/responses/Invalid' }
   /things/{id}/notes:
     post:
       operationId: add_note
@@ -953,7 +954,14 @@ paths:
           content:
             application/json:
               schema: { $ref: '#/components/schemas/Note' }
+        '422': { $ref: '#/components/responses/Invalid' }
 components:
+  responses:
+    Invalid:
+      description: invalid
+      content:
+        application/json:
+          schema: { $ref: '#/components/schemas/Note' }
   parameters:
     Version:
       name: api-version-header

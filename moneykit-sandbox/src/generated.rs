@@ -60,7 +60,7 @@ impl Operation {
                     authenticated: false,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
                     link_parameter: ::std::option::Option::None,
-                    body: ::std::option::Option::Some(crate::handling::BodyMedia::Form),
+                    reads_body: true,
                 }
             }
             Operation::GetAccountNumbers => {
@@ -71,7 +71,7 @@ impl Operation {
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
                     link_parameter: ::std::option::Option::Some("id"),
-                    body: ::std::option::Option::None,
+                    reads_body: false,
                 }
             }
             Operation::GetAccounts => {
@@ -82,7 +82,7 @@ impl Operation {
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
                     link_parameter: ::std::option::Option::Some("id"),
-                    body: ::std::option::Option::None,
+                    reads_body: false,
                 }
             }
             Operation::GetLink => {
@@ -93,7 +93,7 @@ impl Operation {
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
                     link_parameter: ::std::option::Option::Some("id"),
-                    body: ::std::option::Option::None,
+                    reads_body: false,
                 }
             }
         }

@@ -48,19 +48,8 @@ pub(crate) struct OperationSpec {
     pub(crate) api_version_header: Option<&'static str>,
     /// The path parameter naming the link it is about, if any (what a fault can target).
     pub(crate) link_parameter: Option<&'static str>,
-    /// How its body is sent, if it has one.
-    pub(crate) body: Option<BodyMedia>,
-}
-
-/// A request body's media type.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BodyMedia {
-    #[allow(
-        dead_code,
-        reason = "named by the generated specs of operations with a JSON body; the spec may have none"
-    )]
-    Json,
-    Form,
+    /// Whether it has a body to read (the generated handler reads it as its media type says).
+    pub(crate) reads_body: bool,
 }
 
 /// A request that passed the checks of its spec, for the generated handler to read its
@@ -216,11 +205,14 @@ pub(crate) async fn serve(
         .await
         .map(|Path(parameters)| parameters)
         .map_err(|rejection| rejection.body_text());
-    let body = match spec.body {
-        None => Ok(Bytes::new()),
-        Some(_) => axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let body = if spec.reads_body {
+        axum::body::to_bytes(body, MAX_BODY_BYTES)
             .await
-            .map_err(|_| format!("The body is larger than {MAX_BODY_BYTES} bytes")),
+            .map_err(|e| {
+                format!("The body could not be read (at most {MAX_BODY_BYTES} bytes are): {e}")
+            })
+    } else {
+        Ok(Bytes::new())
     };
     if let (Some(seq), Ok(body)) = (parts.extensions.get::<Seq>(), &body) {
         state.log.set_body(*seq, &parts.headers, body);

@@ -79,13 +79,16 @@ impl ApiError {
         }
     }
 
-    /// Whether `openapi.yaml` documents this body for `operation`.
+    /// Whether `openapi.yaml` documents this body for `operation`: its status, and a body the
+    /// operation can give (the link errors for a link's operations, `invalid_grant` for the
+    /// others).
     pub fn is_documented_for(self, operation: Operation) -> bool {
-        match self {
+        let body_fits = match self {
             ApiError::Unauthorized | ApiError::RequestValidation => true,
             ApiError::InvalidGrant => !operation.takes_link(),
             _ => operation.takes_link(),
-        }
+        };
+        body_fits && operation.documented_statuses().contains(&self.status())
     }
 
     /// The body a bare status stands for on `operation` (the first listed above for it), if

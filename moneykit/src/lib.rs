@@ -207,7 +207,8 @@ pub use moneykit_api::tls;
 /// The API's request and response types, generated from `openapi.yaml` (from `moneykit-api`).
 pub use moneykit_api::types;
 pub use moneykit_api::{
-    Amount, AmountParseError, Redact, Revealed, Secret, Sensitive, Timestamp, TimestampParseError,
+    Amount, AmountParseError, Redact, Revealed, RevealedSensitive, Secret, Sensitive, Timestamp,
+    TimestampParseError,
 };
 /// The status of a [`Response`] (from `reqwest`).
 pub use reqwest::StatusCode;
