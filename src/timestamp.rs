@@ -80,34 +80,24 @@ impl FromStr for Timestamp {
 /// included), which [`parse_with_chrono`] then accepts or refuses; where this reads a text, the
 /// result is chrono's (`reads_what_chrono_reads`).
 fn read_common(text: &[u8]) -> Option<Timestamp> {
-    let number = |at: usize, digits: usize| -> Option<u32> {
-        text.get(at..at + digits)?
-            .iter()
-            .try_fold(0u32, |value, &byte| {
-                byte.is_ascii_digit()
-                    .then(|| value * 10 + u32::from(byte - b'0'))
-            })
-    };
-    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
-    if !separators
-        .iter()
-        .all(|&(at, byte)| text.get(at) == Some(&byte))
-    {
+    let (head, mut rest) = text.split_at_checked(19)?;
+    let head: &[u8; 19] = head.try_into().ok()?;
+    if [head[4], head[7], head[10], head[13], head[16]] != *b"--T::" {
         return None;
     }
-    let year = i32::try_from(number(0, 4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?;
-    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
-    let mut rest = &text[19..];
+    let two = |at: usize| digits(&head[at..at + 2]);
+    let year = i32::try_from(digits(&head[..4])?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, two(5)?, two(8)?)?;
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     let mut nanos = 0;
     if let Some((b'.', fraction)) = rest.split_first() {
-        let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=9).contains(&digits) {
+        let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=9).contains(&count) {
             return None;
         }
-        let scale = 10u32.pow(9 - u32::try_from(digits).ok()?);
-        nanos = number(20, digits)? * scale;
-        rest = &fraction[digits..];
+        let (given, after) = fraction.split_at(count);
+        nanos = digits(given)? * 10u32.pow(9 - u32::try_from(count).ok()?);
+        rest = after;
     }
     // A leap second (`:60`) is chrono's to read.
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos).filter(|_| second < 60)?;
@@ -115,13 +105,13 @@ fn read_common(text: &[u8]) -> Option<Timestamp> {
     match rest {
         [] => Some(Timestamp::Naive(naive)),
         [b'Z'] => Some(Timestamp::Offset(naive.and_utc().fixed_offset())),
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let (hours, minutes) = (number(text.len() - 5, 2)?, number(text.len() - 2, 2)?);
+        &[sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let (hours, minutes) = (digits(&[h1, h2])?, digits(&[m1, m2])?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
             let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
-            let offset = if *sign == b'+' {
+            let offset = if sign == b'+' {
                 FixedOffset::east_opt(seconds)
             } else {
                 FixedOffset::west_opt(seconds)
@@ -133,6 +123,14 @@ fn read_common(text: &[u8]) -> Option<Timestamp> {
         }
         _ => None,
     }
+}
+
+/// The number `bytes` spell in decimal, if they are all digits (at most nine).
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |value, &byte| {
+        byte.is_ascii_digit()
+            .then(|| value * 10 + u32::from(byte - b'0'))
+    })
 }
 
 /// Every form [`Timestamp`] accepts, through chrono's parsers.
