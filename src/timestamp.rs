@@ -62,10 +62,9 @@ impl From<DateTime<Utc>> for Timestamp {
 impl FromStr for Timestamp {
     type Err = TimestampParseError;
 
-    /// Every form [`Timestamp`] accepts: the forms MoneyKit sends read directly
-    /// ([`read_common`]), anything else through chrono's parsers: RFC 3339 (which also takes a
-    /// lowercase `t`/`z`, a space for `T` and a leap second), the same without an offset, then a
-    /// bare date.
+    /// Every form [`Timestamp`] accepts: the forms MoneyKit sends read directly, anything else
+    /// through chrono's parsers: RFC 3339 (which also takes a lowercase `t`/`z`, a space for `T`
+    /// and a leap second), the same without an offset, then a bare date.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match read_common(text.as_bytes()) {
             Some(timestamp) => Ok(timestamp),
