@@ -198,8 +198,9 @@ fn argument(
             #[arg(long, value_name = "JSON")]
             #ident: ::std::string::String,
         };
+        let flag = format!("--{ident}");
         let read = quote! {
-            let #ident: #ty = crate::cli::json_argument("--body", &args.#ident)?;
+            let #ident: #ty = crate::cli::json_argument(#flag, &args.#ident)?;
         };
         return Ok((declaration, Some(read), None));
     };
@@ -236,6 +237,9 @@ fn argument(
     let value_name = flag.to_shouty_snake_case();
     // Bare `Option` and `Vec`: clap's derive recognizes them by those names only (an optional
     // flag, a repeated one).
+    let set_if_given = quote! {
+        let request = match args.#ident { ::std::option::Option::Some(value) => request.#ident(value), ::std::option::Option::None => request };
+    };
     let mut required = None;
     let (ty, setter) = match &field.held {
         Held::Str => (quote!(#string), None),
@@ -246,12 +250,7 @@ fn argument(
             }
             None => (quote!(#ty), None),
         },
-        Held::OptionalStr => (
-            quote!(Option<#string>),
-            Some(quote! {
-                let request = match args.#ident { ::std::option::Option::Some(value) => request.#ident(value), ::std::option::Option::None => request };
-            }),
-        ),
+        Held::OptionalStr => (quote!(Option<#string>), Some(set_if_given)),
         Held::Optional(ty) | Held::OptionalValue(ty) => match argument_of(ty, "Vec") {
             Some(item) => (
                 quote!(Vec<#item>),
@@ -259,12 +258,7 @@ fn argument(
                     let request = if args.#ident.is_empty() { request } else { request.#ident(args.#ident) };
                 }),
             ),
-            None => (
-                quote!(Option<#ty>),
-                Some(quote! {
-                    let request = match args.#ident { ::std::option::Option::Some(value) => request.#ident(value), ::std::option::Option::None => request };
-                }),
-            ),
+            None => (quote!(Option<#ty>), Some(set_if_given)),
         },
     };
     let declaration = quote! {
@@ -456,25 +450,10 @@ fn pattern(words: &[String]) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use crate::surface::tests::SPEC;
+    use crate::surface::tests::{SPEC, generated, item_text, refusal_of};
 
-    /// The generated CLI of `spec`, parsed back.
     fn cli_of(spec: &str) -> syn::File {
-        let [_, _, (path, source), _] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(path, crate::CLI_PATH);
-        syn::parse_file(&source).unwrap()
-    }
-
-    fn item_text(file: &syn::File, name: &str) -> String {
-        file.items
-            .iter()
-            .find_map(|item| match item {
-                syn::Item::Struct(s) if s.ident == name => Some(quote::quote!(#s).to_string()),
-                syn::Item::Enum(e) if e.ident == name => Some(quote::quote!(#e).to_string()),
-                syn::Item::Fn(f) if f.sig.ident == name => Some(quote::quote!(#f).to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("no item {name}"))
+        generated(spec, crate::CLI_PATH)
     }
 
     #[test]
@@ -543,74 +522,78 @@ mod tests {
         assert!(items.contains("long = \"tag\""), "{items}");
     }
 
+    /// A spec edit the CLI generator refuses, and what its refusal says.
+    struct Refused {
+        edits: &'static [(&'static str, &'static str)],
+        because: &'static str,
+    }
+
     #[test]
     fn clashing_commands_and_flags_are_refused() {
-        let clash = SPEC.replace(
-            "x-moneykit-call: thing(id).add_note",
-            "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing items",
-        );
-        let why = crate::generate_all(&clash)
-            .map(drop)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            why.contains("two operations would be `thing items`"),
-            "{why}"
-        );
-        let group = SPEC.replace(
-            "x-moneykit-call: thing(id).add_note",
-            "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing items more",
-        );
-        let why = crate::generate_all(&group)
-            .map(drop)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            why.contains("`items` is both a command and a group"),
-            "{why}"
-        );
-        for (from, to, why_not) in [
-            (
-                "        - name: since\n",
-                "        - name: reveal\n",
-                "the argument `reveal`, which every command has",
-            ),
-            (
-                "        - name: since\n",
-                "        - name: since\n          x-moneykit-cli-flag: body\n",
-                "the flag --body, which every command has",
-            ),
-            (
-                "x-moneykit-call: thing(id).items",
-                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: token list",
-                "`token` is a command of `moneykit`",
-            ),
-            (
-                "x-moneykit-call: thing(id).items",
-                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: api items",
-                "`` and `api` would be one type",
-            ),
-        ] {
-            let spec = SPEC.replace(from, to);
-            let why = crate::generate_all(&spec)
-                .map(drop)
-                .unwrap_err()
-                .to_string();
-            assert!(why.contains(why_not), "{why}");
+        const ITEMS: &str = "x-moneykit-call: thing(id).items";
+        const NOTE: &str = "x-moneykit-call: thing(id).add_note";
+        const SINCE: &str = "        - name: since\n";
+        let table = [
+            Refused {
+                edits: &[(
+                    NOTE,
+                    "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing items",
+                )],
+                because: "two operations would be `thing items`",
+            },
+            Refused {
+                edits: &[(
+                    NOTE,
+                    "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing items more",
+                )],
+                because: "`items` is both a command and a group",
+            },
+            Refused {
+                edits: &[(SINCE, "        - name: reveal\n")],
+                because: "the argument `reveal`, which every command has",
+            },
+            Refused {
+                edits: &[(
+                    SINCE,
+                    "        - name: since\n          x-moneykit-cli-flag: body\n",
+                )],
+                because: "the flag --body, which every command has",
+            },
+            Refused {
+                edits: &[(
+                    ITEMS,
+                    "x-moneykit-call: thing(id).items\n      x-moneykit-cli: token list",
+                )],
+                because: "`token` is a command of `moneykit`",
+            },
+            Refused {
+                edits: &[(
+                    ITEMS,
+                    "x-moneykit-call: thing(id).items\n      x-moneykit-cli: api items",
+                )],
+                because: "`` and `api` would be one type",
+            },
+            Refused {
+                edits: &[
+                    (
+                        ITEMS,
+                        "x-moneykit-call: thing(id).items\n      x-moneykit-cli: thing v-2",
+                    ),
+                    (
+                        NOTE,
+                        "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing v2",
+                    ),
+                ],
+                because: "`v-2` and `v2` would be one command",
+            },
+        ];
+        for row in table {
+            let spec = (row.edits.iter()).fold(SPEC.to_owned(), |spec, (from, to)| {
+                assert!(spec.contains(from), "the spec has no {from:?}");
+                spec.replace(from, to)
+            });
+            let why = refusal_of(&spec);
+            assert!(why.contains(row.because), "{why}");
         }
-        let one_variant = SPEC
-            .replace(
-                "x-moneykit-call: thing(id).items",
-                "x-moneykit-call: thing(id).items\n      x-moneykit-cli: thing v-2",
-            )
-            .replace(
-                "x-moneykit-call: thing(id).add_note",
-                "x-moneykit-call: thing(id).add_note\n      x-moneykit-cli: thing v2",
-            );
-        let why = crate::generate_all(&one_variant)
-            .map(drop)
-            .unwrap_err()
-            .to_string();
-        assert!(why.contains("`v-2` and `v2` would be one command"), "{why}");
     }
 }

@@ -977,16 +977,38 @@ components:
         text: { type: string }
 "#;
 
-    /// Why `spec` makes no surface.
-    fn refusal_of(spec: &str) -> String {
+    /// Why `spec` makes no generated code.
+    pub(crate) fn refusal_of(spec: &str) -> String {
         crate::generate_all(spec).map(drop).unwrap_err().to_string()
     }
 
-    /// The generated surface of `spec`, parsed back.
-    fn surface_of(spec: &str) -> syn::File {
-        let [_, (path, source), ..] = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(path, crate::SURFACE_PATH);
+    /// The file `generate_all` writes to `path` (one of `GENERATED_PATHS`) for `spec`, parsed
+    /// back.
+    pub(crate) fn generated(spec: &str, path: &str) -> syn::File {
+        let files = crate::generate_all(spec).unwrap_or_else(|e| panic!("{e}"));
+        let (_, source) = files
+            .into_iter()
+            .find(|(written, _)| *written == path)
+            .unwrap_or_else(|| panic!("nothing written to {path}"));
         syn::parse_file(&source).unwrap()
+    }
+
+    /// The item of `file` named `name` (a struct, enum, trait or function), as token text.
+    pub(crate) fn item_text(file: &syn::File, name: &str) -> String {
+        file.items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == name => Some(quote!(#s).to_string()),
+                syn::Item::Enum(e) if e.ident == name => Some(quote!(#e).to_string()),
+                syn::Item::Trait(t) if t.ident == name => Some(quote!(#t).to_string()),
+                syn::Item::Fn(f) if f.sig.ident == name => Some(quote!(#f).to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no item {name}"))
+    }
+
+    fn surface_of(spec: &str) -> syn::File {
+        generated(spec, crate::SURFACE_PATH)
     }
 
     /// The fields of struct `name`, as `name: type` with the type's tokens.
