@@ -51,8 +51,7 @@ pub(crate) fn generate(surfaces: &[Surface<'_>]) -> Result<syn::File, GenError> 
         .map(|s| format_ident!("{}Error", s.op.operation_id.to_upper_camel_case()));
     let specs = surfaces.iter().map(|s| {
         let op = s.op;
-        let (method, path, success, authenticated) =
-            (&op.method, &op.path, op.success, op.authenticated);
+        let (success, authenticated) = (op.success, op.authenticated);
         let version = option(
             op.parameters
                 .iter()
@@ -63,8 +62,6 @@ pub(crate) fn generate(surfaces: &[Surface<'_>]) -> Result<syn::File, GenError> 
         let reads_body = op.body.is_some();
         quote! {
             &crate::handling::OperationSpec {
-                method: #method,
-                path: #path,
                 success: #success,
                 authenticated: #authenticated,
                 api_version_header: #version,

@@ -54,8 +54,6 @@ impl Operation {
         match self {
             Operation::CreateAccessToken => {
                 &crate::handling::OperationSpec {
-                    method: "POST",
-                    path: "/auth/token",
                     success: 201u16,
                     authenticated: false,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
@@ -65,8 +63,6 @@ impl Operation {
             }
             Operation::GetAccountNumbers => {
                 &crate::handling::OperationSpec {
-                    method: "GET",
-                    path: "/links/{id}/accounts/numbers",
                     success: 200u16,
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
@@ -76,8 +72,6 @@ impl Operation {
             }
             Operation::GetAccounts => {
                 &crate::handling::OperationSpec {
-                    method: "GET",
-                    path: "/links/{id}/accounts",
                     success: 200u16,
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
@@ -87,8 +81,6 @@ impl Operation {
             }
             Operation::GetLink => {
                 &crate::handling::OperationSpec {
-                    method: "GET",
-                    path: "/links/{id}",
                     success: 200u16,
                     authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),

@@ -36,10 +36,6 @@ const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// What `openapi.yaml` says of an operation's requests, as far as the checks go.
 pub(crate) struct OperationSpec {
-    /// `GET`, `POST`, …
-    pub(crate) method: &'static str,
-    /// The path template, e.g. `/links/{id}/accounts`.
-    pub(crate) path: &'static str,
     /// The status of its normal answer.
     pub(crate) success: u16,
     /// Whether it needs an access token or client credentials in headers.
@@ -201,6 +197,10 @@ pub(crate) async fn serve(
 ) -> Response {
     let spec = operation.spec();
     let (mut parts, body) = request.into_parts();
+    let seq = parts.extensions.get::<Seq>().copied();
+    if let Some(seq) = seq {
+        state.log.set_operation(seq, operation);
+    }
     let path = Path::<Vec<(String, String)>>::from_request_parts(&mut parts, state)
         .await
         .map(|Path(parameters)| parameters)
@@ -214,8 +214,8 @@ pub(crate) async fn serve(
     } else {
         Ok(Bytes::new())
     };
-    if let (Some(seq), Ok(body)) = (parts.extensions.get::<Seq>(), &body) {
-        state.log.set_body(*seq, &parts.headers, body);
+    if let (Some(seq), Ok(body)) = (seq, &body) {
+        state.log.set_body(seq, &parts.headers, body);
     }
     let link = spec.link_parameter.and_then(|name| {
         let parameters = path.as_ref().ok()?;

@@ -84,7 +84,8 @@ struct Entries {
     requests: VecDeque<(u64, RecordedRequest)>,
 }
 
-/// The sequence number of the request being handled, for the handler that adds its body.
+/// The sequence number of the request being handled, for the handler that adds its operation
+/// and body.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Seq(pub(crate) u64);
 
@@ -108,7 +109,8 @@ impl RequestLog {
             query: uri.query().map(mask_form),
             headers: masked_headers(request.headers()),
             body: None,
-            operation: Operation::route(request.method().as_str(), uri.path()),
+            // Set by the route that takes it (`set_operation`); an unrouted request keeps none.
+            operation: None,
             outcome: Outcome::Pending,
         };
         let mut entries = lock(&self.inner);
@@ -135,6 +137,10 @@ impl RequestLog {
 
     pub(crate) fn finish(&self, seq: Seq, outcome: Outcome) {
         self.update(seq, |request| request.outcome = outcome);
+    }
+
+    pub(crate) fn set_operation(&self, seq: Seq, operation: Operation) {
+        self.update(seq, |request| request.operation = Some(operation));
     }
 
     pub(crate) fn set_body(&self, seq: Seq, headers: &HeaderMap, body: &[u8]) {
