@@ -11,9 +11,9 @@ use moneykit::types::{
     AccountResponse, AccountWithAccountNumbersLegacy20230218, CreateAccessTokenResponse,
     GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon, ProductState,
 };
-use moneykit::{Amount, RevealedSensitive, Timestamp, one_line};
 use std::any::Any;
 
+use moneykit::{Amount, RevealedSensitive, Timestamp, one_line};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -68,15 +68,12 @@ pub fn output<T: Serialize + 'static>(
 
 /// `name  value` per top-level property; a value that is not text as compact JSON.
 fn properties_table<T: Serialize>(response: &T, reveal: Reveal) -> Result<String, String> {
-    let value = match reveal {
-        Reveal::Yes => serde_json::to_value(RevealedSensitive(response)),
-        Reveal::No => serde_json::to_value(response),
-    }
-    .map_err(|e| format!("could not encode the output: {e}"))?;
+    let value =
+        json_value(response, reveal).map_err(|e| format!("could not encode the output: {e}"))?;
     let Some(properties) = value.as_object() else {
         return Ok(format!("{}\n", clean(&value.to_string())));
     };
-    let rows: Vec<(&str, String)> = properties
+    let rows: Vec<(String, String)> = properties
         .iter()
         .map(|(name, value)| {
             let text = match value {
@@ -84,7 +81,7 @@ fn properties_table<T: Serialize>(response: &T, reveal: Reveal) -> Result<String
                 serde_json::Value::Null => "-".to_owned(),
                 other => other.to_string(),
             };
-            (name.as_str(), clean(&text))
+            (clean(name), clean(&text))
         })
         .collect();
     Ok(pairs(&rows))
@@ -95,6 +92,14 @@ fn properties_table<T: Serialize>(response: &T, reveal: Reveal) -> Result<String
 enum Reveal {
     Yes,
     No,
+}
+
+/// `value` as a JSON value, masked unless revealed.
+fn json_value<T: Serialize>(value: &T, reveal: Reveal) -> serde_json::Result<serde_json::Value> {
+    match reveal {
+        Reveal::Yes => serde_json::to_value(RevealedSensitive(value)),
+        Reveal::No => serde_json::to_value(value),
+    }
 }
 
 fn json<T: Serialize>(value: &T, reveal: Reveal) -> Result<String, String> {
@@ -136,11 +141,11 @@ fn amount(value: Option<&Amount>) -> String {
 }
 
 /// Two columns of `name  value` lines.
-fn pairs(rows: &[(&str, String)]) -> String {
+fn pairs<N: AsRef<str>>(rows: &[(N, String)]) -> String {
     let mut table = Table::new(&["", ""]);
     table.headers = None;
     for (name, value) in rows {
-        table.row(vec![(*name).to_owned(), value.clone()]);
+        table.row(vec![name.as_ref().to_owned(), value.clone()]);
     }
     table.render()
 }
@@ -251,11 +256,8 @@ fn numbers_table(
     for account in accounts {
         let id = clean(&account.account_id);
         let name = clean(&account.name);
-        let kinds = match reveal {
-            Reveal::Yes => serde_json::to_value(RevealedSensitive(&account.numbers)),
-            Reveal::No => serde_json::to_value(&account.numbers),
-        }
-        .map_err(|e| format!("could not encode the numbers: {e}"))?;
+        let kinds = json_value(&account.numbers, reveal)
+            .map_err(|e| format!("could not encode the numbers: {e}"))?;
         let mut rows = 0;
         for (kind, sets) in kinds.as_object().into_iter().flatten() {
             for set in sets.as_array().into_iter().flatten() {
@@ -410,6 +412,10 @@ mod tests {
         assert!(masked.contains("expires_in    3600\n"), "{masked}");
         assert!(masked.contains("token_type    bearer\n"), "{masked}");
         assert!(!masked.contains("tok_"), "{masked}");
+        // A property's name reaches the terminal too: control characters go.
+        let keyed = std::collections::BTreeMap::from([("a\u{1b}[2J".to_owned(), "v".to_owned())]);
+        let table = output(&keyed, false, OutputFormat::Table).unwrap();
+        assert_eq!(table, "a [2J  v\n");
         // `--reveal` is for account numbers: a token stays masked even then.
         let revealed = output(&response, true, OutputFormat::Table).unwrap();
         assert!(revealed.contains("access_token  ••••\n"), "{revealed}");
