@@ -66,14 +66,25 @@ pub fn run(root: &Path) -> Result<(), String> {
     copy.edit_spec(add_status_and_operations)?;
     succeed(copy.cargo(&["xtask", "regen"]), "cargo xtask regen")?;
     copy.assert_only_generated_changed()?;
-    copy.expect_check_failure(&["get_evolved_link", "add_evolved_note"])?;
+    // The sandbox, regenerated but not given the new operations' behaviour, does not compile,
+    // and the error names each operation.
+    copy.expect_failure(
+        &["check", "--quiet", "-p", "moneykit-sandbox"],
+        &["get_evolved_link", "add_evolved_note"],
+    )?;
     copy.add_behaviour()?;
     copy.check()?;
     copy.uses_the_new_operations()?;
     cli_sends_the_new_operations(&copy)?;
     copy.expect_failure(
-        "moneykit-sandbox",
-        "spec",
+        &[
+            "test",
+            "--quiet",
+            "-p",
+            "moneykit-sandbox",
+            "--test",
+            "spec",
+        ],
         &[
             r#"("/links/{id}", "GET", "409")"#,
             "/links/{id}/evolved",
@@ -152,23 +163,13 @@ impl Copy {
         )
     }
 
-    /// The sandbox, regenerated with new operations but not given their behaviour, does not
-    /// compile, and the error names each operation.
-    fn expect_check_failure(&self, operations: &[&str]) -> Result<(), String> {
-        let ran = self
-            .cargo(&["check", "--quiet", "-p", "moneykit-sandbox"])
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        let said = String::from_utf8_lossy(&ran.stderr);
-        let unnamed: Vec<&&str> = operations.iter().filter(|o| !said.contains(**o)).collect();
-        if ran.status.success() || !unnamed.is_empty() {
-            return Err(format!(
-                "`cargo check -p moneykit-sandbox` should fail naming the behaviours it lacks \
-                 {operations:?}; it did not name {unnamed:?}:\n{said}"
-            ));
-        }
-        println!("  the sandbox does not compile without {operations:?}");
-        Ok(())
+    /// The copy's `moneykit` command, built.
+    fn moneykit_command(&self) -> Result<PathBuf, String> {
+        succeed(
+            self.cargo(&["build", "--quiet", "-p", "moneykit-cli"]),
+            "cargo build -p moneykit-cli",
+        )?;
+        Ok(self.target.join("debug/moneykit"))
     }
 
     /// Writes the one piece of Rust a new operation costs: its sandbox behaviour.
@@ -222,19 +223,20 @@ impl Copy {
         Ok(())
     }
 
-    /// Runs one test target, which must fail and name every one of `names`.
-    fn expect_failure(&self, package: &str, test: &str, names: &[&str]) -> Result<(), String> {
+    /// Runs `cargo <args>`, which must fail and name every one of `names` in what it prints.
+    fn expect_failure(&self, args: &[&str], names: &[&str]) -> Result<(), String> {
         let ran = self
-            .cargo(&["test", "--quiet", "-p", package, "--test", test])
+            .cargo(args)
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         let said = String::from_utf8_lossy(&ran.stdout).into_owned()
             + &String::from_utf8_lossy(&ran.stderr);
         let unnamed: Vec<&&str> = names.iter().filter(|n| !said.contains(**n)).collect();
+        let command = args.join(" ");
         if ran.status.success() || !unnamed.is_empty() {
             return Err(format!(
-                "`cargo test -p {package} --test {test}` should fail naming {names:?}; \
-                 it {} and did not name {unnamed:?}:\n{said}",
+                "`cargo {command}` should fail naming {names:?}; it {} and did not name \
+                 {unnamed:?}:\n{said}",
                 if ran.status.success() {
                     "passed"
                 } else {
@@ -242,7 +244,7 @@ impl Copy {
                 }
             ));
         }
-        println!("  {package} --test {test} fails naming {names:?}");
+        println!("  cargo {command} fails naming {names:?}");
         Ok(())
     }
 }
@@ -495,11 +497,7 @@ const NEW_BEHAVIOUR: &str = r#"    fn get_evolved_link(
 /// The copy's CLI sends the new operations to its embedded sandbox: their commands exist, their
 /// flags and body reach the behaviour, and a body that is not JSON is a usage error (exit 2).
 fn cli_sends_the_new_operations(copy: &Copy) -> Result<(), String> {
-    succeed(
-        copy.cargo(&["build", "--quiet", "-p", "moneykit-cli"]),
-        "cargo build -p moneykit-cli",
-    )?;
-    let moneykit = copy.target.join("debug/moneykit");
+    let moneykit = copy.moneykit_command()?;
     let link = "mk_sandbox_us";
     let sent: [&[&str]; 2] = [
         &[
@@ -548,16 +546,12 @@ fn cli_sends_the_new_operations(copy: &Copy) -> Result<(), String> {
 
 /// The copy's CLI against a local server that answers with the three additions.
 fn cli_shows_the_additions(copy: &Copy) -> Result<(), String> {
-    succeed(
-        copy.cargo(&["build", "--quiet", "-p", "moneykit-cli"]),
-        "cargo build -p moneykit-cli",
-    )?;
+    let moneykit = copy.moneykit_command()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     let server = runtime.block_on(serve_additions());
-    let moneykit = copy.target.join("debug/moneykit");
     let run = |args: &[&str]| -> Result<String, String> {
         output(
             Command::new(&moneykit)
