@@ -118,6 +118,7 @@ pub(crate) struct CallRunner {
     /// Present exactly for client credentials.
     tokens: Option<Arc<TokenCache>>,
     retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
 }
 
@@ -142,8 +143,17 @@ struct CallSettings<'a> {
     /// sets an attempt timeout or headers) a copy whose hooks carry them. A token request the
     /// call needs never goes through it: the token cache has the client's own.
     api: Cow<'a, moneykit_api::Client>,
-    retry: &'a RetryPolicy,
+    limits: Limits<'a>,
+}
+
+/// How long a call's attempts may take, and how they are repeated.
+#[derive(Clone, Copy)]
+struct Limits<'a> {
     deadline: Deadline,
+    /// The timeout the generated client's hooks give each attempt (the call's own, or the
+    /// client's): an attempt that must end before the deadline needs no timer of the deadline's.
+    attempt_timeout: Option<Duration>,
+    retry: &'a RetryPolicy,
 }
 
 impl CallRunner {
@@ -188,7 +198,12 @@ impl CallRunner {
             Arc::new_cyclic(|cache: &Weak<TokenCache>| {
                 let wire = wire(Some(cache.clone()));
                 built = Some(Arc::clone(&wire));
-                let request = renewal_request(wire, settings.retry.clone(), settings.call_timeout);
+                let request = renewal_request(
+                    wire,
+                    settings.retry.clone(),
+                    settings.attempt_timeout,
+                    settings.call_timeout,
+                );
                 TokenCache::new(settings.renewal_margin, settings.attempt_timeout, request)
             })
         });
@@ -196,6 +211,7 @@ impl CallRunner {
             wire: built.unwrap_or_else(|| wire(None)),
             tokens,
             retry: settings.retry,
+            attempt_timeout: settings.attempt_timeout,
             call_timeout: settings.call_timeout,
         }
     }
@@ -224,8 +240,11 @@ impl CallRunner {
         };
         Ok(CallSettings {
             api,
-            retry: options.retry.as_ref().unwrap_or(&self.retry),
-            deadline: Deadline::start(options.call_timeout.unwrap_or(self.call_timeout)),
+            limits: Limits {
+                deadline: Deadline::start(options.call_timeout.unwrap_or(self.call_timeout)),
+                attempt_timeout: options.attempt_timeout.unwrap_or(self.attempt_timeout),
+                retry: options.retry.as_ref().unwrap_or(&self.retry),
+            },
         })
     }
 
@@ -256,24 +275,25 @@ impl CallRunner {
         let version = &self.wire.version;
         let send = || operation.send(&call.api, version);
         let observer = self.wire.observer.as_deref();
-        // Boxed here, once: every layer below (span, deadline, the operation's request) would
-        // otherwise move the whole state machine by value (profiled: memcpy was a third of the
-        // client's cost over plain reqwest).
+        // Boxed here, once: every layer below (span, the operation's request) would otherwise
+        // move the whole state machine by value (profiled: memcpy was a third of the client's
+        // cost over plain reqwest). The deadline bounds each step that could outlast it (the
+        // token wait, a renewal, an attempt that may end after it) rather than the whole work,
+        // so that most calls arm no timer for it.
         let work = Box::pin(async {
             // The token endpoint itself needs no token; any other call does.
             let tokens = self.tokens.as_ref().filter(|_| !requests_token);
             let seen = match tokens {
                 Some(tokens) => Some(
-                    call.deadline
+                    call.limits
+                        .deadline
                         .bound(id, tokens.current())
                         .await
                         .map_err(|e| e.while_waiting_for_token(id))?,
                 ),
                 None => None,
             };
-            let first =
-                attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer, 0)
-                    .await;
+            let first = attempts::<_, O::Documented, _, _>(&send, call.limits, observer, 0).await;
             let (Some(tokens), Some(seen), Err(error)) = (tokens, seen, &first) else {
                 return first;
             };
@@ -287,13 +307,14 @@ impl CallRunner {
             );
             Span::current().record("retry_reason", reason);
             let earlier = error.attempts();
-            tokens.renew_after_expiry(seen).await?;
-            attempts::<_, O::Documented, _, _>(&send, call.deadline, call.retry, observer, earlier)
-                .await
+            call.limits
+                .deadline
+                .bound(id, tokens.renew_after_expiry(seen))
+                .await?;
+            attempts::<_, O::Documented, _, _>(&send, call.limits, observer, earlier).await
         });
-        let result = call
-            .deadline
-            .bound(id, work.instrument(span.clone()))
+        let result = work
+            .instrument(span.clone())
             .await
             .and_then(|(response, attempts)| {
                 // A token asked for explicitly is cached like a renewed one.
@@ -330,11 +351,7 @@ impl Wire {
 
     /// `POST /auth/token` under the client's own settings, with retries, in its own span; a
     /// token that cannot be sent is an error.
-    async fn request_token(
-        &self,
-        deadline: Deadline,
-        retry: &RetryPolicy,
-    ) -> Result<IssuedToken, Error> {
+    async fn request_token(&self, limits: Limits<'_>) -> Result<IssuedToken, Error> {
         let span = self.request_span::<CreateAccessTokenError>(None);
         let started = Instant::now();
         let operation = CreateAccessToken {
@@ -342,43 +359,43 @@ impl Wire {
         };
         let send = || operation.send(&self.api, &self.version);
         let observer = self.observer.as_deref();
-        let result =
-            attempts::<_, CreateAccessTokenError, _, _>(&send, deadline, retry, observer, 0)
-                .instrument(span.clone())
-                .await
-                .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
+        let result = attempts::<_, CreateAccessTokenError, _, _>(&send, limits, observer, 0)
+            .instrument(span.clone())
+            .await
+            .and_then(|(response, attempts)| IssuedToken::check(&response, attempts));
         record_outcome(&span, started, &result);
         result
     }
 }
 
-/// How the token cache renews: `POST /auth/token` under the client's own retry policy and call
-/// timeout, whichever call needed the token (the renewal runs in a task of its own, outside
+/// How the token cache renews: `POST /auth/token` under the client's own retry policy and
+/// timeouts, whichever call needed the token (the renewal runs in a task of its own, outside
 /// every call's options).
 fn renewal_request(
     wire: Arc<Wire>,
     retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
 ) -> RequestToken {
     let retry = Arc::new(retry);
     Arc::new(move || {
         let (wire, retry) = (Arc::clone(&wire), Arc::clone(&retry));
         Box::pin(async move {
-            let deadline = Deadline::start(call_timeout);
-            let request = wire.request_token(deadline, &retry);
-            deadline
-                .bound(CreateAccessTokenError::OPERATION_ID, request)
-                .await
+            let limits = Limits {
+                deadline: Deadline::start(call_timeout),
+                attempt_timeout,
+                retry: &retry,
+            };
+            wire.request_token(limits).await
         })
     })
 }
 
-/// Sends with retries as the policy allows, never waiting past the deadline; the answer with the
-/// number of attempts it took.
+/// Sends with retries as the policy allows, never running or waiting past the deadline; the
+/// answer with the number of attempts it took.
 async fn attempts<T, E, F, Fut>(
     send: &F,
-    deadline: Deadline,
-    retry_policy: &RetryPolicy,
+    limits: Limits<'_>,
     observer: Option<&dyn AttemptObserver>,
     earlier: u32,
 ) -> Result<(BoxedResponse<T>, u32), Error>
@@ -400,9 +417,21 @@ where
             span.record("http.request.resend_count", attempt - 1);
         }
         let sent = Instant::now();
-        // Boxed for the same reason as the call's work: the generated method's future is
-        // the largest state here.
-        let error = match Box::pin(send()).await {
+        let one_attempt = async {
+            // Boxed for the same reason as the call's work: the generated method's future is
+            // the largest state here.
+            match Box::pin(send()).await {
+                Ok(response) => Ok(response),
+                // Reading the error body is part of the attempt.
+                Err(error) => Err(classify::<E>(error).await),
+            }
+        };
+        let outcome = if limits.deadline.may_cut(sent, limits.attempt_timeout) {
+            limits.deadline.race(operation, one_attempt).await?
+        } else {
+            one_attempt.await
+        };
+        let error = match outcome {
             Ok(response) => {
                 let status = response.status().as_u16();
                 span.record("http.response.status_code", status);
@@ -420,7 +449,7 @@ where
                 tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
                 return Ok((Box::new(response), attempt));
             }
-            Err(error) => classify::<E>(error).await.with_attempts(attempt),
+            Err(error) => error.with_attempts(attempt),
         };
         if let Some(observer) = observer {
             observer.after_attempt(&AttemptEnd {
@@ -445,10 +474,10 @@ where
             elapsed_ms = elapsed_ms(sent),
             "attempt failed"
         );
-        let Some(retry) = retry_policy.after_failure(tries, &error) else {
+        let Some(retry) = limits.retry.after_failure(tries, &error) else {
             return Err(error);
         };
-        if !deadline.allows_wait(retry.delay) {
+        if !limits.deadline.allows_wait(retry.delay) {
             tracing::debug!(
                 operation,
                 attempt,
@@ -504,19 +533,37 @@ impl Deadline {
         })
     }
 
+    /// Whether an attempt started at `started` could still run when the deadline comes. One that
+    /// cannot (its own timeout ends it first, the common case) needs no timer of the deadline's.
+    fn may_cut(&self, started: Instant, attempt_timeout: Option<Duration>) -> bool {
+        match (self.at, attempt_timeout) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(at), Some(timeout)) => started.checked_add(timeout).is_none_or(|end| end >= at),
+        }
+    }
+
     /// `work`, or a timeout error of `operation` when the deadline passes first.
     async fn bound<T>(
         self,
         operation: &'static str,
         work: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
+        self.race(operation, work).await?
+    }
+
+    /// `work`'s output, or a timeout error of `operation` when the deadline passes first.
+    async fn race<T>(
+        self,
+        operation: &'static str,
+        work: impl Future<Output = T>,
+    ) -> Result<T, Error> {
         let (Some(at), Some(limit)) = (self.at, self.limit) else {
-            return work.await;
+            return Ok(work.await);
         };
-        match tokio::time::timeout_at(at, work).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::timeout(operation, limit)),
-        }
+        tokio::time::timeout_at(at, work)
+            .await
+            .map_err(|_| Error::timeout(operation, limit))
     }
 }
 
@@ -606,6 +653,19 @@ mod tests {
         let long = "a".repeat(MAX_LINK_ID_LEN);
         assert!(check_path_parameter("get_link", "link id", &long).is_ok());
         assert!(check_path_parameter("get_link", "link id", "mk_eqkWN34UEoa2NxyALG8pcV").is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_an_attempt_that_may_end_after_the_deadline_is_raced_with_it() {
+        let now = Instant::now();
+        let second = Duration::from_secs(1);
+        let deadline = Deadline::start(Some(5 * second));
+        assert!(!deadline.may_cut(now, Some(4 * second)));
+        assert!(deadline.may_cut(now, Some(5 * second)));
+        assert!(deadline.may_cut(now + 2 * second, Some(4 * second)));
+        assert!(deadline.may_cut(now, None));
+        assert!(deadline.may_cut(now, Some(Duration::MAX)));
+        assert!(!Deadline::start(None).may_cut(now, None));
     }
 
     #[tokio::test(start_paused = true)]
