@@ -45,9 +45,12 @@ pub struct Hooks {
     before_send: Option<Arc<dyn RequestHook>>,
     max_response_bytes: Option<u64>,
     attempt_timeout: Option<Duration>,
+    /// Ready-made, so that no request formats it; `None`: the spec's default.
+    api_version: Option<HeaderValue>,
     extra_headers: HeaderMap,
-    /// The client's base URL and its path, parsed once (the path check runs on every request).
-    base_path: OnceLock<(String, String)>,
+    /// The client's base URL and its path, parsed once (the path check runs on every request),
+    /// and shared with the clones that per-call clients get.
+    base_path: Arc<OnceLock<(String, String)>>,
 }
 
 impl Default for Hooks {
@@ -57,8 +60,9 @@ impl Default for Hooks {
             before_send: None,
             max_response_bytes: None,
             attempt_timeout: None,
+            api_version: None,
             extra_headers: HeaderMap::new(),
-            base_path: OnceLock::new(),
+            base_path: Arc::default(),
         }
     }
 }
@@ -88,6 +92,13 @@ impl Hooks {
     /// `None` (the default) sets none.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The `moneykit-version` of every request whose method is given none (by default the
+    /// spec's, [`SupportedVersion::default`]).
+    pub fn api_version(mut self, version: HeaderValue) -> Self {
+        self.api_version = Some(version);
         self
     }
 
@@ -182,6 +193,7 @@ impl fmt::Debug for Hooks {
             .field("before_send", &self.before_send.as_ref().map(|_| ".."))
             .field("max_response_bytes", &self.max_response_bytes)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("api_version", &self.api_version)
             // Names only: a header may carry a caller's secret.
             .field(
                 "extra_headers",
@@ -208,9 +220,12 @@ impl ClientHooks<Hooks> for Client {
         }
         let headers = request.headers_mut();
         if !headers.contains_key(&MONEYKIT_VERSION) {
-            let default = HeaderValue::from_str(SupportedVersion::default().as_str())
-                .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
-            headers.insert(MONEYKIT_VERSION, default);
+            let version = match &self.inner.api_version {
+                Some(version) => version.clone(),
+                None => HeaderValue::from_str(SupportedVersion::default().as_str())
+                    .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?,
+            };
+            headers.insert(MONEYKIT_VERSION, version);
         }
         for (name, value) in &self.inner.extra_headers {
             headers.append(name.clone(), value.clone());
@@ -310,20 +325,117 @@ fn reaches_its_path(base_path: &str, url: &reqwest::Url, operation_id: &str) -> 
     let Some((_, template)) = PATH_TEMPLATES.iter().find(|(id, _)| *id == operation_id) else {
         return true;
     };
-    let Some(rest) = url.path().strip_prefix(base_path) else {
-        return false;
-    };
-    let (mut actual, mut expected) = (rest.split('/'), template.split('/'));
+    url.path()
+        .strip_prefix(base_path)
+        .is_some_and(|path| fills(path.as_bytes(), template.as_bytes()))
+}
+
+/// Whether `path` is `template` with each `{param}` replaced by one non-empty segment. Bytes,
+/// not `split('/')`: it runs on every request.
+fn fills(mut path: &[u8], mut template: &[u8]) -> bool {
     loop {
-        match (actual.next(), expected.next()) {
-            (None, None) => return true,
-            (Some(actual), Some(expected)) if expected.starts_with('{') => {
-                if actual.is_empty() {
-                    return false;
-                }
-            }
-            (Some(actual), Some(expected)) if actual == expected => {}
-            _ => return false,
+        let Some(open) = template.iter().position(|&b| b == b'{') else {
+            return path == template;
+        };
+        let Some(segment) = path.strip_prefix(&template[..open]) else {
+            return false;
+        };
+        let Some(close) = template[open..].iter().position(|&b| b == b'}') else {
+            return false;
+        };
+        let length = segment
+            .iter()
+            .position(|&b| b == b'/')
+            .unwrap_or(segment.len());
+        if length == 0 {
+            return false;
+        }
+        path = &segment[length..];
+        template = &template[open + close + 1..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fills;
+
+    #[test]
+    fn a_path_fills_its_template_with_one_non_empty_segment_per_parameter() {
+        struct Row {
+            path: &'static str,
+            template: &'static str,
+            fills: bool,
+        }
+        let rows = [
+            Row {
+                path: "/links/mk_1",
+                template: "/links/{id}",
+                fills: true,
+            },
+            Row {
+                path: "/links/mk_1/accounts",
+                template: "/links/{id}/accounts",
+                fills: true,
+            },
+            Row {
+                path: "/links/a/b/c",
+                template: "/links/{id}/b/{x}",
+                fills: true,
+            },
+            Row {
+                path: "/auth/token",
+                template: "/auth/token",
+                fills: true,
+            },
+            Row {
+                path: "/links/",
+                template: "/links/{id}",
+                fills: false,
+            },
+            Row {
+                path: "/links//accounts",
+                template: "/links/{id}/accounts",
+                fills: false,
+            },
+            Row {
+                path: "/links/a/b",
+                template: "/links/{id}",
+                fills: false,
+            },
+            Row {
+                path: "/links/accounts",
+                template: "/links/{id}/accounts",
+                fills: false,
+            },
+            Row {
+                path: "/links/mk_1/numbers",
+                template: "/links/{id}/accounts",
+                fills: false,
+            },
+            Row {
+                path: "/link/mk_1",
+                template: "/links/{id}",
+                fills: false,
+            },
+            Row {
+                path: "/auth/token/",
+                template: "/auth/token",
+                fills: false,
+            },
+            Row {
+                path: "/links/mk_1",
+                template: "/links/{id",
+                fills: false,
+            },
+        ];
+        for row in rows {
+            assert_eq!(
+                fills(row.path.as_bytes(), row.template.as_bytes()),
+                row.fills,
+                "{} in {}",
+                row.path,
+                row.template
+            );
         }
     }
 }

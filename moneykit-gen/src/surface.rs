@@ -379,10 +379,11 @@ pub(crate) struct Surface<'a> {
     pub steps: Vec<Step>,
     pub name: Ident,
     pub fields: Vec<Field<'a>>,
-    /// The generated method's arguments, in order: a field, or the API version.
+    /// The generated method's arguments, in order: a field, or the API version (passed as
+    /// `None`: the hooks of the client's generated client send its own, ready-made).
     arguments: Vec<Option<usize>>,
-    /// The type of the API version the method takes (the client passes its own).
-    version: Option<syn::Type>,
+    /// Whether the method takes the API version.
+    takes_version: bool,
     pub output: syn::Type,
 }
 
@@ -425,7 +426,7 @@ fn read<'a>(file: &syn::File, op: &'a Operation) -> Result<Surface<'a>, String> 
             .iter()
             .find(|p| heck::AsSnakeCase(&p.name).to_string() == name)
     };
-    let (mut fields, mut arguments, mut version_type) = (Vec::new(), Vec::new(), None);
+    let (mut fields, mut arguments, mut takes_version) = (Vec::new(), Vec::new(), false);
     for input in method.sig.inputs.iter().skip(1) {
         let syn::FnArg::Typed(typed) = input else {
             return Err(format!("`{id}` takes an unexpected receiver"));
@@ -435,7 +436,7 @@ fn read<'a>(file: &syn::File, op: &'a Operation) -> Result<Surface<'a>, String> 
         };
         let ident = pattern.ident.clone();
         if version.contains(&ident.to_string()) {
-            version_type = Some(owned(argument_of(&typed.ty, "Option").unwrap_or(&typed.ty)));
+            takes_version = true;
             arguments.push(None);
             continue;
         }
@@ -482,7 +483,7 @@ fn read<'a>(file: &syn::File, op: &'a Operation) -> Result<Surface<'a>, String> 
         steps,
         fields,
         arguments,
-        version: version_type,
+        takes_version,
         output,
     })
 }
@@ -517,15 +518,15 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
         name,
         fields,
         arguments,
-        version,
+        takes_version,
         output,
         steps,
     } = surface;
-    let Some(version) = version else {
+    if !takes_version {
         let id = &op.operation_id;
         let problem = format!("{id}: no parameter says `x-moneykit-api-version: true`");
         return Err(GenError::Invalid(vec![problem]));
-    };
+    }
     let doc = format!(
         " `{} {}`: {}.",
         op.method,
@@ -545,7 +546,7 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
     let documented = format_ident!("{}Error", op.operation_id.to_upper_camel_case());
     let passed = arguments.iter().map(|argument| match argument {
         Some(index) => fields[*index].passed(),
-        None => quote!(::std::option::Option::Some(version)),
+        None => quote!(::std::option::Option::None),
     });
     let method = format_ident!("{}", op.operation_id);
     let labels: Vec<(String, &Ident)> = fields
@@ -690,7 +691,6 @@ fn operation_items(surface: &Surface<'_>) -> Result<TokenStream, GenError> {
             fn send<'a>(
                 &'a self,
                 api: &'a moneykit_api::Client,
-                version: &'a #version,
             ) -> impl ::std::future::Future<Output = crate::request::ApiResult<#output>> + ::std::marker::Send + 'a {
                 api.#method(#(#passed),*)
             }

@@ -5,13 +5,13 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, LazyLock, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
 use moneykit_api::types::SupportedVersion;
 use moneykit_api::{ClientInfo, ResponseValue, types};
-use reqwest::header::{self, HeaderMap, HeaderName};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
@@ -65,12 +65,6 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
-    /// No option: the client's settings.
-    pub(crate) fn none() -> &'static CallOptions {
-        static NONE: LazyLock<CallOptions> = LazyLock::new(CallOptions::default);
-        &NONE
-    }
-
     /// Refuses what cannot be sent: a bad or reserved header, a zero timeout.
     fn check(&self, operation: &'static str) -> Result<(), Error> {
         let refuse = |why: String| Err(Error::invalid_input(Some(operation), why));
@@ -108,6 +102,8 @@ pub(crate) struct ClientSettings {
     pub(crate) renewal_margin: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) version: SupportedVersion,
+    /// `version` as sent.
+    pub(crate) version_header: HeaderValue,
     pub(crate) observer: Option<Arc<dyn AttemptObserver>>,
 }
 
@@ -127,7 +123,7 @@ pub(crate) struct CallRunner {
 struct Wire {
     api: moneykit_api::Client,
     credentials: Credentials,
-    /// The `moneykit-version` of every request, the token request's included.
+    /// The `moneykit-version` the client sends (through its hooks, ready-made).
     version: SupportedVersion,
     /// The base URL's host, for the spans' `server.address`.
     server_address: String,
@@ -180,7 +176,8 @@ impl CallRunner {
             };
             let hooks = moneykit_api::Hooks::new(hook)
                 .max_response_bytes(settings.max_response_bytes)
-                .attempt_timeout(settings.attempt_timeout);
+                .attempt_timeout(settings.attempt_timeout)
+                .api_version(settings.version_header.clone());
             let base = base_url.as_str().trim_end_matches('/');
             Arc::new(Wire {
                 api: moneykit_api::Client::new_with_client(base, http.clone(), hooks),
@@ -216,43 +213,57 @@ impl CallRunner {
         }
     }
 
-    /// The client's settings with `options` merged: checked, and resolved once for the call.
+    /// The client's settings with the call's `options` (if it sets any) merged: checked, and
+    /// resolved once for the call. The options' headers move into the call's hooks.
     fn resolve<'a>(
         &'a self,
         operation: &'static str,
-        options: &'a CallOptions,
+        mut options: Option<&'a mut CallOptions>,
     ) -> Result<CallSettings<'a>, Error> {
-        options.check(operation)?;
         let own = &self.wire.api;
-        let api = if options.attempt_timeout.is_none() && options.headers.is_empty() {
-            Cow::Borrowed(own)
-        } else {
-            // The client's hooks already hold its attempt timeout: only an override replaces it.
-            let mut hooks = own.inner().clone().extra_headers(options.headers.clone());
-            if let Some(timeout) = options.attempt_timeout {
-                hooks = hooks.attempt_timeout(timeout);
+        let mut api = Cow::Borrowed(own);
+        if let Some(options) = options.as_deref_mut() {
+            options.check(operation)?;
+            if options.attempt_timeout.is_some() || !options.headers.is_empty() {
+                // The client's hooks already hold its attempt timeout: only an override
+                // replaces it.
+                let headers = std::mem::take(&mut options.headers);
+                let mut hooks = own.inner().clone().extra_headers(headers);
+                if let Some(timeout) = options.attempt_timeout {
+                    hooks = hooks.attempt_timeout(timeout);
+                }
+                api = Cow::Owned(moneykit_api::Client::new_with_client(
+                    own.baseurl(),
+                    own.client().clone(),
+                    hooks,
+                ));
             }
-            Cow::Owned(moneykit_api::Client::new_with_client(
-                own.baseurl(),
-                own.client().clone(),
-                hooks,
-            ))
-        };
+        }
+        let options: Option<&'a CallOptions> = options.map(|options| &*options);
         Ok(CallSettings {
             api,
             limits: Limits {
-                deadline: Deadline::start(options.call_timeout.unwrap_or(self.call_timeout)),
-                attempt_timeout: options.attempt_timeout.unwrap_or(self.attempt_timeout),
-                retry: options.retry.as_ref().unwrap_or(&self.retry),
+                deadline: Deadline::start(
+                    options
+                        .and_then(|o| o.call_timeout)
+                        .unwrap_or(self.call_timeout),
+                ),
+                attempt_timeout: options
+                    .and_then(|o| o.attempt_timeout)
+                    .unwrap_or(self.attempt_timeout),
+                retry: options
+                    .and_then(|o| o.retry.as_ref())
+                    .unwrap_or(&self.retry),
             },
         })
     }
 
-    /// One call of `operation` under `options`: checks, token, attempts, deadline, span.
+    /// One call of `operation` under its `options`, if it sets any: checks, token, attempts,
+    /// deadline, span.
     pub(crate) async fn run<O: Operation>(
         &self,
         operation: &O,
-        options: &CallOptions,
+        options: Option<&mut CallOptions>,
     ) -> Result<BoxedResponse<O::Output>, Error> {
         let id = O::Documented::OPERATION_ID;
         for (label, value) in operation.path_parameters() {
@@ -272,8 +283,7 @@ impl CallRunner {
         let call = self.resolve(id, options)?;
         let span = self.wire.request_span::<O::Documented>(link_id);
         let started = Instant::now();
-        let version = &self.wire.version;
-        let send = || operation.send(&call.api, version);
+        let send = || operation.send(&call.api);
         let observer = self.wire.observer.as_deref();
         // Boxed here, once: every layer below (span, the operation's request) would otherwise
         // move the whole state machine by value (profiled: memcpy was a third of the client's
@@ -357,7 +367,7 @@ impl Wire {
         let operation = CreateAccessToken {
             body: self.credentials.token_body(),
         };
-        let send = || operation.send(&self.api, &self.version);
+        let send = || operation.send(&self.api);
         let observer = self.observer.as_deref();
         let result = attempts::<_, CreateAccessTokenError, _, _>(&send, limits, observer, 0)
             .instrument(span.clone())
@@ -417,15 +427,16 @@ where
             span.record("http.request.resend_count", attempt - 1);
         }
         let sent = Instant::now();
-        let one_attempt = async {
-            // Boxed for the same reason as the call's work: the generated method's future is
-            // the largest state here.
-            match Box::pin(send()).await {
-                Ok(response) => Ok(response),
+        // Boxed for the same reason as the call's work: the generated method's future is the
+        // largest state here. The response is boxed where it is made, so that only a pointer
+        // moves up.
+        let one_attempt = Box::pin(async {
+            match send().await {
+                Ok(response) => Ok(Box::new(response)),
                 // Reading the error body is part of the attempt.
                 Err(error) => Err(classify::<E>(error).await),
             }
-        };
+        });
         let outcome = if limits.deadline.may_cut(sent, limits.attempt_timeout) {
             limits.deadline.race(operation, one_attempt).await?
         } else {
@@ -447,7 +458,7 @@ where
                 }
                 let elapsed_ms = millis(elapsed);
                 tracing::debug!(operation, attempt, status, elapsed_ms, "attempt succeeded");
-                return Ok((Box::new(response), attempt));
+                return Ok((response, attempt));
             }
             Err(error) => error.with_attempts(attempt),
         };

@@ -299,9 +299,10 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         credentials.validate()?;
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
-        if !is_valid_version(&self.api_version) {
-            return Err(BuildError::InvalidApiVersion);
-        }
+        let version_header = HeaderValue::from_str(self.api_version.as_str())
+            .ok()
+            .filter(|_| is_valid_version(&self.api_version))
+            .ok_or(BuildError::InvalidApiVersion)?;
         for (timeout, what) in [
             (
                 Some(self.connect_timeout),
@@ -338,6 +339,7 @@ impl ClientBuilder {
             renewal_margin: self.renewal_margin,
             max_response_bytes: self.max_response_bytes,
             version: self.api_version,
+            version_header,
             observer: self.observer,
         };
         let runner = CallRunner::new(&base_url, http, settings);

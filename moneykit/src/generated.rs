@@ -30,13 +30,12 @@ impl crate::request::Sealed for GetAccountNumbers {
     fn send<'a>(
         &'a self,
         api: &'a moneykit_api::Client,
-        version: &'a moneykit_api::types::SupportedVersion,
     ) -> impl ::std::future::Future<
         Output = crate::request::ApiResult<
             moneykit_api::types::GetAccountNumbersResponseLegacy20230218,
         >,
     > + ::std::marker::Send + 'a {
-        api.get_account_numbers(&self.id, ::std::option::Option::Some(version))
+        api.get_account_numbers(&self.id, ::std::option::Option::None)
     }
 }
 /// `GET /links/{id}/accounts`: List all link accounts.
@@ -77,14 +76,13 @@ impl crate::request::Sealed for GetAccounts {
     fn send<'a>(
         &'a self,
         api: &'a moneykit_api::Client,
-        version: &'a moneykit_api::types::SupportedVersion,
     ) -> impl ::std::future::Future<
         Output = crate::request::ApiResult<moneykit_api::types::GetAccountsResponse>,
     > + ::std::marker::Send + 'a {
         api.get_accounts(
             &self.id,
             self.account_ids.as_ref(),
-            ::std::option::Option::Some(version),
+            ::std::option::Option::None,
         )
     }
 }
@@ -124,11 +122,10 @@ impl crate::request::Sealed for GetLink {
     fn send<'a>(
         &'a self,
         api: &'a moneykit_api::Client,
-        version: &'a moneykit_api::types::SupportedVersion,
     ) -> impl ::std::future::Future<
         Output = crate::request::ApiResult<moneykit_api::types::LinkCommon>,
     > + ::std::marker::Send + 'a {
-        api.get_link(&self.id, ::std::option::Option::Some(version))
+        api.get_link(&self.id, ::std::option::Option::None)
     }
 }
 /// `client.link(id)`: the operations under it. Nothing is sent until one of its requests is awaited. Each path parameter is sent as one percent-encoded URL segment; an empty one, `.`, `..` or one longer than [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before any request.

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use moneykit_api::errors::{CreateAccessTokenError, DocumentedError};
-use moneykit_api::types::{self, SupportedVersion};
+use moneykit_api::types;
 use moneykit_api::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -92,11 +92,11 @@ mod sealed {
             None
         }
 
-        /// One attempt, through the generated method.
+        /// One attempt, through the generated method (whose hooks add the client's
+        /// `moneykit-version`).
         fn send<'a>(
             &'a self,
             api: &'a moneykit_api::Client,
-            version: &'a SupportedVersion,
         ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a
         where
             Self: Operation;
@@ -143,9 +143,8 @@ impl sealed::Sealed for CreateAccessToken {
     fn send<'a>(
         &'a self,
         api: &'a moneykit_api::Client,
-        version: &'a SupportedVersion,
     ) -> impl Future<Output = ApiResult<<Self as Operation>::Output>> + Send + 'a {
-        api.create_access_token(Some(version), &self.body)
+        api.create_access_token(None, &self.body)
     }
 
     fn issued_token(
@@ -162,10 +161,6 @@ impl<O: Operation> Request<O> {
             operation,
             options: None,
         }
-    }
-
-    fn options(&self) -> &CallOptions {
-        self.options.as_deref().unwrap_or(CallOptions::none())
     }
 
     /// The operation's parameters, for the generated setters.
@@ -233,18 +228,22 @@ impl<O: Operation> Request<O> {
     }
 
     /// Sends the request; the decoded body.
-    pub async fn send(self) -> Result<O::Output, Error> {
+    pub async fn send(mut self) -> Result<O::Output, Error> {
         let runner = self.client.runner();
-        let response = runner.run(&self.operation, self.options()).await?;
+        let response = runner
+            .run(&self.operation, self.options.as_deref_mut())
+            .await?;
         Ok(response.into_inner())
     }
 
     /// Sends the request; the decoded body with the response's status and headers (all of them:
     /// MoneyKit documents no request-id header, so read whichever one your deployment adds).
     /// Errors keep their response's headers too ([`Error::headers`]).
-    pub async fn send_with_response(self) -> Result<Response<O::Output>, Error> {
+    pub async fn send_with_response(mut self) -> Result<Response<O::Output>, Error> {
         let runner = self.client.runner();
-        let response = runner.run(&self.operation, self.options()).await?;
+        let response = runner
+            .run(&self.operation, self.options.as_deref_mut())
+            .await?;
         let status = response.status();
         let headers = response.headers().clone();
         Ok(Response {
@@ -266,14 +265,17 @@ impl<O: Operation> IntoFuture for Request<O> {
 
 impl<O: Operation + fmt::Debug> fmt::Debug for Request<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let options = self.options.as_deref().unwrap_or(CallOptions::none());
+        let options = self.options.as_deref();
         f.debug_struct("Request")
             .field("operation", &self.operation)
-            .field("attempt_timeout", &options.attempt_timeout)
-            .field("call_timeout", &options.call_timeout)
-            .field("retry_policy", &options.retry)
+            .field("attempt_timeout", &options.and_then(|o| o.attempt_timeout))
+            .field("call_timeout", &options.and_then(|o| o.call_timeout))
+            .field("retry_policy", &options.and_then(|o| o.retry.as_ref()))
             // Names only: a header may carry a caller's secret.
-            .field("headers", &options.headers.keys().collect::<Vec<_>>())
+            .field(
+                "headers",
+                &options.map_or_else(Vec::new, |o| o.headers.keys().collect()),
+            )
             .finish()
     }
 }
