@@ -548,6 +548,152 @@ application will be granted to this token.
         ///Always "bearer".
         pub token_type: ::std::string::String,
     }
+    ///What a link session is for and how MoneyKit Connect behaves in it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateLinkSessionRequest {
+        ///Optional features of MoneyKit Connect, for testing and its interface.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connect_features: ::std::option::Option<MoneyKitConnectFeatures>,
+        pub customer_user: CustomerUser,
+        /**Reconnect or change this existing link instead of making a new one.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub existing_link_id: ::std::option::Option<::std::string::String>,
+        /**Preselects the institution, skipping the institution picker;
+ignored with `existing_link_id`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub institution_id: ::std::option::Option<::std::string::String>,
+        /**Tags stored on the link and echoed in its webhooks; each shorter than
+100 characters and starting with a letter or digit.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**The OAuth return URL in your app, without a query string; its
+scheme, host and port must be registered in your dashboard's OAuth
+settings.
+*/
+        pub redirect_uri: CreateLinkSessionRequestRedirectUri,
+        ///Overrides your dashboard's defaults for this session.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<LinkSessionSettingOverrides>,
+        /**Where webhooks for the link are sent. A webhook URL often carries a
+secret path or query, so it is never shown in full.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webhook: ::std::option::Option<crate::Secret>,
+    }
+    /**The OAuth return URL in your app, without a query string; its
+scheme, host and port must be registered in your dashboard's OAuth
+settings.
+*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct CreateLinkSessionRequestRedirectUri(::std::string::String);
+    impl ::std::ops::Deref for CreateLinkSessionRequestRedirectUri {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateLinkSessionRequestRedirectUri>
+    for ::std::string::String {
+        fn from(value: CreateLinkSessionRequestRedirectUri) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateLinkSessionRequestRedirectUri {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 65536usize {
+                return Err("longer than 65536 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateLinkSessionRequestRedirectUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateLinkSessionRequestRedirectUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateLinkSessionRequestRedirectUri {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A new link session.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateLinkSessionResponse {
+        /**Identifies the session; pass it to MoneyKit Connect. Opaque (the
+current Connect SDKs read it as a JWT).
+*/
+        pub link_session_token: crate::Secret,
+    }
+    /**Your end user. Its `id` keys the `/users/{id}/…` operations. An email
+or a phone number improves conversion. Personal data: never shown.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CustomerUser {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<CustomerUserEmail>,
+        /**Your own stable id for the user (a UUID or a database key), 4 to
+150 characters (a 422 otherwise).
+*/
+        pub id: crate::Secret,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<CustomerUserPhone>,
+    }
+    ///The user's email address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CustomerUserEmail {
+        ///The address, 4 to 254 characters.
+        pub address: crate::Secret,
+        ///When you last verified it; send only a verified address's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_verified_at: ::std::option::Option<crate::Timestamp>,
+    }
+    ///The user's mobile number.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CustomerUserPhone {
+        ///The country of a number given without its country code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<crate::types::Country>,
+        ///When you last verified it; send only a verified number's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_verified_at: ::std::option::Option<crate::Timestamp>,
+        ///The number, E.164 preferred, 4 to 30 characters.
+        pub number: crate::Secret,
+    }
     ///Canadian EFT transfer numbers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -558,6 +704,21 @@ application will be granted to this token.
         pub branch_number: crate::Sensitive,
         ///The institution number.
         pub institution_number: crate::Sensitive,
+    }
+    ///The token to exchange for a link.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ExchangeTokenRequest {
+        ///The one-time token MoneyKit Connect gave your front end.
+        pub exchangeable_token: crate::Secret,
+    }
+    ///The link a token was exchanged for.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ExchangeTokenResponse {
+        pub link: LinkCommon,
+        ///The new link's id. Deprecated since 2024-10-08; read `link.link_id`.
+        pub link_id: ::std::string::String,
     }
     /**The accounts of a link with their account numbers, and the link
 itself (the shape returned for `moneykit-version: 2023-02-18`).
@@ -749,15 +910,17 @@ continuous access to the institution. Absent from the embedded
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >,
         /**The webhook URL assigned to this link. (Returned by `GET /links/{id}`
-from the start; part of the embedded `link` since 2024-10-08.)
+from the start; part of the embedded `link` since 2024-10-08.) A
+webhook URL often carries a secret path or query, so it is never
+shown in full.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::presence::deserialize_present")]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(with = "::std::option::Option<crate::Secret>")
         )]
-        pub webhook: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub webhook: ::std::option::Option<::std::option::Option<crate::Secret>>,
     }
     /**The link's configuration does not allow this request. Defined by the
 API but not declared on the operations in this document.
@@ -1390,6 +1553,230 @@ only if it was granted to the link.
             ::std::option::Option<TransactionsLinkProduct>,
         >,
     }
+    ///The session asks for a configuration your application may not use.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct LinkSessionErrorForbiddenConfigResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::presence::deserialize_present")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<::std::string::String>")
+        )]
+        pub documentation_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        #[serde(
+            default = "defaults::link_session_error_forbidden_config_response_error_code"
+        )]
+        pub error_code: LinkSessionErrorForbiddenConfigResponseErrorCode,
+        pub error_message: ::std::string::String,
+    }
+    ///`LinkSessionErrorForbiddenConfigResponseErrorCode`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub enum LinkSessionErrorForbiddenConfigResponseErrorCode {
+        #[serde(rename = "link_session_error.forbidden_config")]
+        LinkSessionErrorForbiddenConfig,
+    }
+    impl ::std::fmt::Display for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::LinkSessionErrorForbiddenConfig => {
+                    f.write_str("link_session_error.forbidden_config")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "link_session_error.forbidden_config" => {
+                    Ok(Self::LinkSessionErrorForbiddenConfig)
+                }
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        fn default() -> Self {
+            LinkSessionErrorForbiddenConfigResponseErrorCode::LinkSessionErrorForbiddenConfig
+        }
+    }
+    ///The token cannot be exchanged (unknown, malformed or already used).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct LinkSessionErrorInvalidTokenExchange {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::presence::deserialize_present")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<::std::string::String>")
+        )]
+        pub documentation_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        #[serde(
+            default = "defaults::link_session_error_invalid_token_exchange_error_code"
+        )]
+        pub error_code: LinkSessionErrorInvalidTokenExchangeErrorCode,
+        #[serde(
+            default = "defaults::link_session_error_invalid_token_exchange_error_message"
+        )]
+        pub error_message: ::std::string::String,
+    }
+    impl ::std::default::Default for LinkSessionErrorInvalidTokenExchange {
+        fn default() -> Self {
+            Self {
+                documentation_url: Default::default(),
+                error_code: defaults::link_session_error_invalid_token_exchange_error_code(),
+                error_message: defaults::link_session_error_invalid_token_exchange_error_message(),
+            }
+        }
+    }
+    ///`LinkSessionErrorInvalidTokenExchangeErrorCode`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub enum LinkSessionErrorInvalidTokenExchangeErrorCode {
+        #[serde(rename = "link_session_error.invalid_token_exchange")]
+        LinkSessionErrorInvalidTokenExchange,
+    }
+    impl ::std::fmt::Display for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::LinkSessionErrorInvalidTokenExchange => {
+                    f.write_str("link_session_error.invalid_token_exchange")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "link_session_error.invalid_token_exchange" => {
+                    Ok(Self::LinkSessionErrorInvalidTokenExchange)
+                }
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        fn default() -> Self {
+            LinkSessionErrorInvalidTokenExchangeErrorCode::LinkSessionErrorInvalidTokenExchange
+        }
+    }
+    ///Settings of one session that override your dashboard's defaults.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct LinkSessionSettingOverrides {
+        /**Only institutions in one of these countries, the first ones first in
+the institution panel (default: your application's primary country).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub countries: ::std::option::Option<::std::vec::Vec<crate::types::Country>>,
+        ///Which products to request, and how.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub products: ::std::option::Option<ProductsSettings>,
+        ///Only institutions served by at least one of these providers.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub providers: ::std::option::Option<::std::vec::Vec<crate::types::Provider>>,
+    }
+    ///Optional features of MoneyKit Connect; each is off unless set.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct MoneyKitConnectFeatures {
+        /**Show a "connect manually" button when the institution is not in the
+catalogue.
+*/
+        #[serde(default)]
+        pub connect_manually: bool,
+        ///Hide institutions the user already has a connected link with.
+        #[serde(default)]
+        pub duplicate_institution_rejected: bool,
+        /**Warn when the user already has a connected link at the chosen
+institution.
+*/
+        #[serde(default)]
+        pub duplicate_institution_warning: bool,
+        ///The user may sign up for or log in to Money ID.
+        #[serde(default)]
+        pub enable_money_id: bool,
+        ///The user can report linking problems to MoneyKit from Connect.
+        #[serde(default)]
+        pub issue_reporter: bool,
+        /**Only depository accounts may be granted; linking fails when there
+are none.
+*/
+        #[serde(default)]
+        pub permit_only_depository_accounts: bool,
+        ///The user may grant permission for a single account only.
+        #[serde(default)]
+        pub permit_only_one_account: bool,
+    }
     ///The settings given when a product was requested.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1412,6 +1799,61 @@ non-optional even though the product is not required.
         ///If true, only institutions supporting this product will be available.
         #[serde(default)]
         pub required: bool,
+    }
+    /**The products a session requests, each with its settings. Accounts are
+always part of a link and have no entry.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ProductsSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_numbers: ::std::option::Option<ProductSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identity: ::std::option::Option<ProductSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub investments: ::std::option::Option<ProductSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transactions: ::std::option::Option<TransactionsProductSettings>,
+    }
+    ///A 401 body of `POST /link-session`; tell the variants apart by `error_code`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[serde(untagged)]
+    pub enum Response401CreateLinkSessionLinkSessionPost {
+        ExpiredAccessTokenResponse(ApiErrorAuthExpiredAccessTokenResponse),
+        UnauthorizedResponse(ApiErrorAuthUnauthorizedResponse),
+    }
+    impl ::std::convert::From<ApiErrorAuthExpiredAccessTokenResponse>
+    for Response401CreateLinkSessionLinkSessionPost {
+        fn from(value: ApiErrorAuthExpiredAccessTokenResponse) -> Self {
+            Self::ExpiredAccessTokenResponse(value)
+        }
+    }
+    impl ::std::convert::From<ApiErrorAuthUnauthorizedResponse>
+    for Response401CreateLinkSessionLinkSessionPost {
+        fn from(value: ApiErrorAuthUnauthorizedResponse) -> Self {
+            Self::UnauthorizedResponse(value)
+        }
+    }
+    ///A 401 body of `POST /link-session/exchange-token`; tell the variants apart by `error_code`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[serde(untagged)]
+    pub enum Response401ExchangeTokenLinkSessionExchangeTokenPost {
+        ExpiredAccessTokenResponse(ApiErrorAuthExpiredAccessTokenResponse),
+        UnauthorizedResponse(ApiErrorAuthUnauthorizedResponse),
+    }
+    impl ::std::convert::From<ApiErrorAuthExpiredAccessTokenResponse>
+    for Response401ExchangeTokenLinkSessionExchangeTokenPost {
+        fn from(value: ApiErrorAuthExpiredAccessTokenResponse) -> Self {
+            Self::ExpiredAccessTokenResponse(value)
+        }
+    }
+    impl ::std::convert::From<ApiErrorAuthUnauthorizedResponse>
+    for Response401ExchangeTokenLinkSessionExchangeTokenPost {
+        fn from(value: ApiErrorAuthUnauthorizedResponse) -> Self {
+            Self::UnauthorizedResponse(value)
+        }
     }
     ///A 401 body of `GET /links/{id}/accounts/numbers`; tell the variants apart by `error_code`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1700,6 +2142,15 @@ non-optional even though the product is not required.
         pub(super) fn link_error_unauthorized_access_response_error_message() -> ::std::string::String {
             "Unauthorized link access.".to_string()
         }
+        pub(super) fn link_session_error_forbidden_config_response_error_code() -> super::LinkSessionErrorForbiddenConfigResponseErrorCode {
+            super::LinkSessionErrorForbiddenConfigResponseErrorCode::LinkSessionErrorForbiddenConfig
+        }
+        pub(super) fn link_session_error_invalid_token_exchange_error_code() -> super::LinkSessionErrorInvalidTokenExchangeErrorCode {
+            super::LinkSessionErrorInvalidTokenExchangeErrorCode::LinkSessionErrorInvalidTokenExchange
+        }
+        pub(super) fn link_session_error_invalid_token_exchange_error_message() -> ::std::string::String {
+            "Invalid token for link".to_string()
+        }
     }
     /// Error types.
     pub mod error {
@@ -1731,6 +2182,92 @@ non-optional even though the product is not required.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    ///A country, as its ISO 3166-1 alpha-2 code.
+    ///
+    /// Open: a value this client does not know yet decodes as
+    #[doc = concat!("[`", "Other", "`](Self::", "Other", ")")]
+    /// and serializes back unchanged.
+    ///
+    /// `#[non_exhaustive]`: the API adds values, so a `match` needs a `_` arm.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Country {
+        ///`US`
+        Us,
+        ///`GB`
+        Gb,
+        ///`CA`
+        Ca,
+        /// A value not in `openapi.yaml`, kept exactly as received.
+        Other(::std::string::String),
+    }
+    impl Country {
+        /// Every value `openapi.yaml` names, as on the wire, in its order.
+        pub const KNOWN: &'static [&'static str] = &["US", "GB", "CA"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Us => "US",
+                Self::Gb => "GB",
+                Self::Ca => "CA",
+                Self::Other(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for Country {
+        fn from(value: &str) -> Self {
+            match value {
+                "US" => Self::Us,
+                "GB" => Self::Gb,
+                "CA" => Self::Ca,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Country {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for Country {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Country {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for Country {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Country {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Country {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Country".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "A country, as its ISO 3166-1 alpha-2 code.", "type" :
+                "string", "anyOf" : [{ "enum" : ["US", "GB", "CA"] }, { "description" :
+                "A value added to the API after this client was generated." }] }
+            )
         }
     }
     ///The type of error of a product's last refresh attempt.
@@ -2536,12 +3073,83 @@ them completely 90 days after deletion.
             }
         }
     }
+    impl crate::Redact for CreateLinkSessionRequest {
+        fn redacted(&self) -> Self {
+            Self {
+                connect_features: crate::Redact::redacted(&self.connect_features),
+                customer_user: crate::Redact::redacted(&self.customer_user),
+                existing_link_id: ::std::clone::Clone::clone(&self.existing_link_id),
+                institution_id: ::std::clone::Clone::clone(&self.institution_id),
+                link_tags: ::std::clone::Clone::clone(&self.link_tags),
+                redirect_uri: crate::Redact::redacted(&self.redirect_uri),
+                settings: crate::Redact::redacted(&self.settings),
+                webhook: crate::Redact::redacted(&self.webhook),
+            }
+        }
+    }
+    impl crate::Redact for CreateLinkSessionRequestRedirectUri {
+        fn redacted(&self) -> Self {
+            Self(::std::clone::Clone::clone(&self.0))
+        }
+    }
+    impl crate::Redact for CreateLinkSessionResponse {
+        fn redacted(&self) -> Self {
+            Self {
+                link_session_token: crate::Redact::redacted(&self.link_session_token),
+            }
+        }
+    }
+    impl crate::Redact for CustomerUser {
+        fn redacted(&self) -> Self {
+            Self {
+                email: crate::Redact::redacted(&self.email),
+                id: crate::Redact::redacted(&self.id),
+                phone: crate::Redact::redacted(&self.phone),
+            }
+        }
+    }
+    impl crate::Redact for CustomerUserEmail {
+        fn redacted(&self) -> Self {
+            Self {
+                address: crate::Redact::redacted(&self.address),
+                customer_verified_at: ::std::clone::Clone::clone(
+                    &self.customer_verified_at,
+                ),
+            }
+        }
+    }
+    impl crate::Redact for CustomerUserPhone {
+        fn redacted(&self) -> Self {
+            Self {
+                country: crate::Redact::redacted(&self.country),
+                customer_verified_at: ::std::clone::Clone::clone(
+                    &self.customer_verified_at,
+                ),
+                number: crate::Redact::redacted(&self.number),
+            }
+        }
+    }
     impl crate::Redact for EftNumber {
         fn redacted(&self) -> Self {
             Self {
                 account_number: crate::Redact::redacted(&self.account_number),
                 branch_number: crate::Redact::redacted(&self.branch_number),
                 institution_number: crate::Redact::redacted(&self.institution_number),
+            }
+        }
+    }
+    impl crate::Redact for ExchangeTokenRequest {
+        fn redacted(&self) -> Self {
+            Self {
+                exchangeable_token: crate::Redact::redacted(&self.exchangeable_token),
+            }
+        }
+    }
+    impl crate::Redact for ExchangeTokenResponse {
+        fn redacted(&self) -> Self {
+            Self {
+                link: crate::Redact::redacted(&self.link),
+                link_id: ::std::clone::Clone::clone(&self.link_id),
             }
         }
     }
@@ -2603,7 +3211,7 @@ them completely 90 days after deletion.
                 provider: crate::Redact::redacted(&self.provider),
                 state: crate::Redact::redacted(&self.state),
                 tags: ::std::clone::Clone::clone(&self.tags),
-                webhook: ::std::clone::Clone::clone(&self.webhook),
+                webhook: crate::Redact::redacted(&self.webhook),
             }
         }
     }
@@ -2728,6 +3336,72 @@ them completely 90 days after deletion.
             }
         }
     }
+    impl crate::Redact for LinkSessionErrorForbiddenConfigResponse {
+        fn redacted(&self) -> Self {
+            Self {
+                documentation_url: ::std::clone::Clone::clone(&self.documentation_url),
+                error_code: crate::Redact::redacted(&self.error_code),
+                error_message: ::std::clone::Clone::clone(&self.error_message),
+            }
+        }
+    }
+    impl crate::Redact for LinkSessionErrorForbiddenConfigResponseErrorCode {
+        fn redacted(&self) -> Self {
+            match self {
+                Self::LinkSessionErrorForbiddenConfig => {
+                    Self::LinkSessionErrorForbiddenConfig
+                }
+            }
+        }
+    }
+    impl crate::Redact for LinkSessionErrorInvalidTokenExchange {
+        fn redacted(&self) -> Self {
+            Self {
+                documentation_url: ::std::clone::Clone::clone(&self.documentation_url),
+                error_code: crate::Redact::redacted(&self.error_code),
+                error_message: ::std::clone::Clone::clone(&self.error_message),
+            }
+        }
+    }
+    impl crate::Redact for LinkSessionErrorInvalidTokenExchangeErrorCode {
+        fn redacted(&self) -> Self {
+            match self {
+                Self::LinkSessionErrorInvalidTokenExchange => {
+                    Self::LinkSessionErrorInvalidTokenExchange
+                }
+            }
+        }
+    }
+    impl crate::Redact for LinkSessionSettingOverrides {
+        fn redacted(&self) -> Self {
+            Self {
+                countries: crate::Redact::redacted(&self.countries),
+                products: crate::Redact::redacted(&self.products),
+                providers: crate::Redact::redacted(&self.providers),
+            }
+        }
+    }
+    impl crate::Redact for MoneyKitConnectFeatures {
+        fn redacted(&self) -> Self {
+            Self {
+                connect_manually: ::std::clone::Clone::clone(&self.connect_manually),
+                duplicate_institution_rejected: ::std::clone::Clone::clone(
+                    &self.duplicate_institution_rejected,
+                ),
+                duplicate_institution_warning: ::std::clone::Clone::clone(
+                    &self.duplicate_institution_warning,
+                ),
+                enable_money_id: ::std::clone::Clone::clone(&self.enable_money_id),
+                issue_reporter: ::std::clone::Clone::clone(&self.issue_reporter),
+                permit_only_depository_accounts: ::std::clone::Clone::clone(
+                    &self.permit_only_depository_accounts,
+                ),
+                permit_only_one_account: ::std::clone::Clone::clone(
+                    &self.permit_only_one_account,
+                ),
+            }
+        }
+    }
     impl crate::Redact for ProductSettings {
         fn redacted(&self) -> Self {
             Self {
@@ -2735,6 +3409,40 @@ them completely 90 days after deletion.
                 reason: ::std::clone::Clone::clone(&self.reason),
                 require_permission: ::std::clone::Clone::clone(&self.require_permission),
                 required: ::std::clone::Clone::clone(&self.required),
+            }
+        }
+    }
+    impl crate::Redact for ProductsSettings {
+        fn redacted(&self) -> Self {
+            Self {
+                account_numbers: crate::Redact::redacted(&self.account_numbers),
+                identity: crate::Redact::redacted(&self.identity),
+                investments: crate::Redact::redacted(&self.investments),
+                transactions: crate::Redact::redacted(&self.transactions),
+            }
+        }
+    }
+    impl crate::Redact for Response401CreateLinkSessionLinkSessionPost {
+        fn redacted(&self) -> Self {
+            match self {
+                Self::ExpiredAccessTokenResponse(field0) => {
+                    Self::ExpiredAccessTokenResponse(crate::Redact::redacted(field0))
+                }
+                Self::UnauthorizedResponse(field0) => {
+                    Self::UnauthorizedResponse(crate::Redact::redacted(field0))
+                }
+            }
+        }
+    }
+    impl crate::Redact for Response401ExchangeTokenLinkSessionExchangeTokenPost {
+        fn redacted(&self) -> Self {
+            match self {
+                Self::ExpiredAccessTokenResponse(field0) => {
+                    Self::ExpiredAccessTokenResponse(crate::Redact::redacted(field0))
+                }
+                Self::UnauthorizedResponse(field0) => {
+                    Self::UnauthorizedResponse(crate::Redact::redacted(field0))
+                }
             }
         }
     }
@@ -2852,6 +3560,16 @@ them completely 90 days after deletion.
                 Self::Integer(field0) => {
                     Self::Integer(::std::clone::Clone::clone(field0))
                 }
+            }
+        }
+    }
+    impl crate::Redact for Country {
+        fn redacted(&self) -> Self {
+            match self {
+                Self::Us => Self::Us,
+                Self::Gb => Self::Gb,
+                Self::Ca => Self::Ca,
+                Self::Other(field0) => Self::Other(::std::clone::Clone::clone(field0)),
             }
         }
     }
@@ -3415,13 +4133,15 @@ Not necessarily unique.
             self.tags.as_ref().and_then(::std::option::Option::as_deref)
         }
         /**The webhook URL assigned to this link. (Returned by `GET /links/{id}`
-from the start; part of the embedded `link` since 2024-10-08.)
+from the start; part of the embedded `link` since 2024-10-08.) A
+webhook URL often carries a secret path or query, so it is never
+shown in full.
 */
         /**
 
 `webhook` when present and not `null`. The field keeps the difference: `None` is absent, `Some(None)` is `null`.*/
-        pub fn webhook(&self) -> ::std::option::Option<&str> {
-            self.webhook.as_ref().and_then(::std::option::Option::as_deref)
+        pub fn webhook(&self) -> ::std::option::Option<&crate::Secret> {
+            self.webhook.as_ref().and_then(::std::option::Option::as_ref)
         }
     }
     impl LinkErrorBadConfigResponse {
@@ -3556,6 +4276,18 @@ fetched earlier is still accessible.
             self.transactions.as_ref().and_then(::std::option::Option::as_ref)
         }
     }
+    impl LinkSessionErrorForbiddenConfigResponse {
+        ///`documentation_url` when present and not `null`. The field keeps the difference: `None` is absent, `Some(None)` is `null`.
+        pub fn documentation_url(&self) -> ::std::option::Option<&str> {
+            self.documentation_url.as_ref().and_then(::std::option::Option::as_deref)
+        }
+    }
+    impl LinkSessionErrorInvalidTokenExchange {
+        ///`documentation_url` when present and not `null`. The field keeps the difference: `None` is absent, `Some(None)` is `null`.
+        pub fn documentation_url(&self) -> ::std::option::Option<&str> {
+            self.documentation_url.as_ref().and_then(::std::option::Option::as_deref)
+        }
+    }
     impl TransactionsLinkProduct {
         ///The type of error, if the last refresh attempt failed.
         /**
@@ -3612,8 +4344,9 @@ fetched earlier is still accessible.
 #[derive(Clone, Debug)]
 /**Client for MoneyKit API
 
-Hand-curated subset of the MoneyKit banking-data API: link details, link
-accounts, account numbers, and access tokens.
+Hand-curated subset of the MoneyKit banking-data API: link sessions (how
+a link is made), link details, link accounts, account numbers, and access
+tokens.
 
 The API is versioned by the `moneykit-version` request header; the only
 published version is `2023-02-18`, and every response shape in this
@@ -3641,6 +4374,11 @@ token request, which the client sends itself. The `moneykit` command's
 words for it are its call path's names unless `x-moneykit-cli` gives
 them (`accounts list`), and a parameter's flag is its name in kebab case
 unless `x-moneykit-cli-flag` gives it (`account-id`).
+
+`x-moneykit-idempotent` says whether an operation may be sent again after
+it may have reached the server (default: only a `GET` may); one that may
+not is retried only when it provably did not, or when the server asked
+with `Retry-After`.
 
 
 Version: 2023-02-18*/
@@ -3755,6 +4493,129 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "create_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create link session
+
+Opens a linking session for one end user. Hand the returned
+`link_session_token` to MoneyKit Connect in your front end; when the
+user has connected, Connect gives your front end an exchangeable token
+for `POST /link-session/exchange-token`.
+
+With `existing_link_id` the session reconnects or changes that link:
+its institution, user and country stay; `webhook` and `link_tags` are
+replaced (omitted means removed); new products can be added, and the
+settings of products it has are kept. `institution_id` skips the
+institution picker and is ignored with `existing_link_id`.
+
+Each call opens a new session: not safe to send again.
+
+Rate limits: 20 requests per minute per end user (`customer_user.id`),
+and 1,200 per minute per application.
+
+
+Sends a `POST` request to `/link-session`
+
+Arguments:
+- `moneykit_version`: The API version the response is shaped for.
+- `body`
+*/
+    pub async fn create_link_session<'a>(
+        &'a self,
+        moneykit_version: Option<&'a crate::types::SupportedVersion>,
+        body: &'a types::CreateLinkSessionRequest,
+    ) -> Result<ResponseValue<types::CreateLinkSessionResponse>, Error<ByteStream>> {
+        let url = format!("{}/link-session", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        if let Some(value) = moneykit_version {
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("moneykit-version"),
+                    value.to_string().try_into()?,
+                );
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&crate::Revealed(&body))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_link_session",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            429u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Exchange token
+
+Exchanges the one-time `exchangeable_token` that MoneyKit Connect gave
+your front end when the user connected for the new link.
+
+The token is single use: a second exchange of the same token answers
+400 `link_session_error.invalid_token_exchange`, so the request is not
+safe to send again. A session that reconnected an existing link
+(`existing_link_id`) gives no token to exchange: the link keeps its id.
+
+
+Sends a `POST` request to `/link-session/exchange-token`
+
+Arguments:
+- `moneykit_version`: The API version the response is shaped for.
+- `body`
+*/
+    pub async fn exchange_token<'a>(
+        &'a self,
+        moneykit_version: Option<&'a crate::types::SupportedVersion>,
+        body: &'a types::ExchangeTokenRequest,
+    ) -> Result<ResponseValue<types::ExchangeTokenResponse>, Error<ByteStream>> {
+        let url = format!("{}/link-session/exchange-token", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        if let Some(value) = moneykit_version {
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("moneykit-version"),
+                    value.to_string().try_into()?,
+                );
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&crate::Revealed(&body))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "exchange_token",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -3982,6 +4843,8 @@ use crate::path::encode_path;
 /// path (a `..` path parameter) can be refused before it is sent.
 pub const PATH_TEMPLATES: &[(&str, &str)] = &[
     ("create_access_token", "/auth/token"),
+    ("create_link_session", "/link-session"),
+    ("exchange_token", "/link-session/exchange-token"),
     ("get_account_numbers", "/links/{id}/accounts/numbers"),
     ("get_accounts", "/links/{id}/accounts"),
     ("get_link", "/links/{id}"),
@@ -4170,6 +5033,111 @@ pub mod errors {
             &self,
         ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
             ::std::option::Option::None
+        }
+    }
+    impl ErrorFields for super::types::LinkSessionErrorForbiddenConfigResponse {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            self.documentation_url.as_ref().and_then(::std::option::Option::as_ref)
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            ::std::option::Option::Some(&self.error_message)
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            ::std::option::Option::None
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            ::std::option::Option::None
+        }
+    }
+    impl ErrorFields for super::types::LinkSessionErrorInvalidTokenExchange {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            self.documentation_url.as_ref().and_then(::std::option::Option::as_ref)
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            ::std::option::Option::Some(&self.error_message)
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            ::std::option::Option::None
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            ::std::option::Option::None
+        }
+    }
+    impl ErrorFields for super::types::Response401CreateLinkSessionLinkSessionPost {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::documentation_url(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::documentation_url(body),
+            }
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::error_message(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::error_message(body),
+            }
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::link_error_code(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::link_error_code(body),
+            }
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::validation_errors(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::validation_errors(body),
+            }
+        }
+    }
+    impl ErrorFields
+    for super::types::Response401ExchangeTokenLinkSessionExchangeTokenPost {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::documentation_url(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::documentation_url(body),
+            }
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::error_message(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::error_message(body),
+            }
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::link_error_code(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::link_error_code(body),
+            }
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            match self {
+                Self::ExpiredAccessTokenResponse(body) => {
+                    ErrorFields::validation_errors(body)
+                }
+                Self::UnauthorizedResponse(body) => ErrorFields::validation_errors(body),
+            }
         }
     }
     impl ErrorFields for super::types::Response401GetAccountNumbers {
@@ -4406,6 +5374,74 @@ pub mod errors {
             }
         }
     }
+    impl ErrorFields for CreateLinkSessionError {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Unauthorized(body) => ErrorFields::documentation_url(body),
+                Self::Forbidden(body) => ErrorFields::documentation_url(body),
+                Self::UnprocessableEntity(body) => ErrorFields::documentation_url(body),
+                Self::TooManyRequests(body) => ErrorFields::documentation_url(body),
+            }
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Unauthorized(body) => ErrorFields::error_message(body),
+                Self::Forbidden(body) => ErrorFields::error_message(body),
+                Self::UnprocessableEntity(body) => ErrorFields::error_message(body),
+                Self::TooManyRequests(body) => ErrorFields::error_message(body),
+            }
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Unauthorized(body) => ErrorFields::link_error_code(body),
+                Self::Forbidden(body) => ErrorFields::link_error_code(body),
+                Self::UnprocessableEntity(body) => ErrorFields::link_error_code(body),
+                Self::TooManyRequests(body) => ErrorFields::link_error_code(body),
+            }
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            match self {
+                Self::Unauthorized(body) => ErrorFields::validation_errors(body),
+                Self::Forbidden(body) => ErrorFields::validation_errors(body),
+                Self::UnprocessableEntity(body) => ErrorFields::validation_errors(body),
+                Self::TooManyRequests(body) => ErrorFields::validation_errors(body),
+            }
+        }
+    }
+    impl ErrorFields for ExchangeTokenError {
+        fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::BadRequest(body) => ErrorFields::documentation_url(body),
+                Self::Unauthorized(body) => ErrorFields::documentation_url(body),
+                Self::UnprocessableEntity(body) => ErrorFields::documentation_url(body),
+            }
+        }
+        fn error_message(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::BadRequest(body) => ErrorFields::error_message(body),
+                Self::Unauthorized(body) => ErrorFields::error_message(body),
+                Self::UnprocessableEntity(body) => ErrorFields::error_message(body),
+            }
+        }
+        fn link_error_code(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::BadRequest(body) => ErrorFields::link_error_code(body),
+                Self::Unauthorized(body) => ErrorFields::link_error_code(body),
+                Self::UnprocessableEntity(body) => ErrorFields::link_error_code(body),
+            }
+        }
+        fn validation_errors(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<super::types::ValidationError>> {
+            match self {
+                Self::BadRequest(body) => ErrorFields::validation_errors(body),
+                Self::Unauthorized(body) => ErrorFields::validation_errors(body),
+                Self::UnprocessableEntity(body) => ErrorFields::validation_errors(body),
+            }
+        }
+    }
     impl ErrorFields for GetAccountNumbersError {
         fn documentation_url(&self) -> ::std::option::Option<&::std::string::String> {
             match self {
@@ -4557,6 +5593,99 @@ form field, or an unsupported `moneykit-version`.
         const METHOD: &'static str = "POST";
         const PATH_TEMPLATE: &'static str = "/auth/token";
         const IDEMPOTENT: bool = true;
+        const STATUSES: &'static [u16] = &[400u16, 401u16, 422u16];
+        fn decode(
+            status: u16,
+            body: &[u8],
+        ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
+            match status {
+                400u16 => Some(::serde_json::from_slice(body).map(Self::BadRequest)),
+                401u16 => Some(::serde_json::from_slice(body).map(Self::Unauthorized)),
+                422u16 => {
+                    Some(::serde_json::from_slice(body).map(Self::UnprocessableEntity))
+                }
+                _ => None,
+            }
+        }
+        fn status(&self) -> u16 {
+            match self {
+                Self::BadRequest(_) => 400u16,
+                Self::Unauthorized(_) => 401u16,
+                Self::UnprocessableEntity(_) => 422u16,
+            }
+        }
+    }
+    ///Documented error responses of `create_link_session` (`POST /link-session`), one variant per status.
+    #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+    #[serde(untagged)]
+    #[non_exhaustive]
+    pub enum CreateLinkSessionError {
+        ///401: Invalid access_token or insufficent API client scope. (`Response401CreateLinkSessionLinkSessionPost`)
+        Unauthorized(super::types::Response401CreateLinkSessionLinkSessionPost),
+        ///403: The session asks for a configuration your application may not use. (`LinkSessionErrorForbiddenConfigResponse`)
+        Forbidden(super::types::LinkSessionErrorForbiddenConfigResponse),
+        /**422: Request validation failed: a missing or malformed field (such as a
+`customer_user.id` shorter than 4 or longer than 150 characters), or
+an unsupported `moneykit-version`. Not declared by MoneyKit's
+published spec, which answers it all the same.
+ (`HTTPValidationError`)*/
+        UnprocessableEntity(super::types::HttpValidationError),
+        /**429: Rate limit exceeded. Not declared by MoneyKit's published spec; its
+rate-limit documentation lists this operation.
+ (`APIErrorRateLimitExceededResponse`)*/
+        TooManyRequests(super::types::ApiErrorRateLimitExceededResponse),
+    }
+    impl DocumentedError for CreateLinkSessionError {
+        const OPERATION_ID: &'static str = "create_link_session";
+        const METHOD: &'static str = "POST";
+        const PATH_TEMPLATE: &'static str = "/link-session";
+        const IDEMPOTENT: bool = false;
+        const STATUSES: &'static [u16] = &[401u16, 403u16, 422u16, 429u16];
+        fn decode(
+            status: u16,
+            body: &[u8],
+        ) -> ::std::option::Option<::std::result::Result<Self, ::serde_json::Error>> {
+            match status {
+                401u16 => Some(::serde_json::from_slice(body).map(Self::Unauthorized)),
+                403u16 => Some(::serde_json::from_slice(body).map(Self::Forbidden)),
+                422u16 => {
+                    Some(::serde_json::from_slice(body).map(Self::UnprocessableEntity))
+                }
+                429u16 => Some(::serde_json::from_slice(body).map(Self::TooManyRequests)),
+                _ => None,
+            }
+        }
+        fn status(&self) -> u16 {
+            match self {
+                Self::Unauthorized(_) => 401u16,
+                Self::Forbidden(_) => 403u16,
+                Self::UnprocessableEntity(_) => 422u16,
+                Self::TooManyRequests(_) => 429u16,
+            }
+        }
+    }
+    ///Documented error responses of `exchange_token` (`POST /link-session/exchange-token`), one variant per status.
+    #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+    #[serde(untagged)]
+    #[non_exhaustive]
+    pub enum ExchangeTokenError {
+        /**400: Invalid exchange: an unknown, malformed or already used token, or a
+link that is not awaiting its exchange.
+ (`LinkSessionErrorInvalidTokenExchange`)*/
+        BadRequest(super::types::LinkSessionErrorInvalidTokenExchange),
+        ///401: Invalid access_token or insufficent API client scope. (`Response401ExchangeTokenLinkSessionExchangeTokenPost`)
+        Unauthorized(super::types::Response401ExchangeTokenLinkSessionExchangeTokenPost),
+        /**422: Request validation failed: a missing or malformed field, or an
+unsupported `moneykit-version`. (MoneyKit declared this status with
+the `invalid_token_exchange` body from 2023-12 to 2024-10 only.)
+ (`HTTPValidationError`)*/
+        UnprocessableEntity(super::types::HttpValidationError),
+    }
+    impl DocumentedError for ExchangeTokenError {
+        const OPERATION_ID: &'static str = "exchange_token";
+        const METHOD: &'static str = "POST";
+        const PATH_TEMPLATE: &'static str = "/link-session/exchange-token";
+        const IDEMPOTENT: bool = false;
         const STATUSES: &'static [u16] = &[400u16, 401u16, 422u16];
         fn decode(
             status: u16,

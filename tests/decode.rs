@@ -46,6 +46,14 @@ fn decoder(schema: &str) -> Option<RoundTrip> {
             round_trip::<types::GetAccountNumbersResponseLegacy20230218>
         }
         "CreateAccessTokenResponse" => round_trip::<types::CreateAccessTokenResponse>,
+        "CreateLinkSessionResponse" => round_trip::<types::CreateLinkSessionResponse>,
+        "ExchangeTokenResponse" => round_trip::<types::ExchangeTokenResponse>,
+        "LinkSessionErrorForbiddenConfigResponse" => {
+            round_trip::<types::LinkSessionErrorForbiddenConfigResponse>
+        }
+        "LinkSessionErrorInvalidTokenExchange" => {
+            round_trip::<types::LinkSessionErrorInvalidTokenExchange>
+        }
         "APIErrorAuthExpiredAccessTokenResponse" => {
             round_trip::<types::ApiErrorAuthExpiredAccessTokenResponse>
         }

@@ -11,7 +11,8 @@
 use std::fmt::Debug;
 
 use moneykit_api::errors::{
-    CreateAccessTokenError, DocumentedError, GetAccountNumbersError, GetAccountsError, GetLinkError,
+    CreateAccessTokenError, CreateLinkSessionError, DocumentedError, ExchangeTokenError,
+    GetAccountNumbersError, GetAccountsError, GetLinkError,
 };
 use moneykit_api::{Redact, Revealed, types};
 use serde::Serialize;
@@ -22,8 +23,10 @@ type Decoder = (&'static str, fn(&[u8]) -> bool);
 
 /// The operations whose error enums are listed below (checked against `PATH_TEMPLATES` by
 /// [`unlisted_operations`]).
-const OPERATIONS: [&str; 4] = [
+const OPERATIONS: [&str; 6] = [
     CreateAccessTokenError::OPERATION_ID,
+    CreateLinkSessionError::OPERATION_ID,
+    ExchangeTokenError::OPERATION_ID,
     GetLinkError::OPERATION_ID,
     GetAccountsError::OPERATION_ID,
     GetAccountNumbersError::OPERATION_ID,
@@ -31,10 +34,18 @@ const OPERATIONS: [&str; 4] = [
 
 /// Every success type, plus the error bodies that are fixtures' schemas of their own
 /// (`HTTPValidationError` is documented by the spec but by no operation's status).
-const BODIES: [Decoder; 5] = [
+const BODIES: [Decoder; 7] = [
     (
         "CreateAccessTokenResponse",
         body::<types::CreateAccessTokenResponse>,
+    ),
+    (
+        "CreateLinkSessionResponse",
+        body::<types::CreateLinkSessionResponse>,
+    ),
+    (
+        "ExchangeTokenResponse",
+        body::<types::ExchangeTokenResponse>,
     ),
     ("LinkCommon", body::<types::LinkCommon>),
     ("GetAccountsResponse", body::<types::GetAccountsResponse>),
@@ -54,6 +65,8 @@ pub fn decode(bytes: &[u8]) -> Vec<String> {
         .map(|(name, _)| (*name).to_owned())
         .collect();
     documented::<CreateAccessTokenError>(bytes, &mut accepted);
+    documented::<CreateLinkSessionError>(bytes, &mut accepted);
+    documented::<ExchangeTokenError>(bytes, &mut accepted);
     documented::<GetLinkError>(bytes, &mut accepted);
     documented::<GetAccountsError>(bytes, &mut accepted);
     documented::<GetAccountNumbersError>(bytes, &mut accepted);

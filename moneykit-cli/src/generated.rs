@@ -4,6 +4,8 @@
 /// it with the spec's operations.
 #[cfg(test)]
 pub(crate) const OPERATIONS: &[(&str, &str)] = &[
+    ("create_link_session", "link-session create"),
+    ("exchange_token", "link-session exchange-token"),
     ("get_account_numbers", "accounts numbers"),
     ("get_accounts", "accounts list"),
     ("get_link", "link get"),
@@ -31,6 +33,20 @@ pub(crate) enum LinkCommand {
     #[command(name = "get")]
     Get(GetLinkArgs),
 }
+/// `moneykit link-session …`.
+#[derive(::clap::Subcommand)]
+pub(crate) enum LinkSessionCommand {
+    /// Create link session.
+    ///
+    /// Sends `POST /link-session` (`create_link_session`). Sensitive values are masked unless --reveal is given.
+    #[command(name = "create")]
+    Create(CreateLinkSessionArgs),
+    /// Exchange token.
+    ///
+    /// Sends `POST /link-session/exchange-token` (`exchange_token`). Sensitive values are masked unless --reveal is given.
+    #[command(name = "exchange-token")]
+    ExchangeToken(ExchangeTokenArgs),
+}
 /// The API's operations, one command each.
 #[derive(::clap::Subcommand)]
 pub(crate) enum ApiCommand {
@@ -40,6 +56,31 @@ pub(crate) enum ApiCommand {
     /// `moneykit link …`.
     #[command(subcommand, name = "link")]
     Link(LinkCommand),
+    /// `moneykit link-session …`.
+    #[command(subcommand, name = "link-session")]
+    LinkSession(LinkSessionCommand),
+}
+/// The arguments of `moneykit link-session create`.
+#[derive(::clap::Args)]
+pub(crate) struct CreateLinkSessionArgs {
+    /// The request body, as JSON (`CreateLinkSessionRequest`).
+    #[arg(long, value_name = "JSON")]
+    body: ::std::string::String,
+    /// Print sensitive values (account numbers, personal data) in full; tokens and
+    /// secrets stay masked.
+    #[arg(long)]
+    reveal: bool,
+}
+/// The arguments of `moneykit link-session exchange-token`.
+#[derive(::clap::Args)]
+pub(crate) struct ExchangeTokenArgs {
+    /// The request body, as JSON (`ExchangeTokenRequest`).
+    #[arg(long, value_name = "JSON")]
+    body: ::std::string::String,
+    /// Print sensitive values (account numbers, personal data) in full; tokens and
+    /// secrets stay masked.
+    #[arg(long)]
+    reveal: bool,
 }
 /// The arguments of `moneykit accounts numbers`.
 #[derive(::clap::Args)]
@@ -84,6 +125,26 @@ pub(crate) async fn execute(
     format: crate::cli::OutputFormat,
 ) -> ::std::result::Result<::std::string::String, crate::failure::Failure> {
     match command {
+        ApiCommand::LinkSession(LinkSessionCommand::Create(args)) => {
+            let body: moneykit::types::CreateLinkSessionRequest = crate::cli::json_argument(
+                "--body",
+                &args.body,
+            )?;
+            let request = client.link_sessions().create(body);
+            let response = request.await.map_err(crate::failure::Failure::Api)?;
+            crate::render::output(&response, args.reveal, format)
+                .map_err(crate::failure::Failure::Local)
+        }
+        ApiCommand::LinkSession(LinkSessionCommand::ExchangeToken(args)) => {
+            let body: moneykit::types::ExchangeTokenRequest = crate::cli::json_argument(
+                "--body",
+                &args.body,
+            )?;
+            let request = client.link_sessions().exchange_token(body);
+            let response = request.await.map_err(crate::failure::Failure::Api)?;
+            crate::render::output(&response, args.reveal, format)
+                .map_err(crate::failure::Failure::Local)
+        }
         ApiCommand::Accounts(AccountsCommand::Numbers(args)) => {
             let request = client.link(args.id).account_numbers();
             let response = request.await.map_err(crate::failure::Failure::Api)?;

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Local, Outcome, assert_success, moneykit, run_command, sensitive_values};
+use common::{
+    Local, Outcome, assert_success, moneykit, revealed_numbers, run_command, sensitive_values,
+};
 use moneykit::types::GetAccountNumbersResponseLegacy20230218 as Numbers;
 use moneykit::{Client, ClientBuilder, Credentials, Jitter, RetryPolicy};
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, links, scenario_links};
@@ -118,9 +120,10 @@ fn collect_secrets(local: &Local, token: &str, runtime: &tokio::runtime::Runtime
             let (link_details, accounts) = (handle.get().await, handle.accounts().send().await);
             secrets.all.extend(sensitive_values(&link_details.unwrap()));
             secrets.all.extend(sensitive_values(&accounts.unwrap()));
-            let numbers = sensitive_values(&handle.account_numbers().await.unwrap());
+            let response = handle.account_numbers().await.unwrap();
+            secrets.all.extend(sensitive_values(&response));
+            let numbers = revealed_numbers(&response);
             assert!(!numbers.is_empty(), "{link} has no numbers");
-            secrets.all.extend(numbers.iter().cloned());
             secrets.revealed.push((link, numbers));
         }
     });

@@ -280,23 +280,24 @@ impl Field<'_> {
         }
     }
 
-    /// The argument a handle method takes for it, and how it becomes the stored value.
+    /// The argument a handle method takes for it, and the field's initializer in the operation
+    /// (`id: id.into()`, or the shorthand `body` when the argument is stored as given).
     fn argument(&self) -> (TokenStream, TokenStream) {
         let ident = &self.ident;
-        match &self.held {
-            Held::Str => (
-                quote!(#ident: impl ::std::convert::Into<::std::string::String>),
-                quote!(#ident.into()),
-            ),
-            Held::Ref(ty) | Held::Value(ty) => (quote!(#ident: #ty), quote!(#ident)),
-            Held::Optional(ty) | Held::OptionalValue(ty) => {
-                (quote!(#ident: ::std::option::Option<#ty>), quote!(#ident))
+        let argument = match &self.held {
+            Held::Str => {
+                return (
+                    quote!(#ident: impl ::std::convert::Into<::std::string::String>),
+                    quote!(#ident: #ident.into()),
+                );
             }
-            Held::OptionalStr => (
-                quote!(#ident: ::std::option::Option<::std::string::String>),
-                quote!(#ident),
-            ),
-        }
+            Held::Ref(ty) | Held::Value(ty) => quote!(#ident: #ty),
+            Held::Optional(ty) | Held::OptionalValue(ty) => {
+                quote!(#ident: ::std::option::Option<#ty>)
+            }
+            Held::OptionalStr => quote!(#ident: ::std::option::Option<::std::string::String>),
+        };
+        (argument, quote!(#ident))
     }
 }
 
@@ -791,15 +792,34 @@ fn handle_items(parent: &[Step], step: &Step) -> (TokenStream, TokenStream) {
         .map(|(n, s)| format!("{n}({})", s.parameters.join(", ")))
         .collect::<Vec<_>>()
         .join(".");
-    let doc = format!(
+    let mut doc = format!(
         " `client.{path}`: the operations under it. Nothing is sent until one of its requests is \
-         awaited. Each path parameter is sent as one percent-encoded URL segment; an empty one, \
-         `.`, `..` or one longer than [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails the \
-         call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before any request."
+         awaited."
     );
+    if !all.is_empty() {
+        doc.push_str(
+            " Each path parameter is sent as one percent-encoded URL segment; an empty one, `.`, \
+             `..` or one longer than [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails the \
+             call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before any \
+             request.",
+        );
+    }
     let accessor_docs = all
         .iter()
         .map(|p| format!(" The `{p}` this handle was made with."));
+    // A handle without parameters has no accessors, and so no `impl` of its own here.
+    let accessors = (!all.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(
+                    #[doc = #accessor_docs]
+                    pub fn #fields(&self) -> &str {
+                        &self.#fields
+                    }
+                )*
+            }
+        }
+    });
     let handle = quote! {
         #[doc = #doc]
         #[derive(Clone, Debug)]
@@ -808,14 +828,7 @@ fn handle_items(parent: &[Step], step: &Step) -> (TokenStream, TokenStream) {
             #(#fields: ::std::string::String,)*
         }
 
-        impl #name {
-            #(
-                #[doc = #accessor_docs]
-                pub fn #fields(&self) -> &str {
-                    &self.#fields
-                }
-            )*
-        }
+        #accessors
     };
     let method = format_ident!("{}", step.name);
     let start_doc = format!(" `{path}`: see [`{name}`].");
@@ -864,9 +877,9 @@ fn operation_method(surface: &Surface<'_>, handle_steps: &[Step], method: &Step)
         values.push(match &field.held {
             held if held.is_optional() => quote!(#ident: ::std::option::Option::None),
             _ => {
-                let (argument, value) = field.argument();
+                let (argument, initializer) = field.argument();
                 arguments.push(argument);
-                quote!(#ident: #value)
+                initializer
             }
         });
     }

@@ -143,6 +143,22 @@ fn amounts_are_decimals_and_every_number_must_say_whether_it_is_one() {
 }
 
 #[test]
+fn a_sensitive_string_cannot_carry_constraints() {
+    for constraint in ["minLength: 4", "maxLength: 30", "pattern: '^[0-9]+$'"] {
+        let constrained = spec().replacen(
+            "x-moneykit-sensitive: true",
+            &format!("x-moneykit-sensitive: true\n          {constraint}"),
+            1,
+        );
+        let key = constraint.split(':').next().unwrap_or_default();
+        assert_refused(
+            &constrained,
+            &[&format!("with `{key}`"), "would print the value"],
+        );
+    }
+}
+
+#[test]
 fn a_parameter_cannot_be_sensitive_or_an_amount() {
     let sensitive = spec().replacen(
         "      schema:\n        type: string\n      example: mk_eqkWN34UEoa2NxyALG8pcV",

@@ -16,14 +16,17 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use moneykit_api::Secret;
 use moneykit_api::types::{
-    BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, Product, PublicLinkState,
+    BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, CreateLinkSessionRequest,
+    CreateLinkSessionResponse, ExchangeTokenRequest, ExchangeTokenResponse, Product,
+    PublicLinkState,
 };
 
 use crate::Operation;
 use crate::generated::Behaviour;
 use crate::handling::{Admitted, Answer};
 use crate::replies::{
-    bad_state, cached_json, deleted, forbidden, invalid_grant, json, not_found, unauthorized,
+    bad_state, cached_json, deleted, forbidden, forbidden_config, invalid_grant,
+    invalid_token_exchange, json, not_found, unauthorized, validation_failed,
 };
 use crate::seed::scenario;
 use crate::state::{AppState, credentials};
@@ -58,6 +61,54 @@ impl Behaviour for AppState {
             // At most i64::MAX by construction; the fallback only keeps this free of a panic.
             expires_in: i64::try_from(self.config.token_lifetime_secs()).unwrap_or(i64::MAX),
             token_type: "bearer".to_owned(),
+        };
+        Ok(json(StatusCode::CREATED, body))
+    }
+
+    /// `POST /link-session`: a new session, 201 with its token. A `customer_user.id` outside 4 to
+    /// 150 characters is a 422, as MoneyKit validates it. The sandbox's application may not use
+    /// Money ID: `connect_features.enable_money_id` answers 403 `forbidden_config` (MoneyKit
+    /// documents the status, not which settings give it). Rate limited per end user.
+    fn create_link_session(&self, _: &Admitted, body: CreateLinkSessionRequest) -> Answer {
+        let user = body.customer_user.id.reveal().unwrap_or_default();
+        if !(4..=150).contains(&user.chars().count()) {
+            return Err(validation_failed(
+                &["body", "customer_user", "id"],
+                "ensure this value has 4 to 150 characters",
+                "value_error.any_str.length",
+            ));
+        }
+        if body
+            .connect_features
+            .as_ref()
+            .is_some_and(|features| features.enable_money_id)
+        {
+            return Err(forbidden_config(
+                "Forbidden use of a MoneyLink feature: this application may not use Money ID.",
+            ));
+        }
+        self.count(user, Operation::CreateLinkSession)?;
+        let token = self.sessions.open(body);
+        let body = CreateLinkSessionResponse {
+            link_session_token: token.into(),
+        };
+        Ok(json(StatusCode::CREATED, body))
+    }
+
+    /// `POST /link-session/exchange-token`: the link a completed session made, once, now
+    /// `connected` and served; 400 `invalid_token_exchange` for a token unknown or used.
+    fn exchange_token(&self, _: &Admitted, body: ExchangeTokenRequest) -> Answer {
+        let token = body.exchangeable_token.reveal().unwrap_or_default();
+        let mut link = self
+            .sessions
+            .exchange(token)
+            .ok_or_else(invalid_token_exchange)?;
+        link.link.state = PublicLinkState::Connected;
+        let common = link.link.clone();
+        self.links.add(link).map_err(|_| invalid_token_exchange())?;
+        let body = ExchangeTokenResponse {
+            link_id: common.link_id.clone(),
+            link: common,
         };
         Ok(json(StatusCode::CREATED, body))
     }

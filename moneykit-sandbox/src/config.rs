@@ -82,8 +82,8 @@ impl Config {
         self
     }
 
-    /// Turns on MoneyKit's documented per-link limits per minute: 15 `GET /links/{id}`, 4
-    /// accounts and 3 account-numbers requests. Past a limit: 429 with `Retry-After` in seconds
+    /// Turns on MoneyKit's documented limits per minute: per link 15 `GET /links/{id}`, 4
+    /// accounts and 3 account-numbers requests; per end user 20 `POST /link-session`. Past a limit: 429 with `Retry-After` in seconds
     /// until the minute's window ends.
     pub fn rate_limits(mut self, on: bool) -> Self {
         self.rate_limits = on;

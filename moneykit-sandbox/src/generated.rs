@@ -7,6 +7,10 @@
 pub enum Operation {
     /// `POST /auth/token` (`create_access_token`): Create access token.
     CreateAccessToken,
+    /// `POST /link-session` (`create_link_session`): Create link session.
+    CreateLinkSession,
+    /// `POST /link-session/exchange-token` (`exchange_token`): Exchange token.
+    ExchangeToken,
     /// `GET /links/{id}/accounts/numbers` (`get_account_numbers`): Get account numbers.
     GetAccountNumbers,
     /// `GET /links/{id}/accounts` (`get_accounts`): List all link accounts.
@@ -18,6 +22,8 @@ impl Operation {
     /// Every operation, in the order of their `operationId`s.
     pub const ALL: &'static [Operation] = &[
         Operation::CreateAccessToken,
+        Operation::CreateLinkSession,
+        Operation::ExchangeToken,
         Operation::GetAccountNumbers,
         Operation::GetAccounts,
         Operation::GetLink,
@@ -26,6 +32,8 @@ impl Operation {
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::CreateAccessToken => "create_access_token",
+            Operation::CreateLinkSession => "create_link_session",
+            Operation::ExchangeToken => "exchange_token",
             Operation::GetAccountNumbers => "get_account_numbers",
             Operation::GetAccounts => "get_accounts",
             Operation::GetLink => "get_link",
@@ -37,6 +45,12 @@ impl Operation {
         match self {
             Operation::CreateAccessToken => {
                 <moneykit_api::errors::CreateAccessTokenError as moneykit_api::errors::DocumentedError>::STATUSES
+            }
+            Operation::CreateLinkSession => {
+                <moneykit_api::errors::CreateLinkSessionError as moneykit_api::errors::DocumentedError>::STATUSES
+            }
+            Operation::ExchangeToken => {
+                <moneykit_api::errors::ExchangeTokenError as moneykit_api::errors::DocumentedError>::STATUSES
             }
             Operation::GetAccountNumbers => {
                 <moneykit_api::errors::GetAccountNumbersError as moneykit_api::errors::DocumentedError>::STATUSES
@@ -56,6 +70,24 @@ impl Operation {
                 &crate::handling::OperationSpec {
                     success: 201u16,
                     authenticated: false,
+                    api_version_header: ::std::option::Option::Some("moneykit-version"),
+                    link_parameter: ::std::option::Option::None,
+                    reads_body: true,
+                }
+            }
+            Operation::CreateLinkSession => {
+                &crate::handling::OperationSpec {
+                    success: 201u16,
+                    authenticated: true,
+                    api_version_header: ::std::option::Option::Some("moneykit-version"),
+                    link_parameter: ::std::option::Option::None,
+                    reads_body: true,
+                }
+            }
+            Operation::ExchangeToken => {
+                &crate::handling::OperationSpec {
+                    success: 201u16,
+                    authenticated: true,
                     api_version_header: ::std::option::Option::Some("moneykit-version"),
                     link_parameter: ::std::option::Option::None,
                     reads_body: true,
@@ -102,6 +134,18 @@ pub(crate) trait Behaviour {
         request: &crate::handling::Admitted,
         body: moneykit_api::types::BodyCreateAccessTokenAuthTokenPost,
     ) -> crate::handling::Answer;
+    /// `POST /link-session`: Create link session.
+    fn create_link_session(
+        &self,
+        request: &crate::handling::Admitted,
+        body: moneykit_api::types::CreateLinkSessionRequest,
+    ) -> crate::handling::Answer;
+    /// `POST /link-session/exchange-token`: Exchange token.
+    fn exchange_token(
+        &self,
+        request: &crate::handling::Admitted,
+        body: moneykit_api::types::ExchangeTokenRequest,
+    ) -> crate::handling::Answer;
     /// `GET /links/{id}/accounts/numbers`: Get account numbers.
     fn get_account_numbers(
         &self,
@@ -128,6 +172,8 @@ pub(crate) fn routes(
 ) -> ::axum::Router<::std::sync::Arc<crate::state::AppState>> {
     router
         .route("/auth/token", ::axum::routing::post(create_access_token))
+        .route("/link-session", ::axum::routing::post(create_link_session))
+        .route("/link-session/exchange-token", ::axum::routing::post(exchange_token))
         .route("/links/{id}", ::axum::routing::get(get_link))
         .route("/links/{id}/accounts", ::axum::routing::get(get_accounts))
         .route("/links/{id}/accounts/numbers", ::axum::routing::get(get_account_numbers))
@@ -146,6 +192,49 @@ async fn create_access_token(
                 let body = request
                     .form::<moneykit_api::types::BodyCreateAccessTokenAuthTokenPost>()?;
                 <crate::state::AppState as Behaviour>::create_access_token(
+                    state,
+                    request,
+                    body,
+                )
+            },
+        )
+        .await
+}
+async fn create_link_session(
+    ::axum::extract::State(
+        state,
+    ): ::axum::extract::State<::std::sync::Arc<crate::state::AppState>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    crate::handling::serve(
+            &state,
+            Operation::CreateLinkSession,
+            request,
+            |state, request| {
+                let body = request
+                    .json::<moneykit_api::types::CreateLinkSessionRequest>()?;
+                <crate::state::AppState as Behaviour>::create_link_session(
+                    state,
+                    request,
+                    body,
+                )
+            },
+        )
+        .await
+}
+async fn exchange_token(
+    ::axum::extract::State(
+        state,
+    ): ::axum::extract::State<::std::sync::Arc<crate::state::AppState>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    crate::handling::serve(
+            &state,
+            Operation::ExchangeToken,
+            request,
+            |state, request| {
+                let body = request.json::<moneykit_api::types::ExchangeTokenRequest>()?;
+                <crate::state::AppState as Behaviour>::exchange_token(
                     state,
                     request,
                     body,

@@ -57,6 +57,7 @@ mod requests;
 mod sandbox;
 mod seed;
 mod server;
+mod sessions;
 mod state;
 mod store;
 mod streams;
@@ -75,6 +76,7 @@ pub use replies::ApiError;
 pub use requests::{MASK, Outcome, RecordedRequest};
 pub use sandbox::Sandbox;
 pub use seed::{CatalogEntry, links, scenario_links, scenarios, seeded_links};
+pub use sessions::{CompletedSession, LinkSessionError};
 pub use store::{LinkError, NewLink};
 pub use test_data::{JsonLinkError, TestAccount, TestLink};
 
@@ -85,7 +87,12 @@ pub fn router(config: Config) -> Router {
 }
 
 fn router_with_state(state: Arc<state::AppState>) -> Router {
-    generated::routes(Router::new()).with_state(state)
+    generated::routes(Router::new())
+        .route(
+            sessions::COMPLETE_PATH,
+            axum::routing::post(sessions::complete_endpoint),
+        )
+        .with_state(state)
 }
 
 /// A lock that a panicking holder cannot make unusable (nothing here panics, but a sandbox must

@@ -14,7 +14,8 @@ use moneykit_api::types::{
     ApiErrorAuthExpiredAccessTokenResponse, ApiErrorAuthUnauthorizedResponse,
     ApiErrorRateLimitExceededResponse, HttpValidationError, LinkErrorBadStateResponse,
     LinkErrorDeletedResponse, LinkErrorForbiddenActionResponse, LinkErrorNotFoundResponse,
-    LinkErrorUnauthorizedAccessResponse, ValidationError, ValidationErrorLocationItem,
+    LinkErrorUnauthorizedAccessResponse, LinkSessionErrorForbiddenConfigResponse,
+    LinkSessionErrorInvalidTokenExchange, ValidationError, ValidationErrorLocationItem,
 };
 use serde::Serialize;
 
@@ -29,7 +30,7 @@ pub(crate) const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ApiError {
-    /// 401 `api_error.auth.expired_access_token` (the link operations).
+    /// 401 `api_error.auth.expired_access_token` (every operation that takes credentials).
     ExpiredToken,
     /// 401 `api_error.auth.unauthorized` (every operation).
     Unauthorized,
@@ -45,10 +46,16 @@ pub enum ApiError {
     BadState,
     /// 422 `api_error.request.validation_failed` (every operation).
     RequestValidation,
-    /// 429 `api_error.rate_limit_exceeded` with `Retry-After` (the link operations).
+    /// 429 `api_error.rate_limit_exceeded` with `Retry-After` (every operation that documents
+    /// a 429).
     RateLimited,
     /// 400 for a `grant_type` other than `client_credentials` (`POST /auth/token` only).
     InvalidGrant,
+    /// 403 `link_session_error.forbidden_config` (`POST /link-session` only).
+    ForbiddenConfig,
+    /// 400 `link_session_error.invalid_token_exchange` (`POST /link-session/exchange-token`
+    /// only).
+    InvalidTokenExchange,
 }
 
 impl ApiError {
@@ -64,29 +71,37 @@ impl ApiError {
         ApiError::RequestValidation,
         ApiError::RateLimited,
         ApiError::InvalidGrant,
+        ApiError::ForbiddenConfig,
+        ApiError::InvalidTokenExchange,
     ];
 
     /// The HTTP status the body is documented for.
     pub fn status(self) -> u16 {
         match self {
             ApiError::ExpiredToken | ApiError::Unauthorized | ApiError::LinkAccess => 401,
-            ApiError::Forbidden => 403,
+            ApiError::Forbidden | ApiError::ForbiddenConfig => 403,
             ApiError::NotFound => 404,
             ApiError::Deleted => 410,
             ApiError::BadState | ApiError::RequestValidation => 422,
             ApiError::RateLimited => 429,
-            ApiError::InvalidGrant => 400,
+            ApiError::InvalidGrant | ApiError::InvalidTokenExchange => 400,
         }
     }
 
     /// Whether `openapi.yaml` documents this body for `operation`: its status, and a body the
-    /// operation can give (the link errors for a link's operations, `invalid_grant` for the
-    /// others).
+    /// operation can give (the link errors for a link's operations, each operation's own).
     pub fn is_documented_for(self, operation: Operation) -> bool {
         let body_fits = match self {
-            ApiError::Unauthorized | ApiError::RequestValidation => true,
-            ApiError::InvalidGrant => !operation.takes_link(),
-            _ => operation.takes_link(),
+            ApiError::Unauthorized | ApiError::RequestValidation | ApiError::RateLimited => true,
+            ApiError::ExpiredToken => operation.spec().authenticated,
+            ApiError::InvalidGrant => operation == Operation::CreateAccessToken,
+            ApiError::ForbiddenConfig => operation == Operation::CreateLinkSession,
+            ApiError::InvalidTokenExchange => operation == Operation::ExchangeToken,
+            ApiError::LinkAccess
+            | ApiError::Forbidden
+            | ApiError::NotFound
+            | ApiError::Deleted
+            | ApiError::BadState => operation.takes_link(),
         };
         body_fits && operation.documented_statuses().contains(&self.status())
     }
@@ -95,9 +110,9 @@ impl ApiError {
     /// the spec documents the status there.
     pub(crate) fn for_status(status: u16, operation: Operation) -> Option<ApiError> {
         let candidates: &[ApiError] = match status {
-            400 => &[ApiError::InvalidGrant],
+            400 => &[ApiError::InvalidGrant, ApiError::InvalidTokenExchange],
             401 => &[ApiError::Unauthorized],
-            403 => &[ApiError::Forbidden],
+            403 => &[ApiError::Forbidden, ApiError::ForbiddenConfig],
             404 => &[ApiError::NotFound],
             410 => &[ApiError::Deleted],
             422 => &[ApiError::BadState, ApiError::RequestValidation],
@@ -139,6 +154,8 @@ impl ApiError {
                 retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
             ),
             ApiError::InvalidGrant => invalid_grant(),
+            ApiError::ForbiddenConfig => forbidden_config("Forbidden use of a MoneyLink feature."),
+            ApiError::InvalidTokenExchange => invalid_token_exchange(),
         }
     }
 }
@@ -239,6 +256,22 @@ pub(crate) fn forbidden(message: &str) -> Response {
         error_message: message.to_owned(),
     };
     json(StatusCode::FORBIDDEN, body)
+}
+
+pub(crate) fn forbidden_config(message: &str) -> Response {
+    let body = LinkSessionErrorForbiddenConfigResponse {
+        documentation_url: None,
+        error_code: Default::default(),
+        error_message: message.to_owned(),
+    };
+    json(StatusCode::FORBIDDEN, body)
+}
+
+pub(crate) fn invalid_token_exchange() -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        LinkSessionErrorInvalidTokenExchange::default(),
+    )
 }
 
 pub(crate) fn bad_state(link_error_code: &str) -> Response {

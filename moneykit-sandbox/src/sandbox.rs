@@ -10,7 +10,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::state::AppState;
-use crate::{Config, Fault, FaultError, LinkError, NewLink, RecordedRequest, router_with_state};
+use crate::{
+    CompletedSession, Config, Fault, FaultError, LinkError, LinkSessionError, NewLink,
+    RecordedRequest, router_with_state,
+};
 
 /// A running sandbox. Dropping it stops the server (requests in flight are finished).
 ///
@@ -122,6 +125,19 @@ impl Sandbox {
     /// now on) and gives it back. Seeded links cannot be removed.
     pub fn remove_link(&self, id: &str) -> Result<NewLink, LinkError> {
         self.state.links.remove(id)
+    }
+
+    /// Completes the link session whose `link_session_token` `POST /link-session` answered, as
+    /// the end user would in MoneyKit Connect: a new link at the session's institution (its
+    /// `institution_id`, else the first of its `settings.countries`, else the US one) with that
+    /// institution's seeded data, and the one-time token to exchange for it with
+    /// `POST /link-session/exchange-token`. A session that reconnects an existing link
+    /// (`existing_link_id`) gives no token (the link keeps its id and, in the sandbox, its data).
+    pub fn complete_link_session(
+        &self,
+        link_session_token: &str,
+    ) -> Result<CompletedSession, LinkSessionError> {
+        self.state.sessions.complete(link_session_token)
     }
 
     /// The requests received so far, oldest first: at most the last

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use crate::faults::FaultQueue;
 use crate::replies::{expired_token, rate_limited, unauthorized};
 use crate::requests::RequestLog;
+use crate::sessions::LinkSessions;
 use crate::store::LinkStore;
 use crate::{Config, Operation, lock};
 
@@ -35,6 +36,7 @@ pub(crate) struct AppState {
     windows: Mutex<HashMap<(String, Operation), Window>>,
     pub(crate) tokens_issued: AtomicU64,
     pub(crate) links: LinkStore,
+    pub(crate) sessions: LinkSessions,
     pub(crate) faults: FaultQueue,
     pub(crate) log: RequestLog,
     /// Turns true when the sandbox stops: the faults that hold a connection (silence, a
@@ -56,6 +58,7 @@ impl AppState {
             windows: Mutex::new(HashMap::new()),
             tokens_issued: AtomicU64::new(0),
             links: LinkStore::seeded(),
+            sessions: LinkSessions::default(),
             faults: FaultQueue::default(),
             log,
             stopping: watch::Sender::new(false),
@@ -152,11 +155,13 @@ fn is_live(expires: Option<Instant>, now: Instant) -> bool {
     expires.is_none_or(|expires| now < expires)
 }
 
-/// The documented per-link limit per minute.
+/// The documented limit per minute, per link (per end user for link sessions).
 fn limit(operation: Operation) -> u32 {
     match operation {
         Operation::GetAccounts => 4,
         Operation::GetAccountNumbers => 3,
+        // Per end user (`customer_user.id`).
+        Operation::CreateLinkSession => 20,
         _ => 15,
     }
 }

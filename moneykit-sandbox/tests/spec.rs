@@ -31,6 +31,7 @@ async fn every_response_matches_the_spec_and_every_declared_status_is_produced()
     check_account_filter_and_scheme_case(&mut checker, &http, sandbox.base_url(), &bearer).await;
     check_expired_token(&mut checker, &http).await;
     check_rate_limits(&mut checker, &http).await;
+    check_link_sessions(&mut checker, &http).await;
     checker.assert_every_declared_status_was_produced();
 }
 
@@ -254,6 +255,80 @@ async fn check_rate_limits(checker: &mut Checker, http: &reqwest::Client) {
             .await;
         assert_eq!(status, StatusCode::OK);
     }
+}
+
+/// `POST /link-session` and `POST /link-session/exchange-token`: the flow, and each refusal.
+async fn check_link_sessions(checker: &mut Checker, http: &reqwest::Client) {
+    const CREATE: &str = "/link-session";
+    const EXCHANGE: &str = "/link-session/exchange-token";
+    let sandbox = start(Config::new().rate_limits(true)).await;
+    let bearer = token(http, &sandbox).await;
+    let post = |path: &str, body: Value| {
+        http.post(format!("{}{path}", sandbox.base_url()))
+            .bearer_auth(&bearer)
+            .json(&body)
+    };
+    let session = |user: &str| {
+        json!({
+            "customer_user": {"id": user, "email": {"address": "user@example.com"}},
+            "redirect_uri": "https://yourdomain.com/oauth.html",
+            "webhook": "https://yourdomain.com/moneykit_webhook",
+            "link_tags": ["smoke_test"],
+        })
+    };
+    let (status, body) = checker
+        .check(CREATE, &Method::POST, post(CREATE, session("MyUser1234")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = body["link_session_token"].as_str().unwrap().to_owned();
+    let exchangeable = sandbox.complete_link_session(&token).unwrap();
+    let exchangeable = exchangeable.exchangeable_token.unwrap();
+    let exchange = json!({"exchangeable_token": exchangeable.reveal().unwrap()});
+    for expected in [StatusCode::CREATED, StatusCode::BAD_REQUEST] {
+        let (status, _) = checker
+            .check(EXCHANGE, &Method::POST, post(EXCHANGE, exchange.clone()))
+            .await;
+        assert_eq!(status, expected, "an exchangeable token is used once");
+    }
+
+    let mut refused = vec![
+        (CREATE, session("abc"), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            CREATE,
+            json!({"redirect_uri": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (EXCHANGE, json!({}), StatusCode::UNPROCESSABLE_ENTITY),
+    ];
+    let mut money_id = session("MyUser1234");
+    money_id["connect_features"] = json!({"enable_money_id": true});
+    refused.push((CREATE, money_id, StatusCode::FORBIDDEN));
+    for (path, body, expected) in refused {
+        let (status, _) = checker.check(path, &Method::POST, post(path, body)).await;
+        assert_eq!(status, expected, "{path}");
+    }
+    for path in [CREATE, EXCHANGE] {
+        let unauthenticated = http
+            .post(format!("{}{path}", sandbox.base_url()))
+            .json(&json!({}));
+        let (status, _) = checker.check(path, &Method::POST, unauthenticated).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // 20 sessions a minute per end user; another user is not affected.
+    for n in 1..=20 {
+        let (status, _) = checker
+            .check(CREATE, &Method::POST, post(CREATE, session("LimitedUser")))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "session {n}");
+    }
+    let (status, _) = checker
+        .check(CREATE, &Method::POST, post(CREATE, session("LimitedUser")))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = checker
+        .check(CREATE, &Method::POST, post(CREATE, session("OtherUser")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }
 
 /// The validation itself can fail: a body that breaks the schema is reported.

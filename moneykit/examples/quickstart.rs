@@ -1,17 +1,22 @@
 //! The whole flow in one command: `cargo run --example quickstart`.
 //!
 //! Starts the embedded MoneyKit sandbox on 127.0.0.1, authenticates with client credentials,
-//! fetches a link, its accounts and its account numbers (masked), and prints a summary with
+//! makes a link the way an application does (opens a link session, lets the sandbox complete it
+//! as the end user would in MoneyKit Connect, exchanges the one-time token for the link), then
+//! fetches the link, its accounts and its account numbers (masked), and prints a summary with
 //! each product's `refreshed_at`. With credentials in the environment (`MONEYKIT_ACCESS_TOKEN`, or
 //! `MONEYKIT_CLIENT_ID` and `MONEYKIT_CLIENT_SECRET`; optionally `MONEYKIT_BASE_URL`), it talks to
-//! that server instead; the link is the first
-//! argument, else `MONEYKIT_LINK_ID`, else the sandbox's `mk_sandbox_us`.
+//! that server instead; the link is then the first argument, else `MONEYKIT_LINK_ID`, else the
+//! sandbox's `mk_sandbox_us`.
 #![forbid(unsafe_code)]
 
 use std::error::Error;
 use std::process::ExitCode;
 
-use moneykit::types::{GetAccountNumbersResponseLegacy20230218, GetAccountsResponse, LinkCommon};
+use moneykit::types::{
+    CreateLinkSessionRequest, ExchangeTokenRequest, GetAccountNumbersResponseLegacy20230218,
+    GetAccountsResponse, LinkCommon,
+};
 use moneykit::{Amount, Client, Credentials, Redact, Timestamp};
 use moneykit_sandbox::{Config, Sandbox, links};
 
@@ -29,10 +34,14 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn Error>> {
     // Kept alive until the end of `run`: dropping it stops the server.
     let (client, sandbox) = connect().await?;
-    let link_id = std::env::args()
+    let given = std::env::args()
         .nth(1)
-        .or_else(|| std::env::var("MONEYKIT_LINK_ID").ok())
-        .unwrap_or_else(|| links::US.to_owned());
+        .or_else(|| std::env::var("MONEYKIT_LINK_ID").ok());
+    let link_id = match (given, &sandbox) {
+        (Some(link_id), _) => link_id,
+        (None, Some(sandbox)) => link_through_a_session(&client, sandbox).await?,
+        (None, None) => links::US.to_owned(),
+    };
 
     let link = client.link(link_id);
     print_link(&link.get().await?);
@@ -40,6 +49,43 @@ async fn run() -> Result<(), Box<dyn Error>> {
     print_numbers(&link.account_numbers().await?)?;
     drop(sandbox);
     Ok(())
+}
+
+/// The flow that gives an application its links: open a link session for one end user, have
+/// the user connect in MoneyKit Connect (here the sandbox completes the session, as a user
+/// would), and exchange the one-time token Connect returns for the link.
+async fn link_through_a_session(
+    client: &Client,
+    sandbox: &Sandbox,
+) -> Result<String, Box<dyn Error>> {
+    let request: CreateLinkSessionRequest = serde_json::from_value(serde_json::json!({
+        "customer_user": {"id": "quickstart-user-1"},
+        "redirect_uri": "https://yourdomain.com/oauth.html",
+        "settings": {"products": {"account_numbers": {"prefetch": true}}},
+    }))?;
+    let session = client.link_sessions().create(request).await?;
+    // Tokens print masked; `.reveal()` reads one, to hand to Connect.
+    println!(
+        "Opened a link session (token {})",
+        session.link_session_token
+    );
+    let token = session
+        .link_session_token
+        .reveal()
+        .ok_or("a masked session token")?;
+    let completed = sandbox.complete_link_session(token)?;
+    let exchangeable_token = completed
+        .exchangeable_token
+        .ok_or("the session gave no token to exchange")?;
+    let exchanged = client
+        .link_sessions()
+        .exchange_token(ExchangeTokenRequest { exchangeable_token })
+        .await?;
+    println!(
+        "Exchanged its one-time token for link {}\n",
+        exchanged.link.link_id
+    );
+    Ok(exchanged.link.link_id)
 }
 
 /// The server named by the environment's credentials, else an embedded sandbox (returned, so

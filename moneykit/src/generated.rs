@@ -3,10 +3,56 @@
 /// Every operation this file starts, with its `x-moneykit-call`: the coverage test
 /// compares it with the spec's operations.
 pub const OPERATIONS: &[(&str, &str)] = &[
+    ("create_link_session", "link_sessions.create"),
+    ("exchange_token", "link_sessions.exchange_token"),
     ("get_account_numbers", "link(id).account_numbers"),
     ("get_accounts", "link(id).accounts"),
     ("get_link", "link(id).get"),
 ];
+/// `POST /link-session`: Create link session.
+///
+/// Started by `client.link_sessions().create()`.
+#[derive(Clone, Debug)]
+pub struct CreateLinkSession {
+    pub(crate) body: moneykit_api::types::CreateLinkSessionRequest,
+}
+impl crate::request::Operation for CreateLinkSession {
+    type Output = moneykit_api::types::CreateLinkSessionResponse;
+}
+impl crate::request::Sealed for CreateLinkSession {
+    type Documented = moneykit_api::errors::CreateLinkSessionError;
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+    ) -> impl ::std::future::Future<
+        Output = crate::request::ApiResult<
+            moneykit_api::types::CreateLinkSessionResponse,
+        >,
+    > + ::std::marker::Send + 'a {
+        api.create_link_session(::std::option::Option::None, &self.body)
+    }
+}
+/// `POST /link-session/exchange-token`: Exchange token.
+///
+/// Started by `client.link_sessions().exchange_token()`.
+#[derive(Clone, Debug)]
+pub struct ExchangeToken {
+    pub(crate) body: moneykit_api::types::ExchangeTokenRequest,
+}
+impl crate::request::Operation for ExchangeToken {
+    type Output = moneykit_api::types::ExchangeTokenResponse;
+}
+impl crate::request::Sealed for ExchangeToken {
+    type Documented = moneykit_api::errors::ExchangeTokenError;
+    fn send<'a>(
+        &'a self,
+        api: &'a moneykit_api::Client,
+    ) -> impl ::std::future::Future<
+        Output = crate::request::ApiResult<moneykit_api::types::ExchangeTokenResponse>,
+    > + ::std::marker::Send + 'a {
+        api.exchange_token(::std::option::Option::None, &self.body)
+    }
+}
 /// `GET /links/{id}/accounts/numbers`: Get account numbers.
 ///
 /// Started by `client.link(id).account_numbers()`.
@@ -128,6 +174,11 @@ impl crate::request::Sealed for GetLink {
         api.get_link(&self.id, ::std::option::Option::None)
     }
 }
+/// `client.link_sessions()`: the operations under it. Nothing is sent until one of its requests is awaited.
+#[derive(Clone, Debug)]
+pub struct LinkSessions {
+    client: crate::Client,
+}
 /// `client.link(id)`: the operations under it. Nothing is sent until one of its requests is awaited. Each path parameter is sent as one percent-encoded URL segment; an empty one, `.`, `..` or one longer than [`MAX_LINK_ID_LEN`](crate::MAX_LINK_ID_LEN) bytes fails the call with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before any request.
 #[derive(Clone, Debug)]
 pub struct Link {
@@ -141,6 +192,12 @@ impl Link {
     }
 }
 impl crate::Client {
+    /// `link_sessions()`: see [`LinkSessions`].
+    pub fn link_sessions(&self) -> LinkSessions {
+        LinkSessions {
+            client: self.clone(),
+        }
+    }
     /// `link(id)`: see [`Link`].
     pub fn link(&self, id: impl ::std::convert::Into<::std::string::String>) -> Link {
         Link {
@@ -178,5 +235,25 @@ impl Link {
     /// Await the [`Request`](crate::Request) for a [`get_link`](crate::GetLink) response body, or set per-call options and optional parameters first.
     pub fn get(&self) -> crate::Request<GetLink> {
         crate::Request::new(self.client.clone(), GetLink { id: self.id.clone() })
+    }
+}
+impl LinkSessions {
+    /// `POST /link-session`: Create link session.
+    ///
+    /// Await the [`Request`](crate::Request) for a [`create_link_session`](crate::CreateLinkSession) response body, or set per-call options and optional parameters first.
+    pub fn create(
+        &self,
+        body: moneykit_api::types::CreateLinkSessionRequest,
+    ) -> crate::Request<CreateLinkSession> {
+        crate::Request::new(self.client.clone(), CreateLinkSession { body })
+    }
+    /// `POST /link-session/exchange-token`: Exchange token.
+    ///
+    /// Await the [`Request`](crate::Request) for a [`exchange_token`](crate::ExchangeToken) response body, or set per-call options and optional parameters first.
+    pub fn exchange_token(
+        &self,
+        body: moneykit_api::types::ExchangeTokenRequest,
+    ) -> crate::Request<ExchangeToken> {
+        crate::Request::new(self.client.clone(), ExchangeToken { body })
     }
 }

@@ -145,8 +145,9 @@
 //! timeout it waits a random time up to 500 ms × 2^(attempt − 1) (full jitter, capped at 30 s).
 //! What is retried follows the error's kind (MoneyKit's `error_code` first, the status second),
 //! so a 503 `api_error.rate_limit_exceeded` is rate limited and a 429 `link_error.not_found`
-//! is not retried. Nothing else is. Every operation this crate sends is idempotent (three `GET`s and
-//! `POST /auth/token`). Each attempt has a 30 s timeout, and the whole call (token renewal,
+//! is not retried. Nothing else is. An operation that is not idempotent (such as creating a link
+//! session; [`RetryPolicy`] says which) is sent again only when it provably did not reach the
+//! server or the server asked with `Retry-After`. Each attempt has a 30 s timeout, and the whole call (token renewal,
 //! attempts and waits) a 60 s deadline; a wait that would pass the deadline is not made, so a
 //! long `Retry-After` comes back as [`ErrorKind::RateLimited`] with its value.
 //! [`RetryPolicy::disabled`] turns retries off; [`Jitter::Off`] makes the backoff deterministic.

@@ -10,9 +10,8 @@ use crate::error::{Error, ErrorKind, UnauthorizedReason};
 /// An operation that is not idempotent (the spec says which: `x-moneykit-idempotent`, else
 /// only a `GET` is) is sent again only when it provably did not reach the server (a refused
 /// connection) or when the server asked for it again with `Retry-After`; never after a timeout,
-/// a 5xx without `Retry-After` or a reset, when it may already have acted. Today every
-/// operation is idempotent (the three `GET`s and `POST /auth/token`). Whether a failure is
-/// retried follows from its
+/// a 5xx without `Retry-After` or a reset, when it may already have acted (RELIABILITY.md's
+/// `POST /link-session` rows). Whether a failure is retried follows from its
 /// [`ErrorKind`], decided once when the failure is classified, so the kind a caller sees and
 /// the retry it got always agree (a 503 whose body says `api_error.rate_limit_exceeded` is
 /// rate limited; a 429 whose body says `link_error.not_found` is not found, and not retried).

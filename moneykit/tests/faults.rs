@@ -98,6 +98,7 @@ const fn token_case(
 ) -> Case {
     Case {
         name,
+        call: Call::GetLink,
         server: Server::Sandbox { token: &[], api },
         clock: Clock::Virtual,
         auth: Auth::AccessToken,
@@ -117,6 +118,7 @@ const fn credentials_case(
 ) -> Case {
     Case {
         name,
+        call: Call::GetLink,
         server,
         clock: Clock::Virtual,
         auth: Auth::ClientCredentials,
@@ -137,6 +139,7 @@ const fn real_case(
 ) -> Case {
     Case {
         name,
+        call: Call::GetLink,
         server: Server::Sandbox { token: &[], api },
         clock,
         auth: Auth::AccessToken,
@@ -148,10 +151,50 @@ const fn real_case(
 
 const CONNECTION: Outcome = fails("connection", None);
 
+/// `create_link_session` fails this way.
+const fn session_fails(kind: &'static str, status: Option<u16>) -> Outcome {
+    Outcome::Fails(Failure {
+        kind,
+        status,
+        operation: "create_link_session",
+        retry_after_secs: None,
+        reported_attempts: None,
+    })
+}
+
+const SESSION: Reply = described(
+    respond(201, JSON, faults_common::replies::SESSION_BODY),
+    "a session",
+);
+
+/// A 503 with a JSON error body that asks to be sent again after a second.
+const RETRY_LATER: Reply = Reply::Respond(faults_common::replies::Response {
+    status: 503,
+    content_type: JSON,
+    body: ERROR_JSON,
+    what: "JSON error",
+    retry_after: Some(RetryAfter::Raw("1")),
+});
+
+/// `POST /link-session`, which is not idempotent, on the virtual clock with an access token.
+const fn session_case(
+    name: &'static str,
+    api: &'static [Reply],
+    expect: Outcome,
+    requests: usize,
+    max_elapsed_ms: u64,
+) -> Case {
+    Case {
+        call: Call::CreateLinkSession,
+        ..token_case(name, api, expect, requests, max_elapsed_ms)
+    }
+}
+
 /// Every fault, in the order of RELIABILITY.md.
 const CASES: &[Case] = &[
     Case {
         name: "connection refused",
+        call: Call::GetLink,
         server: Server::Refused,
         clock: Clock::Virtual,
         auth: Auth::AccessToken,
@@ -183,7 +226,7 @@ const CASES: &[Case] = &[
     token_case(
         "one reset, then the link",
         &[Reply::Reset, LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         500,
     ),
@@ -245,14 +288,14 @@ const CASES: &[Case] = &[
     token_case(
         "one 503, then the link",
         &[server_error(503, HTML, ERROR_HTML), LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         500,
     ),
     token_case(
         "429, `Retry-After` in seconds",
         &[rate_limited(Some(RetryAfter::Raw("2"))), LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         2000,
     ),
@@ -261,7 +304,7 @@ const CASES: &[Case] = &[
         ..token_case(
             "429, `Retry-After` as an HTTP-date",
             &[rate_limited(Some(RetryAfter::DateIn(3))), LINK],
-            Outcome::Link,
+            Outcome::Answers,
             2,
             3000,
         )
@@ -276,21 +319,21 @@ const CASES: &[Case] = &[
     token_case(
         "429, garbage `Retry-After` (the backoff applies)",
         &[rate_limited(Some(RetryAfter::Raw("soon"))), LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         500,
     ),
     token_case(
         "429, `Retry-After: 1.5` (not whole seconds: treated as absent, the backoff applies)",
         &[rate_limited(Some(RetryAfter::Raw("1.5"))), LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         500,
     ),
     token_case(
         "503 whose body says `api_error.rate_limit_exceeded` (rate limited: its `Retry-After` is waited for)",
         &[rate_limit_body(503, "2"), LINK],
-        Outcome::Link,
+        Outcome::Answers,
         2,
         2000,
     ),
@@ -330,7 +373,7 @@ const CASES: &[Case] = &[
             token: &[TOKEN],
             api: &[EXPIRED, LINK],
         },
-        Outcome::Link,
+        Outcome::Answers,
         Attempts { api: 2, token: 2 },
         0,
     ),
@@ -391,7 +434,7 @@ const CASES: &[Case] = &[
     token_case(
         "wrong `Content-Type` on a good body (ignored)",
         &[described(respond(200, TEXT, common::LINK), "the link")],
-        Outcome::Link,
+        Outcome::Answers,
         1,
         0,
     ),
@@ -470,6 +513,70 @@ const CASES: &[Case] = &[
         rate_limited_after(5),
         1,
         900,
+    ),
+    // A request that is not idempotent is sent once more only when it provably did not reach
+    // the server, or when the server asked with `Retry-After`.
+    Case {
+        name: "connection refused",
+        call: Call::CreateLinkSession,
+        server: Server::Refused,
+        clock: Clock::Virtual,
+        auth: Auth::AccessToken,
+        expect: session_fails("connection", None),
+        attempts: api_requests(3),
+        max_elapsed: ms(1500),
+    },
+    session_case(
+        "503, JSON error",
+        &[server_error(503, JSON, ERROR_JSON)],
+        session_fails("server", Some(503)),
+        1,
+        0,
+    ),
+    session_case(
+        "reset before the status line",
+        &[Reply::Reset],
+        session_fails("connection", None),
+        1,
+        0,
+    ),
+    session_case(
+        "reset after the headers",
+        &[Reply::ResetAfterHeaders],
+        session_fails("connection", None),
+        1,
+        0,
+    ),
+    Case {
+        name: "accept and never answer",
+        call: Call::CreateLinkSession,
+        server: Server::Sandbox {
+            token: &[],
+            api: &[Reply::Silent],
+        },
+        clock: Clock::Real {
+            attempt_ms: Some(200),
+            call_ms: None,
+            policy: Policy::NoWaits,
+        },
+        auth: Auth::AccessToken,
+        expect: session_fails("timeout", None),
+        attempts: api_requests(1),
+        max_elapsed: ms(1000),
+    },
+    session_case(
+        "429 with `Retry-After: 1`, then the session",
+        &[rate_limit_body(429, "1"), SESSION],
+        Outcome::Answers,
+        2,
+        1000,
+    ),
+    session_case(
+        "503 with `Retry-After: 1`, then the session",
+        &[RETRY_LATER, SESSION],
+        Outcome::Answers,
+        2,
+        1000,
     ),
 ];
 

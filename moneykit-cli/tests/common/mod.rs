@@ -12,7 +12,7 @@
 use std::process::Output;
 
 use assert_cmd::Command;
-use moneykit::{Redact, Revealed};
+use moneykit::{Redact, Revealed, RevealedSensitive};
 use moneykit_sandbox::{CLIENT_ID, CLIENT_SECRET, Config, Sandbox};
 use serde::Serialize;
 use serde_json::Value;
@@ -152,8 +152,22 @@ impl Local {
 
 /// The strings that masking changes: the sensitive values of `value`, whatever their fields.
 pub fn sensitive_values<T: Serialize + Redact>(value: &T) -> Vec<String> {
+    unmasked_by(serde_json::to_value(Revealed(value)).unwrap(), value)
+}
+
+/// The values `--reveal` shows of `value`: its numbers (`RevealedSensitive`), not its secrets.
+pub fn revealed_numbers<T: Serialize + Redact>(value: &T) -> Vec<String> {
+    unmasked_by(
+        serde_json::to_value(RevealedSensitive(value)).unwrap(),
+        value,
+    )
+}
+
+/// The strings of `unmasked` (`value` serialized with some masks lifted) that differ from
+/// `value` masked.
+fn unmasked_by<T: Serialize + Redact>(unmasked: Value, value: &T) -> Vec<String> {
     let (mut full, mut masked) = (Vec::new(), Vec::new());
-    strings(&serde_json::to_value(Revealed(value)).unwrap(), &mut full);
+    strings(&unmasked, &mut full);
     strings(
         &serde_json::to_value(value.redacted()).unwrap(),
         &mut masked,

@@ -19,6 +19,8 @@ use crate::common::{
 /// One fault: what the server does, how the client is set up, and what must come of it.
 pub struct Case {
     pub name: &'static str,
+    /// The call the client makes, and so the route the faults are programmed on.
+    pub call: Call,
     pub server: Server,
     pub clock: Clock,
     pub auth: Auth,
@@ -27,6 +29,40 @@ pub struct Case {
     pub attempts: Attempts,
     /// The call must end within this (virtual time on the paused clock).
     pub max_elapsed: Duration,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `GET /links/{id}`: idempotent, sent again after any retryable failure.
+    GetLink,
+    /// `POST /link-session`: not idempotent (`x-moneykit-idempotent: false`), sent again only
+    /// when it provably did not reach the server or the server asked with `Retry-After`.
+    CreateLinkSession,
+}
+
+impl Call {
+    pub fn operation(self) -> Operation {
+        match self {
+            Call::GetLink => Operation::GetLink,
+            Call::CreateLinkSession => Operation::CreateLinkSession,
+        }
+    }
+
+    /// The call's method and path, for the table.
+    pub fn route(self) -> &'static str {
+        match self {
+            Call::GetLink => "GET /links/{id}",
+            Call::CreateLinkSession => "POST /link-session",
+        }
+    }
+
+    /// What a successful call returns, for the table.
+    pub fn answer(self) -> &'static str {
+        match self {
+            Call::GetLink => "the link",
+            Call::CreateLinkSession => "the session",
+        }
+    }
 }
 
 pub enum Server {
@@ -68,8 +104,8 @@ pub enum Auth {
 }
 
 pub enum Outcome {
-    /// The call returns the link.
-    Link,
+    /// The call returns its answer: the link, or the session.
+    Answers,
     Fails(Failure),
 }
 
@@ -167,14 +203,23 @@ async fn run_in_runtime(case: &Case) -> Result<(), String> {
                 token,
                 case.attempts.token,
             );
-            program(&sandbox, Operation::GetLink, api, case.attempts.api);
+            program(&sandbox, case.call.operation(), api, case.attempts.api);
             let url = sandbox.base_url().to_owned();
             (Some(sandbox), url)
         }
     };
     let client = client(case, &url);
     let started = Instant::now();
-    let result = client.link(LINK_ID).get().await;
+    let result =
+        match case.call {
+            Call::GetLink => (client.link(LINK_ID).get().await)
+                .map(|link| (link.link_id == LINK_ID).then_some(()).ok_or(link.link_id)),
+            Call::CreateLinkSession => (client.link_sessions().create(session_request()).await)
+                .map(|session| match session.link_session_token.reveal() {
+                    Some(token) if !token.is_empty() => Ok(()),
+                    _ => Err("a session without a token".to_owned()),
+                }),
+        };
     let elapsed = started.elapsed();
     let expected = (case.attempts.api, case.attempts.token);
     let seen = match &sandbox {
@@ -208,9 +253,13 @@ async fn run_in_runtime(case: &Case) -> Result<(), String> {
         }
     }
     match (&case.expect, result) {
-        (Outcome::Link, Ok(link)) if link.link_id == LINK_ID => {}
-        (Outcome::Link, other) => problems.push(format!("expected the link, got {other:?}")),
-        (Outcome::Fails(_), Ok(link)) => problems.push(format!("expected an error, got {link:?}")),
+        (Outcome::Answers, Ok(Ok(()))) => {}
+        (Outcome::Answers, other) => {
+            problems.push(format!("expected {}, got {other:?}", case.call.answer()))
+        }
+        (Outcome::Fails(_), Ok(answer)) => {
+            problems.push(format!("expected an error, got {answer:?}"))
+        }
         (Outcome::Fails(failure), Err(error)) => {
             check_failure(failure, case.attempts, &error, &mut problems)
         }
@@ -272,7 +321,7 @@ fn program(sandbox: &Sandbox, operation: Operation, script: Script, expected: us
     let repeats = expected.saturating_sub(first.len()).max(1);
     let repeats = u32::try_from(repeats).unwrap();
     for (reply, times) in first.iter().map(|r| (r, 1)).chain([(last, repeats)]) {
-        let fault = replies::fault(*reply).on(operation).times(times);
+        let fault = replies::fault(*reply, operation).on(operation).times(times);
         sandbox.fail(fault).unwrap();
     }
 }
@@ -296,6 +345,15 @@ async fn settled_requests(sandbox: &Sandbox, expected: (usize, usize)) -> (usize
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     count()
+}
+
+/// A valid `POST /link-session` body.
+fn session_request() -> moneykit_api::types::CreateLinkSessionRequest {
+    serde_json::from_value(serde_json::json!({
+        "customer_user": {"id": "MyUser1234"},
+        "redirect_uri": "https://yourdomain.com/oauth.html",
+    }))
+    .unwrap()
 }
 
 /// A port that was just free: nothing listens there.

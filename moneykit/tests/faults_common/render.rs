@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use super::replies::{Reply, RetryAfter, Script};
-use super::{Auth, Case, Clock, Outcome, Policy, Server};
+use moneykit_sandbox::Operation;
+
+use super::replies::{Reply, RetryAfter, Script, success_status};
+use super::{Auth, Call, Case, Clock, Outcome, Policy, Server};
 
 /// The markdown table of `cases`, one row each.
 pub fn table(cases: &[Case]) -> String {
@@ -13,12 +15,16 @@ pub fn table(cases: &[Case]) -> String {
          |---|---|---|---|---|---|\n",
     );
     for case in cases {
+        let name = match case.call {
+            Call::GetLink => case.name.to_owned(),
+            call => format!("`{}`: {}", call.route(), case.name),
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            case.name,
-            server(&case.server),
+            name,
+            server(&case.server, case.call),
             client(case),
-            outcome(&case.expect),
+            outcome(case),
             attempts(case),
             within(case),
         ));
@@ -26,30 +32,35 @@ pub fn table(cases: &[Case]) -> String {
     out
 }
 
-fn server(server: &Server) -> String {
+fn server(server: &Server, call: Call) -> String {
+    let api_status = success_status(call.operation());
+    let token_status = success_status(Operation::CreateAccessToken);
     match server {
         Server::Refused => "nothing listens: connection refused".into(),
-        Server::Sandbox { token: [], api } => script(api),
-        Server::Sandbox { token, api: [] } => format!("token: {}", script(token)),
-        Server::Sandbox { token, api } => {
-            format!("token: {}; link: {}", script(token), script(api))
-        }
+        Server::Sandbox { token: [], api } => script(api, api_status),
+        Server::Sandbox { token, api: [] } => format!("token: {}", script(token, token_status)),
+        Server::Sandbox { token, api } => format!(
+            "token: {}; link: {}",
+            script(token, token_status),
+            script(api, api_status)
+        ),
     }
 }
 
-/// The replies in order; the last one answers every later request.
-fn script(replies: Script) -> String {
-    let described: Vec<String> = replies.iter().map(reply).collect();
+/// The replies in order; the last one answers every later request. `success` is the status a
+/// cut-short answer starts with.
+fn script(replies: Script, success: u16) -> String {
+    let described: Vec<String> = replies.iter().map(|r| reply(r, success)).collect();
     described.join(", then ")
 }
 
-fn reply(reply: &Reply) -> String {
+fn reply(reply: &Reply, success: u16) -> String {
     match reply {
         Reply::Reset => "reset before the status line".into(),
-        Reply::ResetAfterHeaders => "200 headers, then reset".into(),
-        Reply::ResetMidBody => "200 and half the body, then reset".into(),
+        Reply::ResetAfterHeaders => format!("{success} headers, then reset"),
+        Reply::ResetMidBody => format!("{success} and half the body, then reset"),
         Reply::Silent => "accepts, never answers".into(),
-        Reply::Trickle { every_ms } => format!("200, the body 1 byte per {every_ms} ms"),
+        Reply::Trickle { every_ms } => format!("{success}, the body 1 byte per {every_ms} ms"),
         Reply::Endless => "200 `application/json`, a chunked body without end (the client must hang up before 64 MiB)".into(),
         Reply::HugeLength => "200 `application/json`, `Content-Length` 1 GiB (the client must hang up before 64 MiB)".into(),
         Reply::Respond(response) => {
@@ -102,9 +113,9 @@ fn client(case: &Case) -> String {
     }
 }
 
-fn outcome(outcome: &Outcome) -> String {
-    let Outcome::Fails(failure) = outcome else {
-        return "the link".into();
+fn outcome(case: &Case) -> String {
+    let Outcome::Fails(failure) = &case.expect else {
+        return case.call.answer().into();
     };
     let mut text = format!("`{}`", failure.kind);
     if let Some(status) = failure.status {

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use moneykit_sandbox::{Delivery, Fault};
+use moneykit_sandbox::{Delivery, Fault, Operation};
 
 const JSON: &str = "application/json";
 
@@ -66,9 +66,25 @@ impl RetryAfter {
 /// The replies of one route: the n-th request gets the n-th reply, and the last one repeats.
 pub type Script = &'static [Reply];
 
-/// The sandbox fault that does what `reply` says.
-pub fn fault(reply: Reply) -> Fault {
-    let link = || Fault::respond(200, JSON, crate::common::LINK);
+/// The body of a successful `POST /link-session`.
+pub const SESSION_BODY: &str = r#"{"link_session_token":"lst_1"}"#;
+
+/// The status of the answer a reset or a trickle cuts short on `operation`'s route: its
+/// documented success, so that the client reads on until the connection fails.
+pub fn success_status(operation: Operation) -> u16 {
+    match operation {
+        Operation::CreateLinkSession => 201,
+        _ => 200,
+    }
+}
+
+/// The sandbox fault that does what `reply` says on `operation`'s route.
+pub fn fault(reply: Reply, operation: Operation) -> Fault {
+    let body = match operation {
+        Operation::CreateLinkSession => SESSION_BODY,
+        _ => crate::common::LINK,
+    };
+    let link = || Fault::respond(success_status(operation), JSON, body);
     match reply {
         Reply::Reset => Fault::drop_connection(),
         Reply::ResetAfterHeaders => link().delivered(Delivery::ResetAfterHeaders),
