@@ -18,6 +18,11 @@ values the sandbox holds pinned so that generated requests reach real data.
 - The token form's `grant_type`, `client_id` and `client_secret` become `enum`s of the values the
   sandbox accepts: the published schema types them as free strings, yet only
   `client_credentials` and the right pair can succeed (400/401 are documented for the rest).
+- The `exchangeable_token` of `POST /link-session/exchange-token` becomes an `enum` of tokens
+  made here: link sessions opened and then completed through the sandbox's own
+  `POST /sandbox/link-session/complete` (no operation of the API completes one; the end user
+  does, in Connect). Each exchanges once; a token used again is answered 400, as documented,
+  which `.ci/schemathesis.toml` lets schemathesis accept from this operation only.
 
 `summary` prints how many requests got each status, per operation, from the run's HAR report,
 and fails unless every documented operation got a success: a run that only ever met 401 or 404
@@ -67,6 +72,39 @@ def status_of(url):
         return error.code
 
 
+def post_json(url, body):
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={
+            "X-Client-Id": CLIENT_ID,
+            "X-Client-Secret": CLIENT_SECRET,
+            "Content-Type": "application/json",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def exchangeable_tokens(base_url, count):
+    """`count` tokens of completed link sessions, each good for one exchange."""
+    tokens = []
+    for n in range(count):
+        session = post_json(
+            base_url + "/link-session",
+            {
+                "customer_user": {"id": f"schemathesis-{n}"},
+                "redirect_uri": "https://yourdomain.com/oauth.html",
+            },
+        )
+        completed = post_json(
+            base_url + "/sandbox/link-session/complete",
+            {"link_session_token": session["link_session_token"]},
+        )
+        tokens.append(completed["exchangeable_token"])
+    return tokens
+
+
 def write_spec(base_url, banner_path, out_path):
     with open("openapi.yaml", encoding="utf-8") as spec_file:
         spec = yaml.safe_load(spec_file)
@@ -91,6 +129,8 @@ def write_spec(base_url, banner_path, out_path):
         ("client_secret", CLIENT_SECRET),
     ]:
         form[field]["enum"] = [value]
+    exchange = spec["components"]["schemas"]["ExchangeTokenRequest"]["properties"]
+    exchange["exchangeable_token"]["enum"] = exchangeable_tokens(base_url, 20)
     with open(out_path, "w", encoding="utf-8") as out:
         yaml.safe_dump(spec, out, sort_keys=False)
     print("pinned link ids:", json.dumps(pinned))

@@ -664,9 +664,7 @@ or a phone number improves conversion. Personal data: never shown.
     pub struct CustomerUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<CustomerUserEmail>,
-        /**Your own stable id for the user (a UUID or a database key), 4 to
-150 characters (a 422 otherwise).
-*/
+        ///Your own stable id for the user (a UUID or a database key).
         pub id: crate::Secret,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<CustomerUserPhone>,
@@ -675,7 +673,7 @@ or a phone number improves conversion. Personal data: never shown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerUserEmail {
-        ///The address, 4 to 254 characters.
+        ///The address.
         pub address: crate::Secret,
         ///When you last verified it; send only a verified address's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -691,7 +689,7 @@ or a phone number improves conversion. Personal data: never shown.
         ///When you last verified it; send only a verified number's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_verified_at: ::std::option::Option<crate::Timestamp>,
-        ///The number, E.164 preferred, 4 to 30 characters.
+        ///The number, E.164 preferred.
         pub number: crate::Secret,
     }
     ///Canadian EFT transfer numbers.

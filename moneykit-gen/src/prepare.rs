@@ -409,6 +409,12 @@ fn mark_typed_schemas(node: &mut Value) {
             };
             if let Some(format) = format {
                 map.insert("format".to_owned(), Value::String(format.to_owned()));
+                // typify would make a constrained string a newtype of its own, which prints
+                // the value: the constraint stays in the spec (the sandbox checks it) and the
+                // type is `Sensitive` or `Secret`.
+                for constraint in ["minLength", "maxLength", "pattern"] {
+                    map.remove(constraint);
+                }
             }
             map.values_mut().for_each(mark_typed_schemas);
         }

@@ -210,18 +210,6 @@ fn check_sensitive_mark(map: &Map<String, Value>, at: &str, problems: &mut Vec<S
              characters) or `secret` (a credential, shown as nothing)"
         ));
     }
-    // typify turns a constrained string into a newtype of its own, which derives `Debug` and
-    // would never become `Sensitive` or `Secret`: the value would print in full.
-    let constraints: Vec<&str> = ["minLength", "maxLength", "pattern"]
-        .into_iter()
-        .filter(|key| map.contains_key(*key))
-        .collect();
-    if !constraints.is_empty() {
-        problems.push(format!(
-            "{at}: `{extension}` with `{}`: a constrained string is generated as a type of its              own, which would print the value; state the limit in the description and check it              where the value is used",
-            constraints.join("`, `")
-        ));
-    }
     // A parameter is written into the URL or a header by `Display`, which masks: the request
     // would carry `••••`.
     if in_parameter(at) {

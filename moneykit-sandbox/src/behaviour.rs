@@ -7,6 +7,7 @@
 // A failed check returns the reply itself; it is built once per request, so its size is moot.
 #![allow(clippy::result_large_err)]
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use axum::http::header::AUTHORIZATION;
@@ -16,9 +17,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use moneykit_api::Secret;
 use moneykit_api::types::{
-    BodyCreateAccessTokenAuthTokenPost, CreateAccessTokenResponse, CreateLinkSessionRequest,
-    CreateLinkSessionResponse, ExchangeTokenRequest, ExchangeTokenResponse, Product,
-    PublicLinkState,
+    BodyCreateAccessTokenAuthTokenPost, Country, CreateAccessTokenResponse,
+    CreateLinkSessionRequest, CreateLinkSessionResponse, ExchangeTokenRequest,
+    ExchangeTokenResponse, Product, Provider, PublicLinkState,
 };
 
 use crate::Operation;
@@ -65,19 +66,15 @@ impl Behaviour for AppState {
         Ok(json(StatusCode::CREATED, body))
     }
 
-    /// `POST /link-session`: a new session, 201 with its token. A `customer_user.id` outside 4 to
-    /// 150 characters is a 422, as MoneyKit validates it. The sandbox's application may not use
+    /// `POST /link-session`: a new session, 201 with its token, once the request passes what
+    /// MoneyKit validates ([`session_request_refusal`]). The sandbox's application may not use
     /// Money ID: `connect_features.enable_money_id` answers 403 `forbidden_config` (MoneyKit
     /// documents the status, not which settings give it). Rate limited per end user.
     fn create_link_session(&self, _: &Admitted, body: CreateLinkSessionRequest) -> Answer {
-        let user = body.customer_user.id.reveal().unwrap_or_default();
-        if !(4..=150).contains(&user.chars().count()) {
-            return Err(validation_failed(
-                &["body", "customer_user", "id"],
-                "ensure this value has 4 to 150 characters",
-                "value_error.any_str.length",
-            ));
+        if let Some(refusal) = session_request_refusal(&body) {
+            return Err(refusal);
         }
+        let user = body.customer_user.id.reveal().unwrap_or_default();
         if body
             .connect_features
             .as_ref()
@@ -106,6 +103,10 @@ impl Behaviour for AppState {
         link.link.state = PublicLinkState::Connected;
         let common = link.link.clone();
         self.links.add(link).map_err(|_| invalid_token_exchange())?;
+        if let Some(oldest) = self.sessions.served(common.link_id.clone()) {
+            // Added by an exchange, so never a seeded link: removing it cannot fail.
+            let _ = self.links.remove(&oldest);
+        }
         let body = ExchangeTokenResponse {
             link_id: common.link_id.clone(),
             link: common,
@@ -186,6 +187,73 @@ impl AppState {
             }
         }
     }
+}
+
+/// The 422 of what MoneyKit validates in a link session request and its generated type does
+/// not hold: the lengths of its secrets (a `Secret` keeps none) and the values of its open enums
+/// (which take any value, to read responses MoneyKit extends).
+fn session_request_refusal(body: &CreateLinkSessionRequest) -> Option<Response> {
+    let user = &body.customer_user;
+    let lengths: [(&[&str], Option<&Secret>, RangeInclusive<usize>); 3] = [
+        (&["body", "customer_user", "id"], Some(&user.id), 4..=150),
+        (
+            &["body", "customer_user", "email", "address"],
+            user.email.as_ref().map(|email| &email.address),
+            4..=254,
+        ),
+        (
+            &["body", "customer_user", "phone", "number"],
+            user.phone.as_ref().map(|phone| &phone.number),
+            4..=30,
+        ),
+    ];
+    for (location, value, range) in lengths {
+        let length = value.map(|value| value.reveal().unwrap_or_default().chars().count());
+        if length.is_some_and(|length| !range.contains(&length)) {
+            let message = format!(
+                "ensure this value has {} to {} characters",
+                range.start(),
+                range.end()
+            );
+            return Some(validation_failed(
+                location,
+                &message,
+                "value_error.any_str.length",
+            ));
+        }
+    }
+    let settings = body.settings.as_ref();
+    let phone_country = user.phone.as_ref().and_then(|phone| phone.country.as_ref());
+    let countries = settings.and_then(|s| s.countries.as_ref());
+    let providers = settings.and_then(|s| s.providers.as_ref());
+    let unknown_country = |country: &&Country| !Country::KNOWN.contains(&country.as_str());
+    let unknown_provider = |provider: &&Provider| !Provider::KNOWN.contains(&provider.as_str());
+    let unknown: [(&[&str], Option<&str>); 3] = [
+        (
+            &["body", "customer_user", "phone", "country"],
+            phone_country.filter(unknown_country).map(Country::as_str),
+        ),
+        (
+            &["body", "settings", "countries"],
+            (countries.into_iter().flatten())
+                .find(unknown_country)
+                .map(Country::as_str),
+        ),
+        (
+            &["body", "settings", "providers"],
+            (providers.into_iter().flatten())
+                .find(unknown_provider)
+                .map(Provider::as_str),
+        ),
+    ];
+    let (location, value) = unknown
+        .into_iter()
+        .find_map(|(location, value)| Some((location, value?)))?;
+    Some(validation_failed(
+        location,
+        &format!("value is not a valid enumeration member: `{value}`"),
+        "type_error.enum",
+    ))
 }
 
 /// `Authorization: Basic base64(id:secret)`, if present. Another scheme is left to the body.

@@ -7,7 +7,7 @@
 //! A completed session's link waits here, not in the store: only the exchange tells the
 //! application its id, so nothing can read it earlier.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +34,10 @@ pub const COMPLETE_PATH: &str = "/sandbox/link-session/complete";
 /// Sessions (and tokens not yet exchanged) kept at most; past it the store is emptied of the
 /// oldest half, as a sandbox that runs for days must not grow without bound.
 const MAX_SESSIONS: usize = 10_000;
+
+/// Links made by an exchange kept at most; past it the oldest is no longer served (404), so
+/// that a sandbox left running under a test loop does not grow without bound.
+const MAX_EXCHANGED_LINKS: usize = 10_000;
 
 /// The institution a session without one connects: the seeded US link's.
 const DEFAULT_INSTITUTION: &str = "credentials_bank";
@@ -93,6 +97,8 @@ struct Inner {
     sessions: HashMap<String, Session>,
     /// Each token not yet exchanged, with the link it is for.
     exchangeable: HashMap<String, NewLink>,
+    /// The ids of the links exchanges made, oldest first.
+    exchanged: VecDeque<String>,
     opened: u64,
 }
 
@@ -153,6 +159,18 @@ impl LinkSessions {
     /// The link `token` is for, once: `None` for a token unknown or already exchanged.
     pub(crate) fn exchange(&self, token: &str) -> Option<NewLink> {
         lock(&self.inner).exchangeable.remove(token)
+    }
+
+    /// Records that an exchange made the link `id`; the id of the oldest such link once there
+    /// are more than [`MAX_EXCHANGED_LINKS`], for the store to forget.
+    pub(crate) fn served(&self, id: String) -> Option<String> {
+        let mut inner = lock(&self.inner);
+        inner.exchanged.push_back(id);
+        if inner.exchanged.len() > MAX_EXCHANGED_LINKS {
+            inner.exchanged.pop_front()
+        } else {
+            None
+        }
     }
 }
 
@@ -245,4 +263,25 @@ fn random_token(prefix: &str) -> String {
         .take(24)
         .collect();
     format!("{prefix}{random}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_exchanged_link_goes_once_there_are_too_many() {
+        let sessions = LinkSessions::default();
+        for n in 0..MAX_EXCHANGED_LINKS {
+            assert_eq!(sessions.served(format!("mk_{n}")), None);
+        }
+        assert_eq!(
+            sessions.served("mk_last".to_owned()).as_deref(),
+            Some("mk_0")
+        );
+        assert_eq!(
+            sessions.served("mk_later".to_owned()).as_deref(),
+            Some("mk_1")
+        );
+    }
 }

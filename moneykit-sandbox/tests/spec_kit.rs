@@ -40,6 +40,24 @@ fn request_for(
             ]);
             return ("/auth/token", Method::POST, request);
         }
+        Operation::CreateLinkSession => {
+            let body = serde_json::json!({
+                "customer_user": {"id": "MyUser1234"},
+                "redirect_uri": "https://yourdomain.com/oauth.html",
+            });
+            let request = http.post(format!("{base}/link-session"));
+            return (
+                "/link-session",
+                Method::POST,
+                request.bearer_auth(bearer).json(&body),
+            );
+        }
+        Operation::ExchangeToken => {
+            let body = serde_json::json!({"exchangeable_token": "ext_never_issued"});
+            let request = http.post(format!("{base}/link-session/exchange-token"));
+            let request = request.bearer_auth(bearer).json(&body);
+            return ("/link-session/exchange-token", Method::POST, request);
+        }
         Operation::GetLink => LINK_ENDPOINTS[0],
         Operation::GetAccounts => LINK_ENDPOINTS[1],
         _ => LINK_ENDPOINTS[2],
