@@ -109,8 +109,9 @@ impl Hooks {
         self
     }
 
-    /// The path of `base_url`, without its trailing `/`: parsed once, on the first request. Hooks
-    /// cloned after that and given to a client with another base URL parse it on every request.
+    /// The path of `base_url`, without its trailing `/`: parsed once, on the first request, and
+    /// shared by every clone of these hooks. A clone given to a client with another base URL
+    /// parses its own on every request.
     fn base_path(&self, base_url: &str) -> Cow<'_, str> {
         let parse = || {
             let path = reqwest::Url::parse(base_url)

@@ -132,3 +132,29 @@ fn accounts_list_as_a_table() {
         .unwrap();
     assert_eq!(closed.get(closed_at..), Some("yes"), "{}", outcome.stdout);
 }
+
+#[test]
+fn a_link_session_is_opened_and_its_token_stays_masked() {
+    let body = r#"{"customer_user": {"id": "MyUser1234"}, "redirect_uri": "https://yourdomain.com/oauth.html"}"#;
+    for reveal in [&[][..], &["--reveal"][..]] {
+        let mut args = vec!["link-session", "create", "--body", body];
+        args.extend(reveal);
+        let outcome = sandbox(&args);
+        assert_success(&outcome);
+        // Tokens are never printed, `--reveal` or not: the CLI is not where one is handed over.
+        assert_eq!(
+            outcome.json(),
+            serde_json::json!({"link_session_token": "••••"})
+        );
+    }
+}
+
+#[test]
+fn an_unknown_exchangeable_token_is_the_documented_400() {
+    let body = r#"{"exchangeable_token": "ext_never_issued"}"#;
+    let outcome = sandbox(&["link-session", "exchange-token", "--body", body]);
+    assert_ne!(outcome.code, 0);
+    let line = outcome.error_line();
+    assert!(line.contains("(status 400"), "{line}");
+    assert!(line.contains("invalid_token_exchange"), "{line}");
+}

@@ -31,8 +31,8 @@ use crate::store::NewLink;
 /// already, 422 for a body it cannot read or an unknown institution.
 pub const COMPLETE_PATH: &str = "/sandbox/link-session/complete";
 
-/// Sessions (and tokens not yet exchanged) kept at most; past it the store is emptied of the
-/// oldest half, as a sandbox that runs for days must not grow without bound.
+/// Sessions and tokens not yet exchanged kept at most; past it the older half of them is
+/// forgotten, as a sandbox that runs for days must not grow without bound.
 const MAX_SESSIONS: usize = 10_000;
 
 /// Links made by an exchange kept at most; past it the oldest is no longer served (404), so
@@ -46,7 +46,8 @@ const DEFAULT_INSTITUTION: &str = "credentials_bank";
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LinkSessionError {
-    /// No session has this token (or it was forgotten: the sandbox keeps 10,000).
+    /// No session has this token (or it was forgotten: the sandbox keeps the 10,000 latest
+    /// sessions and tokens, dropping the older half when full).
     UnknownSession,
     /// The session was completed already.
     AlreadyCompleted,
@@ -93,43 +94,62 @@ pub(crate) struct LinkSessions {
 
 #[derive(Default)]
 struct Inner {
-    /// Each open or completed session by its token, in the order they were opened.
+    /// Each open or completed session by its token.
     sessions: HashMap<String, Session>,
-    /// Each token not yet exchanged, with the link it is for.
-    exchangeable: HashMap<String, NewLink>,
+    /// Each token not yet exchanged, with when its session was opened and the link it is for.
+    exchangeable: HashMap<String, (u64, NewLink)>,
     /// The ids of the links exchanges made, oldest first.
     exchanged: VecDeque<String>,
+    /// Sessions opened so far: each session's number, for forgetting the older ones.
     opened: u64,
 }
 
 struct Session {
-    request: CreateLinkSessionRequest,
+    outcome: Outcome,
     completed: bool,
     opened: u64,
+}
+
+/// What completing a session does: all the sandbox keeps of the request (not the end user's
+/// id, email or phone, which it has no use for).
+enum Outcome {
+    Reconnect {
+        link_id: String,
+    },
+    NewLink {
+        institution: String,
+        webhook: Option<Secret>,
+        link_tags: Option<Vec<String>>,
+    },
 }
 
 impl LinkSessions {
     /// Opens a session for `request`; its token.
     pub(crate) fn open(&self, request: CreateLinkSessionRequest) -> String {
+        let outcome = match request.existing_link_id {
+            Some(link_id) => Outcome::Reconnect { link_id },
+            None => Outcome::NewLink {
+                institution: institution(&request).to_owned(),
+                webhook: request.webhook,
+                link_tags: request.link_tags,
+            },
+        };
         let token = random_token("lst_");
         let mut inner = lock(&self.inner);
         inner.make_room();
         inner.opened += 1;
         let opened = inner.opened;
-        inner.sessions.insert(
-            token.clone(),
-            Session {
-                request,
-                completed: false,
-                opened,
-            },
-        );
+        let session = Session {
+            outcome,
+            completed: false,
+            opened,
+        };
+        inner.sessions.insert(token.clone(), session);
         token
     }
 
     /// Completes the session `token` as the end user would: a new link at the session's
-    /// institution (by `institution_id`, else the first of `settings.countries`, else the US
-    /// one), with the data of the seeded link there, its `webhook` and `link_tags`.
+    /// institution, with the data of the seeded link there, its `webhook` and `link_tags`.
     pub(crate) fn complete(&self, token: &str) -> Result<CompletedSession, LinkSessionError> {
         let mut inner = lock(&self.inner);
         let session = inner
@@ -139,17 +159,26 @@ impl LinkSessions {
         if session.completed {
             return Err(LinkSessionError::AlreadyCompleted);
         }
-        if let Some(existing) = &session.request.existing_link_id {
-            session.completed = true;
-            return Ok(CompletedSession {
-                exchangeable_token: None,
-                existing_link_id: Some(existing.clone()),
-            });
-        }
-        let link = new_link(&session.request)?;
+        let link = match &session.outcome {
+            Outcome::Reconnect { link_id } => {
+                session.completed = true;
+                return Ok(CompletedSession {
+                    exchangeable_token: None,
+                    existing_link_id: Some(link_id.clone()),
+                });
+            }
+            Outcome::NewLink {
+                institution,
+                webhook,
+                link_tags,
+            } => new_link(institution, webhook, link_tags)?,
+        };
         session.completed = true;
+        let opened = session.opened;
         let exchangeable = random_token("ext_");
-        inner.exchangeable.insert(exchangeable.clone(), link);
+        inner
+            .exchangeable
+            .insert(exchangeable.clone(), (opened, link));
         Ok(CompletedSession {
             exchangeable_token: Some(Secret::from(exchangeable)),
             existing_link_id: None,
@@ -158,7 +187,8 @@ impl LinkSessions {
 
     /// The link `token` is for, once: `None` for a token unknown or already exchanged.
     pub(crate) fn exchange(&self, token: &str) -> Option<NewLink> {
-        lock(&self.inner).exchangeable.remove(token)
+        let (_, link) = lock(&self.inner).exchangeable.remove(token)?;
+        Some(link)
     }
 
     /// Records that an exchange made the link `id`; the id of the oldest such link once there
@@ -175,33 +205,44 @@ impl LinkSessions {
 }
 
 impl Inner {
-    /// Forgets the oldest half of the sessions and every unexchanged token when full.
+    /// Forgets the older half of the sessions and unexchanged tokens when full.
     fn make_room(&mut self) {
         if self.sessions.len() + self.exchangeable.len() < MAX_SESSIONS {
             return;
         }
-        let mut ages: Vec<u64> = self.sessions.values().map(|s| s.opened).collect();
+        let mut ages: Vec<u64> = (self.sessions.values().map(|s| s.opened))
+            .chain(self.exchangeable.values().map(|(opened, _)| *opened))
+            .collect();
         ages.sort_unstable();
         let cutoff = ages.get(ages.len() / 2).copied().unwrap_or(u64::MAX);
         self.sessions.retain(|_, session| session.opened >= cutoff);
-        self.exchangeable.clear();
+        self.exchangeable.retain(|_, (opened, _)| *opened >= cutoff);
     }
 }
 
-/// The link a completed session made, still `awaiting_token_exchange`.
-fn new_link(request: &CreateLinkSessionRequest) -> Result<NewLink, LinkSessionError> {
+/// The institution a session connects: its `institution_id`, else that of the first of its
+/// `settings.countries`, else the US one.
+fn institution(request: &CreateLinkSessionRequest) -> &str {
     let country = request
         .settings
         .as_ref()
         .and_then(|settings| settings.countries.as_ref())
         .and_then(|countries| countries.first())
         .map(|country| country.as_str());
-    let institution = match (&request.institution_id, country) {
+    match (&request.institution_id, country) {
         (Some(id), _) => id.as_str(),
         (None, Some("CA")) => "maple_leaf_bank",
         (None, Some("GB")) => "thames_bank",
         (None, _) => DEFAULT_INSTITUTION,
-    };
+    }
+}
+
+/// The link a completed session made, still `awaiting_token_exchange`.
+fn new_link(
+    institution: &str,
+    webhook: &Option<Secret>,
+    link_tags: &Option<Vec<String>>,
+) -> Result<NewLink, LinkSessionError> {
     let template = SEED
         .links
         .iter()
@@ -216,8 +257,8 @@ fn new_link(request: &CreateLinkSessionRequest) -> Result<NewLink, LinkSessionEr
     let common = &mut link.link;
     common.link_id = random_token("mk_");
     common.state = PublicLinkState::AwaitingTokenExchange;
-    common.webhook = Some(request.webhook.clone());
-    common.link_tags = Some(request.link_tags.clone());
+    common.webhook = Some(webhook.clone());
+    common.link_tags = Some(link_tags.clone());
     Ok(link)
 }
 

@@ -27,6 +27,9 @@ use crate::{Config, Operation, lock};
 /// At most this many live tokens are kept; past it the ones closest to expiry are forgotten.
 const MAX_TOKENS: usize = 10_000;
 const RATE_WINDOW: Duration = Duration::from_secs(60);
+/// Rate-limit windows kept before the ended ones are dropped (a window is keyed by what the
+/// caller chooses, such as an end user's id, so their number is the caller's to grow).
+const MAX_WINDOWS: usize = 10_000;
 
 pub(crate) struct AppState {
     pub(crate) config: Config,
@@ -126,6 +129,9 @@ impl AppState {
         }
         let now = Instant::now();
         let mut windows = lock(&self.windows);
+        if windows.len() >= MAX_WINDOWS {
+            windows.retain(|_, window| now.duration_since(window.started) < RATE_WINDOW);
+        }
         let window = windows
             .entry((key.to_owned(), operation))
             .or_insert(Window {

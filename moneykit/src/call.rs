@@ -519,6 +519,11 @@ impl fmt::Debug for CallRunner {
     }
 }
 
+/// How much later than an attempt's start its own timeout may be armed: reqwest starts it once
+/// the request is built and the hooks ran, and timers round up to the millisecond. An attempt
+/// that could end within this of the deadline is raced with it.
+const ATTEMPT_TIMER_SLACK: Duration = Duration::from_millis(100);
+
 /// When a whole call must be over: its start plus the call timeout, if any.
 #[derive(Clone, Copy)]
 struct Deadline {
@@ -546,11 +551,15 @@ impl Deadline {
 
     /// Whether an attempt started at `started` could still run when the deadline comes. One that
     /// cannot (its own timeout ends it first, the common case) needs no timer of the deadline's.
+    /// Its timeout is counted from a little later ([`ATTEMPT_TIMER_SLACK`]), as reqwest arms it.
     fn may_cut(&self, started: Instant, attempt_timeout: Option<Duration>) -> bool {
         match (self.at, attempt_timeout) {
             (None, _) => false,
             (Some(_), None) => true,
-            (Some(at), Some(timeout)) => started.checked_add(timeout).is_none_or(|end| end >= at),
+            (Some(at), Some(timeout)) => started
+                .checked_add(timeout)
+                .and_then(|end| end.checked_add(ATTEMPT_TIMER_SLACK))
+                .is_none_or(|end| end >= at),
         }
     }
 
@@ -673,6 +682,8 @@ mod tests {
         let deadline = Deadline::start(Some(5 * second));
         assert!(!deadline.may_cut(now, Some(4 * second)));
         assert!(deadline.may_cut(now, Some(5 * second)));
+        // Within the slack of the deadline: raced.
+        assert!(deadline.may_cut(now, Some(Duration::from_millis(4950))));
         assert!(deadline.may_cut(now + 2 * second, Some(4 * second)));
         assert!(deadline.may_cut(now, None));
         assert!(deadline.may_cut(now, Some(Duration::MAX)));

@@ -52,17 +52,18 @@ async fn the_call_deadline_cuts_a_slow_attempt() {
 
 #[tokio::test]
 async fn the_call_deadline_cuts_a_retry_that_would_outlast_it() {
-    // The first attempt ends by its own timeout well before the deadline; the second, started
-    // after it, could not, and the deadline ends it.
+    // The first attempt ends by its own timeout, well before the deadline; the second, started
+    // after it, would end by its own after the deadline, which ends it first (a call that
+    // raced no attempt with its deadline would fail with the attempt's timeout instead).
     let error = slow_link_error(Duration::from_secs(5), 2, |b| {
         b.attempt_timeout(Duration::from_millis(100))
-            .call_timeout(Duration::from_millis(150))
+            .call_timeout(Duration::from_millis(190))
             .retry_policy(RetryPolicy::new().max_delay(Duration::from_millis(10)))
     })
     .await;
     assert_eq!(*error.kind(), ErrorKind::Timeout);
     assert!(
-        error.to_string().contains("did not finish within 150ms"),
+        error.to_string().contains("did not finish within 190ms"),
         "{error}"
     );
 }
