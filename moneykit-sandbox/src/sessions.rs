@@ -105,14 +105,14 @@ struct Inner {
 }
 
 struct Session {
-    outcome: Outcome,
+    completion: Completion,
     completed: bool,
     opened: u64,
 }
 
 /// What completing a session does: all the sandbox keeps of the request (not the end user's
 /// id, email or phone, which it has no use for).
-enum Outcome {
+enum Completion {
     Reconnect {
         link_id: String,
     },
@@ -126,9 +126,9 @@ enum Outcome {
 impl LinkSessions {
     /// Opens a session for `request`; its token.
     pub(crate) fn open(&self, request: CreateLinkSessionRequest) -> String {
-        let outcome = match request.existing_link_id {
-            Some(link_id) => Outcome::Reconnect { link_id },
-            None => Outcome::NewLink {
+        let completion = match request.existing_link_id {
+            Some(link_id) => Completion::Reconnect { link_id },
+            None => Completion::NewLink {
                 institution: institution(&request).to_owned(),
                 webhook: request.webhook,
                 link_tags: request.link_tags,
@@ -140,7 +140,7 @@ impl LinkSessions {
         inner.opened += 1;
         let opened = inner.opened;
         let session = Session {
-            outcome,
+            completion,
             completed: false,
             opened,
         };
@@ -159,15 +159,15 @@ impl LinkSessions {
         if session.completed {
             return Err(LinkSessionError::AlreadyCompleted);
         }
-        let link = match &session.outcome {
-            Outcome::Reconnect { link_id } => {
+        let link = match &session.completion {
+            Completion::Reconnect { link_id } => {
                 session.completed = true;
                 return Ok(CompletedSession {
                     exchangeable_token: None,
                     existing_link_id: Some(link_id.clone()),
                 });
             }
-            Outcome::NewLink {
+            Completion::NewLink {
                 institution,
                 webhook,
                 link_tags,
